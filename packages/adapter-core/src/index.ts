@@ -1,0 +1,46 @@
+export type {
+  Attachment,
+  AdapterContext,
+  AdapterStatus,
+  Capabilities,
+  ChatRef,
+  ChatType,
+  EnvLike,
+  InboundMessage,
+  LengthUnit,
+  MarkdownDialect,
+  MediaCacheLike,
+  MediaKind,
+  OutboundMedia,
+  OutboundMessage,
+  PlatformAdapter,
+  PlatformDescriptor,
+  ProbeResult,
+  Sender,
+  SendResult,
+} from './contract.js';
+export {
+  AdapterError,
+  type AdapterErrorCode,
+  type AdapterErrorOptions,
+  adapterErrorFromHttpStatus,
+  isAdapterError,
+  toAdapterError,
+} from './errors.js';
+export {
+  createConsoleLogger,
+  createMemoryLogger,
+  type LogEntry,
+  type LogFields,
+  type Logger,
+  type LogLevel,
+  type MemoryLogger,
+  silentLogger,
+} from './logger.js';
+export { createRedactingLogger, createRedactor, type Redactor } from './redact.js';
+export { envFlag, envInt, envList } from './env.js';
+export * from './connection/index.js';
+export * from './delivery/index.js';
+export * from './intake/index.js';
+export * from './markdown/index.js';
+export * from './media/index.js';

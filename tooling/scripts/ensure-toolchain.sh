@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Source this file: it makes sure Node >= 22.13 and pnpm 10.34.9 are on PATH.
+# A machine that already has both gets nothing extra. A bare machine (Node 20 + npm) gets Node 22 from
+# the npm `node` package (an npm tarball carrying the real binary; no other download) and pnpm from npm,
+# both under $HERMES_TOOLCHAIN_DIR (default ~/.hermes-toolchain), so nothing global is touched.
+HERMES_NODE_VERSION="${HERMES_NODE_VERSION:-22.23.3}"
+HERMES_PNPM_VERSION="${HERMES_PNPM_VERSION:-10.34.9}"
+HERMES_TOOLCHAIN_DIR="${HERMES_TOOLCHAIN_DIR:-$HOME/.hermes-toolchain}"
+
+_hermes_node_ok() {
+  command -v node >/dev/null 2>&1 || return 1
+  node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>22||(a===22&&b>=13)?0:1)'
+}
+
+_hermes_prefix="$HERMES_TOOLCHAIN_DIR/node-$HERMES_NODE_VERSION"
+if ! _hermes_node_ok; then
+  if [ ! -x "$_hermes_prefix/bin/node" ]; then
+    echo "[toolchain] Node $(node --version 2>/dev/null || echo none) is older than 22.13; installing Node $HERMES_NODE_VERSION into $_hermes_prefix" >&2
+    npm install --global --prefix "$_hermes_prefix" --no-audit --no-fund --loglevel=error "node@$HERMES_NODE_VERSION" >&2 \
+      || { echo "[toolchain] could not install node@$HERMES_NODE_VERSION from the npm registry" >&2; return 1 2>/dev/null || exit 1; }
+  fi
+  export PATH="$_hermes_prefix/bin:$PATH"
+fi
+
+if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null)" != "$HERMES_PNPM_VERSION" ]; then
+  _hermes_pnpm_prefix="$HERMES_TOOLCHAIN_DIR/pnpm-$HERMES_PNPM_VERSION"
+  if [ ! -x "$_hermes_pnpm_prefix/bin/pnpm" ]; then
+    echo "[toolchain] installing pnpm $HERMES_PNPM_VERSION into $_hermes_pnpm_prefix" >&2
+    npm install --global --prefix "$_hermes_pnpm_prefix" --no-audit --no-fund --loglevel=error "pnpm@$HERMES_PNPM_VERSION" >&2 \
+      || { echo "[toolchain] could not install pnpm@$HERMES_PNPM_VERSION" >&2; return 1 2>/dev/null || exit 1; }
+  fi
+  export PATH="$_hermes_pnpm_prefix/bin:$PATH"
+fi
+
+# turbo phones home unless told not to; the network here is closed anyway.
+export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
+# Corepack shims would shadow our pnpm and fail their signature check on this registry.
+export COREPACK_ENABLE_STRICT=0

@@ -1,0 +1,4 @@
+#!/usr/bin/env bash
+set -euo pipefail
+biome check .
+turbo run typecheck
