@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Source this file: it makes sure Node >= 22.13 and pnpm 10.34.9 are on PATH.
+# Source this file: it makes sure Node >= 22.19 and pnpm 10.34.9 are on PATH.
 # A machine that already has both gets nothing extra. A bare machine (Node 20 + npm) gets Node 22 from
 # the npm `node` package (an npm tarball carrying the real binary; no other download) and pnpm from npm,
 # both under $HERMES_TOOLCHAIN_DIR (default ~/.hermes-toolchain), so nothing global is touched.
@@ -9,13 +9,13 @@ HERMES_TOOLCHAIN_DIR="${HERMES_TOOLCHAIN_DIR:-$HOME/.hermes-toolchain}"
 
 _hermes_node_ok() {
   command -v node >/dev/null 2>&1 || return 1
-  node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>22||(a===22&&b>=13)?0:1)'
+  node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>22||(a===22&&b>=19)?0:1)'
 }
 
 _hermes_prefix="$HERMES_TOOLCHAIN_DIR/node-$HERMES_NODE_VERSION"
 if ! _hermes_node_ok; then
   if [ ! -x "$_hermes_prefix/bin/node" ]; then
-    echo "[toolchain] Node $(node --version 2>/dev/null || echo none) is older than 22.13; installing Node $HERMES_NODE_VERSION into $_hermes_prefix" >&2
+    echo "[toolchain] Node $(node --version 2>/dev/null || echo none) is older than 22.19; installing Node $HERMES_NODE_VERSION into $_hermes_prefix" >&2
     npm install --global --prefix "$_hermes_prefix" --no-audit --no-fund --loglevel=error "node@$HERMES_NODE_VERSION" >&2 \
       || { echo "[toolchain] could not install node@$HERMES_NODE_VERSION from the npm registry" >&2; return 1 2>/dev/null || exit 1; }
   fi

@@ -1,0 +1,45 @@
+import { Command } from 'commander';
+import { doctor } from './cli/doctor.js';
+import { pairingApprove, pairingClearPending, pairingList, pairingRevoke } from './cli/pairing.js';
+import { runGateway } from './cli/run-gateway.js';
+import { status } from './cli/status.js';
+
+const out = (line: string) => console.log(line);
+const finish = (code: number) => {
+  process.exitCode = code;
+};
+
+const program = new Command('hermes').description('Hermes Gateway: an AI agent in every chat app').showHelpAfterError();
+
+const gateway = program.command('gateway').description('run the messaging gateway in the foreground');
+gateway.action(async () => finish(await runGateway()));
+gateway
+  .command('run')
+  .description('run the gateway in the foreground (same as `hermes gateway`)')
+  .action(async () => finish(await runGateway()));
+
+const pairing = program.command('pairing').description('DM pairing: approve who may talk to the agent');
+pairing.command('list').description('pending requests and approved users').action(() => finish(pairingList(out)));
+pairing
+  .command('approve <platform> <code>')
+  .description('approve a pairing code a user received')
+  .action((platform: string, code: string) => finish(pairingApprove(platform, code, out)));
+pairing
+  .command('revoke <platform> <user_id>')
+  .description('remove an approved user')
+  .action((platform: string, userId: string) => finish(pairingRevoke(platform, userId, out)));
+pairing
+  .command('clear-pending [platform]')
+  .description('drop pending pairing requests')
+  .action((platform: string | undefined) => finish(pairingClearPending(platform, out)));
+
+program
+  .command('doctor')
+  .description('check config, env and credentials of every enabled platform')
+  .action(async () => finish(await doctor(out)));
+program
+  .command('status')
+  .description('is a gateway running, and which platforms are online')
+  .action(() => finish(status(out)));
+
+await program.parseAsync(process.argv);

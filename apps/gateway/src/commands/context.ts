@@ -1,0 +1,25 @@
+import type { AdapterStatus, InboundMessage } from '@hermes/adapter-core';
+import type { ApprovalGate } from '@hermes/agent';
+import type { LaneScheduler } from '../lanes/lane-scheduler.js';
+import type { KvStore } from '../state/kv-store.js';
+import type { SessionRow, SessionStore } from '../state/session-store.js';
+
+/** What command handlers may touch. The host builds one per command. */
+export interface CommandContext {
+  msg: InboundMessage;
+  sessionKey: string;
+  sessions: SessionStore;
+  lanes: LaneScheduler<unknown>;
+  approvals: ApprovalGate;
+  kv: KvStore;
+  platforms(): Array<{ platform: string; status: AdapterStatus }>;
+  activeSession(): SessionRow | undefined;
+  /** Ends the active session (if any) and opens a fresh one under the same key. */
+  resetSession(reason: 'reset' | 'new'): SessionRow;
+  model(): { model?: string; baseURL?: string; configured: boolean };
+  setSessionModel(model: string | undefined): void;
+  setHomeChannel(): Promise<string>;
+  startBackground(prompt: string): string;
+  compress(focus: string): Promise<string>;
+  helpLines(): string[];
+}

@@ -1,0 +1,38 @@
+import type { CommandContext } from './context.js';
+
+export type CommandOutcome =
+  | { kind: 'reply'; text: string }
+  /** Run the agent with this text as the user's message (e.g. /retry, /new <text>). */
+  | { kind: 'agent'; text: string; interrupt?: boolean }
+  | { kind: 'silent' };
+
+export interface CommandSpec {
+  name: string;
+  aliases?: readonly string[];
+  summary: string;
+  /** Runs even while an agent turn is in progress (spec 4.1 busy guard). */
+  bypass: boolean;
+  handle(ctx: CommandContext, args: string): Promise<CommandOutcome> | CommandOutcome;
+}
+
+export class CommandRegistry {
+  private readonly byName = new Map<string, CommandSpec>();
+  readonly specs: CommandSpec[] = [];
+
+  register(spec: CommandSpec): void {
+    this.specs.push(spec);
+    for (const n of [spec.name, ...(spec.aliases ?? [])]) this.byName.set(n, spec);
+  }
+
+  /** Exact name or alias first, then an unambiguous prefix of a command name (`/sta` → `/status`). */
+  resolve(name: string): CommandSpec | undefined {
+    const exact = this.byName.get(name);
+    if (exact) return exact;
+    const matches = new Set(this.specs.filter((s) => s.name.startsWith(name)));
+    return matches.size === 1 ? [...matches][0] : undefined;
+  }
+
+  helpLines(): string[] {
+    return this.specs.map((s) => `/${s.name}${s.aliases?.length ? ` (${s.aliases.map((a) => `/${a}`).join(', ')})` : ''} — ${s.summary}`);
+  }
+}

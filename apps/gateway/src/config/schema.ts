@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+const resetPolicySchema = z.strictObject({
+  mode: z.enum(['daily', 'idle', 'both', 'none']).default('none'),
+  at_hour: z.number().int().min(0).max(23).default(4),
+  idle_minutes: z.number().int().positive().default(1440),
+  notify: z.boolean().default(true),
+  notify_exclude_platforms: z.array(z.string()).default(['api_server', 'webhook']),
+});
+export type ResetPolicyConfig = z.infer<typeof resetPolicySchema>;
+export const defaultResetPolicy: ResetPolicyConfig = resetPolicySchema.parse({});
+
+/**
+ * Keys every platform understands. Platform-specific keys pass through to the adapter's own schema,
+ * which validates them when the platform is enabled (so a typo there is reported by that adapter).
+ */
+const platformSchema = z.looseObject({
+  enabled: z.boolean().optional(),
+  home_channel: z.string().optional(),
+  reply_to_mode: z.enum(['off', 'first', 'all']).optional(),
+  unauthorized_dm_behavior: z.enum(['pair', 'ignore']).optional(),
+  require_mention: z.boolean().optional(),
+});
+
+const modelSchema = z.union([
+  z.string().min(1),
+  z.strictObject({
+    name: z.string().min(1).optional(),
+    default: z.string().min(1).optional(),
+    base_url: z.string().url().optional(),
+    api_key: z.string().optional(),
+    provider: z.string().optional(),
+  }),
+]);
+
+export const gatewayConfigSchema = z.strictObject({
+  model: modelSchema.optional(),
+  platforms: z.record(z.string(), platformSchema).default({}),
+  session_reset: resetPolicySchema.partial().optional(),
+  reset_by_type: z.partialRecord(z.enum(['dm', 'group', 'thread', 'channel']), resetPolicySchema.partial()).default({}),
+  reset_by_platform: z.record(z.string(), resetPolicySchema.partial()).default({}),
+  reset_triggers: z.array(z.string()).default(['/new', '/reset']),
+  group_sessions_per_user: z.boolean().default(true),
+  thread_sessions_per_user: z.boolean().default(false),
+  unauthorized_dm_behavior: z.enum(['pair', 'ignore']).default('pair'),
+  display: z
+    .strictObject({
+      tool_progress: z.enum(['off', 'new', 'all', 'verbose']).default('all'),
+    })
+    .default({ tool_progress: 'all' }),
+  gateway: z
+    .strictObject({
+      max_concurrent_runs: z.number().int().positive().default(8),
+      drain_timeout_seconds: z.number().positive().default(30),
+    })
+    .default({ max_concurrent_runs: 8, drain_timeout_seconds: 30 }),
+  agent: z
+    .strictObject({
+      system_prompt: z.string().optional(),
+      max_tool_iterations: z.number().int().positive().optional(),
+      personality: z.string().optional(),
+    })
+    .default({}),
+  quick_commands: z.record(z.string(), z.string()).default({}),
+});
+
+export type GatewayFileConfig = z.infer<typeof gatewayConfigSchema>;

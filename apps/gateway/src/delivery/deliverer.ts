@@ -1,0 +1,143 @@
+import {
+  AdapterError,
+  type ChatRef,
+  type Logger,
+  type MediaCache,
+  type OutboundMessage,
+  type PlatformAdapter,
+  prepareOutboundText,
+  type SendResult,
+  safeDownload,
+  toAdapterError,
+  withRetry,
+} from '@hermes/adapter-core';
+import type { Outbox, OutboxEntry } from '../state/outbox.js';
+import { type ExtractedMedia, extractMedia, isSilentReply } from './extract-media.js';
+
+export interface DeliveryOptions {
+  replyTo?: string;
+  turnRef?: string;
+  /** Prefix the first chunk (the "recovered" marker of crash recovery, notices). */
+  prefix?: string;
+}
+
+export interface DeliveryReport {
+  sent: number;
+  failed: number;
+  messageIds: string[];
+}
+
+export interface DelivererDeps {
+  outbox: Outbox;
+  logger: Logger;
+  mediaCache: MediaCache;
+  allowPrivateMedia: boolean;
+  adapterFor(platform: string): PlatformAdapter | undefined;
+  /** Max attempts for a send that failed with a retryable error (network, 429, 5xx). */
+  maxAttempts?: number;
+}
+
+/**
+ * Renders and splits a reply to the adapter's limits, records every chunk in the outbox, then sends them in
+ * order. Retryable failures are retried with backoff (honouring retry_after); a formatting rejection is
+ * re-sent once as plain text; an ambiguous timeout is never re-sent.
+ */
+export class Deliverer {
+  constructor(private readonly deps: DelivererDeps) {}
+
+  /** Renders, splits and resolves media of a reply into the messages the outbox will hold. */
+  async prepare(chat: ChatRef, reply: string, options: DeliveryOptions = {}): Promise<OutboundMessage[]> {
+    if (isSilentReply(reply)) return [];
+    const adapter = this.deps.adapterFor(chat.platform);
+    const { text, media } = extractMedia(reply);
+    const body = options.prefix ? `${options.prefix}\n\n${text}` : text;
+    const messages: OutboundMessage[] = [];
+    if (body.trim()) {
+      // Without a live adapter (it is restarting) keep the text whole; it is split when the adapter sends it.
+      if (adapter) for (const chunk of prepareOutboundText(body, adapter.capabilities)) messages.push({ text: chunk.markdown });
+      else messages.push({ text: body });
+    }
+    messages.push(...(await this.resolveMedia(media)));
+    for (const m of messages) if (chat.threadId) m.threadId = chat.threadId;
+    if (messages[0] && options.replyTo) messages[0].replyTo = options.replyTo;
+    return messages;
+  }
+
+  /** Notices and command replies: prepare, record, send. */
+  async deliverText(chat: ChatRef, reply: string, options: DeliveryOptions = {}): Promise<DeliveryReport> {
+    const messages = await this.prepare(chat, reply, options);
+    if (messages.length === 0) return { sent: 0, failed: 0, messageIds: [] };
+    const ids = this.deps.outbox.enqueue(chat, messages, options.turnRef);
+    return this.sendEntries(ids);
+  }
+
+  /** Sends rows already in the outbox, in order; used after enqueue and by crash recovery. */
+  async sendEntries(ids: readonly number[], prefixFirst?: string): Promise<DeliveryReport> {
+    const report: DeliveryReport = { sent: 0, failed: 0, messageIds: [] };
+    for (const [i, id] of ids.entries()) {
+      const entry = this.deps.outbox.get(id);
+      if (!entry || entry.state !== 'pending') continue;
+      if (i === 0 && prefixFirst && entry.message.text) entry.message.text = `${prefixFirst}\n${entry.message.text}`;
+      const result = await this.sendEntry(entry);
+      if (result.ok) {
+        report.sent++;
+        report.messageIds.push(...result.messageIds);
+      } else report.failed++;
+    }
+    return report;
+  }
+
+  private async sendEntry(entry: OutboxEntry): Promise<SendResult> {
+    const { outbox, logger } = this.deps;
+    const adapter = this.deps.adapterFor(entry.platform);
+    if (!adapter) {
+      const error = new AdapterError('not_connected', `platform ${entry.platform} is not running`);
+      outbox.markFailed(entry.id, error.message);
+      return { ok: false, error };
+    }
+    let message = entry.message;
+    let plainRetried = false;
+    outbox.markSending(entry.id);
+    try {
+      const result = await withRetry(
+        async () => {
+          const r = await adapter.send(entry.chat, message);
+          if (r.ok) return r;
+          if (r.error.code === 'formatting_rejected' && !plainRetried) {
+            plainRetried = true;
+            message = { ...message, format: 'plain' };
+            throw new AdapterError('formatting_rejected', r.error.message, { retryable: true, retryAfterMs: 0 });
+          }
+          throw r.error;
+        },
+        { maxAttempts: this.deps.maxAttempts ?? 4, logger },
+      );
+      outbox.markSent(entry.id, result.messageIds);
+      return result;
+    } catch (err) {
+      const error = toAdapterError(err, entry.platform);
+      outbox.markFailed(entry.id, error.message, error.code === 'timeout_ambiguous' ? 'ambiguous' : 'failed');
+      logger.error('reply not delivered', { platform: entry.platform, chatId: entry.chat.chatId, code: error.code, error: error.message });
+      return { ok: false, error };
+    }
+  }
+
+  private async resolveMedia(media: ExtractedMedia[]): Promise<OutboundMessage[]> {
+    const out: OutboundMessage[] = [];
+    for (const m of media) {
+      let path = m.source;
+      if (/^https?:\/\//i.test(m.source)) {
+        try {
+          const downloaded = await safeDownload(m.source, this.deps.mediaCache, { maxBytes: 20 * 1024 * 1024, allowPrivate: this.deps.allowPrivateMedia });
+          path = downloaded.path;
+        } catch (err) {
+          this.deps.logger.warn('image in reply not downloaded; left as a link', { url: m.source, error: (err as Error).message });
+          out.push({ text: m.source });
+          continue;
+        }
+      }
+      out.push({ media: [{ kind: m.kind, path, name: m.name }] });
+    }
+    return out;
+  }
+}

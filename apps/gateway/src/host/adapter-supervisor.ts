@@ -1,0 +1,129 @@
+import {
+  type AdapterContext,
+  type AdapterStatus,
+  type InboundMessage,
+  type Logger,
+  type MediaCache,
+  type PlatformAdapter,
+  toAdapterError,
+} from '@hermes/adapter-core';
+
+export interface AdapterSlot {
+  platform: string;
+  adapter: PlatformAdapter;
+  status: AdapterStatus;
+  detail?: string;
+  attempts: number;
+}
+
+export interface AdapterSupervisorOptions {
+  logger: Logger;
+  mediaCache: MediaCache;
+  onInbound(platform: string, msg: InboundMessage): void;
+  onStatus(slot: AdapterSlot): void;
+  /** First retry delay after a failed start; doubles up to `maxRetryMs` (spec 1.3: 30 s → 300 s). */
+  firstRetryMs?: number;
+  maxRetryMs?: number;
+}
+
+/**
+ * Starts every adapter on its own: one that fails to start, or reports `failed` later, is restarted with
+ * backoff while the others keep serving. Nothing an adapter throws reaches the process.
+ */
+export class AdapterSupervisor {
+  readonly slots = new Map<string, AdapterSlot>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly controller = new AbortController();
+
+  constructor(private readonly options: AdapterSupervisorOptions) {}
+
+  add(adapter: PlatformAdapter): void {
+    this.slots.set(adapter.platform, { platform: adapter.platform, adapter, status: 'offline', attempts: 0 });
+  }
+
+  get(platform: string): PlatformAdapter | undefined {
+    return this.slots.get(platform)?.adapter;
+  }
+
+  /** Starts all adapters concurrently; resolves when each has either come online or failed its first try. */
+  async startAll(): Promise<void> {
+    await Promise.all([...this.slots.values()].map((slot) => this.startOne(slot)));
+  }
+
+  private setStatus(slot: AdapterSlot, status: AdapterStatus, detail?: string): void {
+    slot.status = status;
+    if (detail === undefined) delete slot.detail;
+    else slot.detail = detail;
+    this.options.onStatus(slot);
+  }
+
+  private context(slot: AdapterSlot): AdapterContext {
+    const logger = this.options.logger.child({ platform: slot.platform });
+    return {
+      receive: (msg) => {
+        try {
+          this.options.onInbound(slot.platform, msg);
+        } catch (err) {
+          logger.error('inbound message could not be handled', { error: (err as Error).message });
+        }
+      },
+      status: (status, detail) => {
+        this.setStatus(slot, status, detail);
+        if (status === 'failed') this.scheduleRestart(slot, detail ?? 'adapter reported failure');
+      },
+      logger,
+      mediaCache: this.options.mediaCache,
+      signal: this.controller.signal,
+    };
+  }
+
+  private async startOne(slot: AdapterSlot): Promise<void> {
+    if (this.controller.signal.aborted) return;
+    slot.attempts++;
+    this.setStatus(slot, 'connecting');
+    try {
+      await slot.adapter.start(this.context(slot));
+      slot.attempts = 0;
+      this.setStatus(slot, 'online');
+      this.options.logger.info('platform online', { platform: slot.platform });
+    } catch (err) {
+      const error = toAdapterError(err, slot.platform);
+      this.setStatus(slot, 'failed', error.describe());
+      this.options.logger.error('platform failed to start', { platform: slot.platform, code: error.code, error: error.describe() });
+      await slot.adapter.stop().catch(() => undefined);
+      this.scheduleRestart(slot, error.describe());
+    }
+  }
+
+  private scheduleRestart(slot: AdapterSlot, reason: string): void {
+    if (this.controller.signal.aborted || this.timers.has(slot.platform)) return;
+    const first = this.options.firstRetryMs ?? 30_000;
+    const delay = Math.min(first * 2 ** Math.max(0, slot.attempts - 1), this.options.maxRetryMs ?? 300_000);
+    this.options.logger.warn('platform will be restarted', { platform: slot.platform, inMs: delay, attempt: slot.attempts + 1, reason });
+    const timer = setTimeout(() => {
+      this.timers.delete(slot.platform);
+      void slot.adapter
+        .stop()
+        .catch(() => undefined)
+        .then(() => this.startOne(slot));
+    }, delay);
+    timer.unref();
+    this.timers.set(slot.platform, timer);
+  }
+
+  async stopAll(): Promise<void> {
+    this.controller.abort();
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    await Promise.all(
+      [...this.slots.values()].map(async (slot) => {
+        try {
+          await slot.adapter.stop();
+        } catch (err) {
+          this.options.logger.warn('adapter did not stop cleanly', { platform: slot.platform, error: (err as Error).message });
+        }
+        this.setStatus(slot, 'offline');
+      }),
+    );
+  }
+}

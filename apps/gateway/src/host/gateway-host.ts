@@ -1,0 +1,186 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import {
+  type ChatRef,
+  type InboundMessage,
+  type Logger,
+  MediaCache,
+  mediaAllowPrivateFromEnv,
+  type PlatformAdapter,
+} from '@hermes/adapter-core';
+import { type ApprovalGate, createApprovalGate } from '@hermes/agent';
+import { nothingAllowed } from '../access/authorize.js';
+import { PairingStore } from '../access/pairing-store.js';
+import { createCommandRegistry } from '../commands/handlers.js';
+import type { LoadedConfig } from '../config/load.js';
+import { Deliverer } from '../delivery/deliverer.js';
+import { LaneScheduler } from '../lanes/lane-scheduler.js';
+import { sessionKeyFor } from '../sessions/session-key.js';
+import { openStateDb } from '../state/db.js';
+import { InboundJournal } from '../state/inbound-journal.js';
+import { KvStore } from '../state/kv-store.js';
+import { Outbox } from '../state/outbox.js';
+import { SessionStore } from '../state/session-store.js';
+import { AdapterSupervisor } from './adapter-supervisor.js';
+import type { PendingInput } from './compose-turn.js';
+import { decodeInbound } from './inbound-codec.js';
+import { handleInbound, processInbound } from './intake.js';
+import type { HostRuntime, TurnAgent } from './runtime.js';
+import { removeFile, writeStatusFile } from './status-file.js';
+import { runAgentTurn } from './turn-runner.js';
+
+export interface GatewayHostOptions {
+  config: LoadedConfig;
+  logger: Logger;
+  agent: TurnAgent;
+  adapters: PlatformAdapter[];
+  approvals?: ApprovalGate;
+  /** Restart delays for failed adapters (tests shorten them). */
+  adapterRetry?: { firstMs: number; maxMs: number };
+}
+
+/** The thin host: adapters in, sessions, access, commands, lanes, the agent, delivery out. */
+export class GatewayHost {
+  readonly runtime: HostRuntime;
+  private readonly supervisor: AdapterSupervisor;
+  private readonly background = new Set<Promise<void>>();
+  private readonly startedAt = new Date();
+  private sweeperStop: (() => void) | undefined;
+
+  constructor(private readonly options: GatewayHostOptions) {
+    const { config, logger } = options;
+    const db = openStateDb(config.paths.stateDb);
+    const mediaCache = new MediaCache({ dir: join(config.paths.cacheDir, 'media') });
+    const outbox = new Outbox(db);
+    this.supervisor = new AdapterSupervisor({
+      logger,
+      mediaCache,
+      onInbound: (platform, msg) => handleInbound(this.runtime, platform, msg),
+      onStatus: () => this.writeStatus(),
+      firstRetryMs: options.adapterRetry?.firstMs ?? 30_000,
+      maxRetryMs: options.adapterRetry?.maxMs ?? 300_000,
+    });
+    for (const adapter of options.adapters) this.supervisor.add(adapter);
+    const commands = createCommandRegistry();
+    const lanes = new LaneScheduler<PendingInput>((items, ctx) => runAgentTurn(this.runtime, items, ctx), {
+      maxConcurrent: config.file.gateway.max_concurrent_runs,
+      logger,
+    });
+    const deliverer = new Deliverer({
+      outbox,
+      logger,
+      mediaCache,
+      allowPrivateMedia: mediaAllowPrivateFromEnv(config.env),
+      adapterFor: (p) => this.supervisor.get(p),
+    });
+    const sessionOptions = { groupSessionsPerUser: config.file.group_sessions_per_user, threadSessionsPerUser: config.file.thread_sessions_per_user };
+    this.runtime = {
+      config,
+      env: { ...config.env },
+      logger,
+      db,
+      sessions: new SessionStore(db),
+      journal: new InboundJournal(db),
+      outbox,
+      kv: new KvStore(db),
+      pairing: new PairingStore(config.paths.pairingDir),
+      approvals: options.approvals ?? createApprovalGate(),
+      agent: options.agent,
+      commands,
+      lanes,
+      deliverer,
+      adapterFor: (p) => this.supervisor.get(p),
+      platformStatuses: () => [...this.supervisor.slots.values()].map((s) => ({ platform: s.platform, status: s.status })),
+      startBackground: (chat, key, prompt) => this.startBackground(chat, key, prompt),
+      sessionKeyOf: (msg: InboundMessage) => sessionKeyFor(msg, sessionOptions),
+      shuttingDown: false,
+    };
+    this.sweeperStop = mediaCache.startSweeper(3_600_000);
+  }
+
+  async start(): Promise<void> {
+    const { logger } = this.options;
+    const platforms = [...this.supervisor.slots.keys()];
+    if (nothingAllowed(this.runtime.env, platforms)) {
+      logger.warn('no allowlist is configured: every user will be asked to pair. Set GATEWAY_ALLOWED_USERS or <PLATFORM>_ALLOWED_USERS to allow people directly.');
+    }
+    const ambiguous = this.runtime.outbox.quarantineInFlight();
+    if (ambiguous > 0) logger.warn('replies interrupted mid-send by the last stop are not re-sent (they may have arrived)', { count: ambiguous });
+    this.writeStatus();
+    await this.supervisor.startAll();
+    await this.recover();
+  }
+
+  /** After a crash: deliver recorded-but-unsent replies once, then replay acknowledged-but-unanswered messages. */
+  private async recover(): Promise<void> {
+    const { logger } = this.options;
+    const pending = this.runtime.outbox.pending();
+    const byTurn = new Map<string, number[]>();
+    for (const e of pending) {
+      const k = `${e.turnRef ?? 'none'}:${e.chat.platform}:${e.chat.chatId}`;
+      byTurn.set(k, [...(byTurn.get(k) ?? []), e.id]);
+    }
+    for (const ids of byTurn.values()) await this.runtime.deliverer.sendEntries(ids, '♻️ Recovered reply (the gateway restarted before sending it):');
+    const open = this.runtime.journal.open();
+    if (pending.length || open.length) logger.info('recovering after an unclean stop', { replies: pending.length, messages: open.length });
+    for (const entry of open) {
+      await processInbound(this.runtime, decodeInbound(entry.payload), [entry.id]).catch((err: unknown) => {
+        logger.error('replayed message failed', { id: entry.id, error: (err as Error).message });
+      });
+    }
+  }
+
+  private startBackground(chat: ChatRef, sessionKey: string, prompt: string): string {
+    const now = new Date();
+    const p = (n: number) => String(n).padStart(2, '0');
+    const id = `bg_${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}_${randomBytes(3).toString('hex')}`;
+    const controller = new AbortController();
+    const task = (async () => {
+      let text = '';
+      let error = '';
+      for await (const ev of this.runtime.agent.runTurn({
+        sessionKey: `${sessionKey}:${id}`,
+        history: [],
+        userText: prompt,
+        signal: controller.signal,
+        approvals: this.runtime.approvals,
+      })) {
+        if (ev.type === 'done') text = ev.text;
+        if (ev.type === 'error') error = ev.message;
+      }
+      const body = error ? `❌ Background task ${id} failed: ${error}` : `✅ Background task complete\nPrompt: "${prompt.slice(0, 60)}"\n\n${text || '(No response generated)'}`;
+      await this.runtime.deliverer.deliverText(chat, body);
+    })()
+      .catch((err: unknown) => this.options.logger.error('background task failed', { id, error: (err as Error).message }))
+      .finally(() => this.background.delete(task));
+    this.background.add(task);
+    return id;
+  }
+
+  private writeStatus(): void {
+    const platforms: Record<string, { status: import('@hermes/adapter-core').AdapterStatus; detail?: string }> = {};
+    for (const s of this.supervisor.slots.values()) platforms[s.platform] = s.detail ? { status: s.status, detail: s.detail } : { status: s.status };
+    try {
+      writeStatusFile(this.runtime.config.paths.statusFile, {
+        pid: process.pid,
+        startedAt: this.startedAt.toISOString(),
+        updatedAt: new Date().toISOString(),
+        platforms,
+      });
+    } catch (err) {
+      this.options.logger.warn('status file not written', { error: (err as Error).message });
+    }
+  }
+
+  /** SIGTERM: stop taking work, let running turns wrap up (bounded), stop adapters, close the database. */
+  async stop(drainMs = this.runtime.config.file.gateway.drain_timeout_seconds * 1000): Promise<void> {
+    this.runtime.shuttingDown = true;
+    const still = await this.runtime.lanes.drain(drainMs);
+    if (still > 0) this.options.logger.warn('turns still running at shutdown; their messages will be replayed on the next start', { count: still });
+    await Promise.race([Promise.allSettled([...this.background]), new Promise((r) => setTimeout(r, Math.min(drainMs, 2000)))]);
+    await this.supervisor.stopAll();
+    this.sweeperStop?.();
+    removeFile(this.runtime.config.paths.statusFile);
+    this.runtime.db.close();
+  }
+}

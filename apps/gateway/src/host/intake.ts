@@ -1,0 +1,130 @@
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { InboundMessage } from '@hermes/adapter-core';
+import { authorize, envPrefix } from '../access/authorize.js';
+import type { CommandContext } from '../commands/context.js';
+import { parseCommand } from '../commands/parse.js';
+import type { CommandOutcome } from '../commands/registry.js';
+import { compressSession } from './compress.js';
+import { encodeInbound } from './inbound-codec.js';
+import type { HostRuntime } from './runtime.js';
+
+const PAIRING_REFUSALS: Record<string, string> = {
+  rate_limited: 'Too many pairing requests. Please wait a few minutes and send your message again.',
+  too_many_pending: 'Too many pairing requests are waiting. Please wait a few minutes and send your message again.',
+  locked_out: 'Pairing is paused for a while after too many wrong codes. Please try again later.',
+  store_unreadable: 'Pairing is unavailable right now; the bot owner has been told (see the gateway log).',
+};
+
+/** Entry point for every message an adapter hands over. Synchronous up to the journal write. */
+export function handleInbound(rt: HostRuntime, platform: string, msg: InboundMessage): void {
+  const journalId = rt.journal.record(`${platform}:${msg.chat.chatId}:${msg.id}`, platform, encodeInbound(msg));
+  if (journalId === undefined) {
+    rt.logger.debug('duplicate inbound message dropped', { platform, id: msg.id });
+    return;
+  }
+  void processInbound(rt, msg, [journalId]).catch((err: unknown) => {
+    rt.logger.error('inbound message failed', { platform, id: msg.id, error: (err as Error).message });
+  });
+}
+
+/** Access, commands, then the session lane. Also used to replay journalled messages after a crash. */
+export async function processInbound(rt: HostRuntime, msg: InboundMessage, journalIds: number[]): Promise<void> {
+  const decision = authorize(msg, rt.env, rt.pairing);
+  if (!decision.allowed) {
+    rt.journal.finish(journalIds, 'ignored');
+    await refuse(rt, msg);
+    return;
+  }
+  const sessionKey = rt.sessionKeyOf(msg);
+  for (const id of journalIds) rt.journal.setSessionKey(id, sessionKey);
+  const parsed = parseCommand(msg.text, { bangAlias: msg.chat.platform === 'slack' && Boolean(msg.chat.threadId) });
+  const spec = parsed ? rt.commands.resolve(parsed.name) : undefined;
+  if (parsed && spec) {
+    if (rt.lanes.isBusy(sessionKey) && !spec.bypass) {
+      rt.journal.finish(journalIds);
+      await rt.deliverer.deliverText(msg.chat, `⏳ Agent is running: /${spec.name} cannot run mid-turn. Use /stop to stop it, or wait for the reply.`, { replyTo: msg.id });
+      return;
+    }
+    let outcome: CommandOutcome;
+    try {
+      outcome = await spec.handle(commandContext(rt, msg, sessionKey), parsed.args);
+    } catch (err) {
+      rt.logger.error('command failed', { command: spec.name, error: (err as Error).message });
+      outcome = { kind: 'reply', text: `❌ /${spec.name} failed: ${(err as Error).message}` };
+    }
+    if (outcome.kind === 'agent') {
+      rt.lanes.submit(sessionKey, { msg, journalIds, text: outcome.text }, { interrupt: outcome.interrupt ?? true });
+      if (outcome.interrupt === false && rt.lanes.isBusy(sessionKey)) await rt.deliverer.deliverText(msg.chat, 'Queued for the next turn.', { replyTo: msg.id });
+      return;
+    }
+    rt.journal.finish(journalIds);
+    if (outcome.kind === 'reply') await rt.deliverer.deliverText(msg.chat, outcome.text, { replyTo: msg.id });
+    return;
+  }
+  // An unknown /foo goes to the agent as text.
+  rt.lanes.submit(sessionKey, { msg, journalIds });
+}
+
+async function refuse(rt: HostRuntime, msg: InboundMessage): Promise<void> {
+  const platform = msg.chat.platform;
+  const behaviour = (rt.config.file.platforms[platform]?.unauthorized_dm_behavior ?? rt.config.file.unauthorized_dm_behavior) as 'pair' | 'ignore';
+  // Groups never see a pairing code; unauthorised group messages are ignored.
+  if (msg.chat.chatType !== 'dm' || behaviour === 'ignore' || !msg.sender.id) {
+    rt.logger.info('message from an unauthorised user ignored', { platform, chatType: msg.chat.chatType });
+    return;
+  }
+  const result = rt.pairing.generateCode(platform, msg.sender.id, msg.sender.name ?? '');
+  if (!result.ok) {
+    if (result.reason === 'store_unreadable') rt.logger.error('pairing files unreadable; fix or remove them', { dir: rt.pairing.dir });
+    await rt.deliverer.deliverText(msg.chat, PAIRING_REFUSALS[result.reason] ?? 'Please try again later.');
+    return;
+  }
+  rt.logger.info('pairing code issued', { platform, userId: msg.sender.id });
+  await rt.deliverer.deliverText(
+    msg.chat,
+    `I don't recognize you yet. Here is your pairing code: \`${result.code}\` (valid for 1 hour).\nAsk the bot owner to run \`hermes pairing approve ${platform} ${result.code}\`, then send your message again.`,
+  );
+}
+
+function writeHomeChannel(rt: HostRuntime, platform: string, chatId: string): void {
+  const name = `${envPrefix(platform)}_HOME_CHANNEL`;
+  const path = rt.config.paths.env;
+  const line = `${name}=${chatId}`;
+  if (existsSync(path)) {
+    const text = readFileSync(path, 'utf8');
+    const re = new RegExp(`^${name}=.*$`, 'm');
+    if (re.test(text)) writeFileSync(path, text.replace(re, line), { mode: 0o600 });
+    else appendFileSync(path, `${text.endsWith('\n') || text === '' ? '' : '\n'}${line}\n`);
+  } else writeFileSync(path, `${line}\n`, { mode: 0o600 });
+  rt.env[name] = chatId;
+}
+
+function commandContext(rt: HostRuntime, msg: InboundMessage, sessionKey: string): CommandContext {
+  return {
+    msg,
+    sessionKey,
+    sessions: rt.sessions,
+    lanes: rt.lanes as CommandContext['lanes'],
+    approvals: rt.approvals,
+    kv: rt.kv,
+    platforms: () => rt.platformStatuses(),
+    activeSession: () => rt.sessions.active(sessionKey),
+    resetSession(reason) {
+      const current = rt.sessions.active(sessionKey);
+      if (current) rt.sessions.end(current.id, reason);
+      return rt.sessions.create(sessionKey, msg.chat, msg.sender.id);
+    },
+    model: () => ({ ...rt.config.model, configured: rt.agent.configured }),
+    setSessionModel(model) {
+      if (model) rt.kv.set(`model:${sessionKey}`, model);
+      else rt.kv.delete(`model:${sessionKey}`);
+    },
+    async setHomeChannel() {
+      writeHomeChannel(rt, msg.chat.platform, msg.chat.chatId);
+      return msg.chat.chatName ?? msg.chat.chatId;
+    },
+    startBackground: (prompt) => rt.startBackground(msg.chat, sessionKey, prompt),
+    compress: (focus) => compressSession(rt, sessionKey, msg, focus),
+    helpLines: () => rt.commands.helpLines(),
+  };
+}

@@ -1,0 +1,41 @@
+import type { ChatRef, InboundMessage, Logger, PlatformAdapter } from '@hermes/adapter-core';
+import type { Agent, ApprovalGate } from '@hermes/agent';
+import type { PairingStore } from '../access/pairing-store.js';
+import type { CommandRegistry } from '../commands/registry.js';
+import type { LoadedConfig } from '../config/load.js';
+import type { Deliverer } from '../delivery/deliverer.js';
+import type { LaneScheduler } from '../lanes/lane-scheduler.js';
+import type { Db } from '../state/db.js';
+import type { InboundJournal } from '../state/inbound-journal.js';
+import type { KvStore } from '../state/kv-store.js';
+import type { Outbox } from '../state/outbox.js';
+import type { SessionStore } from '../state/session-store.js';
+import type { PendingInput } from './compose-turn.js';
+
+/** The part of @hermes/agent the host uses. */
+export type TurnAgent = Pick<Agent, 'runTurn' | 'compress' | 'configured'>;
+
+/** Everything the intake and the turn runner share. Built once by GatewayHost. */
+export interface HostRuntime {
+  config: LoadedConfig;
+  /** Live env: starts as config.env, changed by /sethome. */
+  env: Record<string, string | undefined>;
+  logger: Logger;
+  db: Db;
+  sessions: SessionStore;
+  journal: InboundJournal;
+  outbox: Outbox;
+  kv: KvStore;
+  pairing: PairingStore;
+  approvals: ApprovalGate;
+  agent: TurnAgent;
+  commands: CommandRegistry;
+  lanes: LaneScheduler<PendingInput>;
+  deliverer: Deliverer;
+  adapterFor(platform: string): PlatformAdapter | undefined;
+  platformStatuses(): Array<{ platform: string; status: import('@hermes/adapter-core').AdapterStatus }>;
+  startBackground(chat: ChatRef, sessionKey: string, prompt: string): string;
+  /** Set on SIGTERM: interrupted turns are left open in the journal and replayed on the next start. */
+  shuttingDown: boolean;
+  sessionKeyOf(msg: InboundMessage): string;
+}

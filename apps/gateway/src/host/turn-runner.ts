@@ -1,0 +1,162 @@
+import type { ChatRef, InboundMessage, PlatformAdapter } from '@hermes/adapter-core';
+import type { ChatMessage, ReasoningEffort, RunTurnInput } from '@hermes/agent';
+import { ToolProgress } from '../delivery/tool-progress.js';
+import type { LaneRunContext } from '../lanes/lane-scheduler.js';
+import { expiredReason, resolveResetPolicy } from '../sessions/reset-policy.js';
+import type { SessionRow, TranscriptMessage } from '../state/session-store.js';
+import { composeUserText, type PendingInput } from './compose-turn.js';
+import { hooksOf, requestReplyOf } from './request-reply.js';
+import type { HostRuntime } from './runtime.js';
+
+/** Transcript rows back into the OpenAI message shape the agent takes as history. */
+export function historyFrom(rows: TranscriptMessage[]): ChatMessage[] {
+  const out: ChatMessage[] = [];
+  for (const r of rows) {
+    if (r.role === 'user') out.push({ role: 'user', content: r.content ?? '' });
+    else if (r.role === 'system') out.push({ role: 'system', content: r.content ?? '' });
+    else if (r.role === 'tool') out.push({ role: 'tool', tool_call_id: String(r.extra?.tool_call_id ?? ''), content: r.content ?? '' });
+    else {
+      const toolCalls = r.extra?.tool_calls as Extract<ChatMessage, { role: 'assistant' }>['tool_calls'];
+      out.push(toolCalls?.length ? { role: 'assistant', content: r.content, tool_calls: toolCalls } : { role: 'assistant', content: r.content });
+    }
+  }
+  return out;
+}
+
+function storeMessages(rt: HostRuntime, sessionId: string, messages: ChatMessage[]): void {
+  for (const m of messages) {
+    if (m.role === 'assistant') rt.sessions.append(sessionId, 'assistant', m.content, m.tool_calls ? { tool_calls: m.tool_calls } : undefined);
+    else if (m.role === 'tool') rt.sessions.append(sessionId, 'tool', m.content, { tool_call_id: m.tool_call_id });
+    else rt.sessions.append(sessionId, m.role, m.content);
+  }
+}
+
+/** The active session for the key, auto-reset first when its policy says it expired (spec 2.3). */
+export function ensureSession(rt: HostRuntime, sessionKey: string, msg: InboundMessage): { session: SessionRow; resetNotice?: string } {
+  const current = rt.sessions.active(sessionKey);
+  if (!current) return { session: rt.sessions.create(sessionKey, msg.chat, msg.sender.id) };
+  const policy = resolveResetPolicy(rt.config.file, msg.chat.platform, msg.chat.chatType, Boolean(msg.chat.threadId));
+  const reason = expiredReason(policy, new Date(current.updatedAt), new Date());
+  if (!reason) return { session: current };
+  rt.sessions.end(current.id, `auto_reset_${reason}`);
+  const session = rt.sessions.create(sessionKey, msg.chat, msg.sender.id, { reason });
+  rt.sessions.append(session.id, 'system', `The previous conversation expired (${reason} reset); this is a fresh session.`);
+  const why = reason === 'idle' ? `inactive for ${Math.round(policy.idle_minutes / 60)}h` : `daily schedule at ${policy.at_hour}:00`;
+  const notify = policy.notify && !policy.notify_exclude_platforms.includes(msg.chat.platform);
+  return notify
+    ? {
+        session,
+        resetNotice: `◐ Session automatically reset (${why}). Conversation history cleared. Use /resume to go back; adjust in config.yaml under session_reset.`,
+      }
+    : { session };
+}
+
+function keepTyping(adapter: PlatformAdapter | undefined, chat: ChatRef): () => void {
+  if (!adapter?.capabilities.typing || !adapter.typing) return () => {};
+  const tick = () => void adapter.typing?.(chat).catch(() => undefined);
+  tick();
+  const timer = setInterval(tick, 4000);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+function systemPromptFor(rt: HostRuntime, msg: InboundMessage, sessionKey: string): string | undefined {
+  const personality = rt.kv.get<string>(`personality:${sessionKey}`);
+  const base = rt.config.file.agent.system_prompt;
+  const where = msg.chat.chatType === 'dm' ? `a direct message with ${msg.sender.name ?? msg.sender.id}` : `${msg.chat.chatType} ${msg.chat.chatName ?? msg.chat.chatId}`;
+  const lines = [base ?? 'You are Hermes, a helpful assistant reached through a chat app.', `You are talking on ${msg.chat.platform}, in ${where}.`];
+  if (personality) lines.push(`Personality: ${personality}`);
+  return lines.join('\n');
+}
+
+/** One agent turn for a session lane: compose, run, record, deliver. */
+export async function runAgentTurn(rt: HostRuntime, items: PendingInput[], lane: LaneRunContext): Promise<void> {
+  const last = items.at(-1)!;
+  const msg = last.msg;
+  const adapter = rt.adapterFor(msg.chat.platform);
+  const journalIds = items.flatMap((i) => i.journalIds);
+  const { session, resetNotice } = ensureSession(rt, lane.sessionKey, msg);
+  if (resetNotice) await rt.deliverer.deliverText(msg.chat, resetNotice);
+  const shared = msg.chat.chatType !== 'dm' && (msg.chat.threadId ? !rt.config.file.thread_sessions_per_user : !rt.config.file.group_sessions_per_user);
+  const userText = await composeUserText(items, { shared, logger: rt.logger });
+  const request = requestReplyOf(msg);
+  const history = request && request.history.length > 0 ? request.history : historyFrom(rt.sessions.transcript(session.id));
+  rt.sessions.append(session.id, 'user', userText);
+
+  const stopTyping = keepTyping(adapter, msg.chat);
+  const progress = adapter && !request ? new ToolProgress(adapter, msg.chat, rt.config.file.display.tool_progress, rt.logger) : undefined;
+  const hooks = hooksOf(adapter);
+  let streamed = '';
+  let finalText = '';
+  let errorText = '';
+  let interrupted = false;
+  const input: RunTurnInput = {
+    sessionKey: lane.sessionKey,
+    history,
+    userText,
+    signal: lane.signal,
+    approvals: rt.approvals,
+    context: { platform: msg.chat.platform, chatId: msg.chat.chatId, threadId: msg.chat.threadId, chatName: msg.chat.chatName },
+  };
+  const model = rt.kv.get<string>(`model:${lane.sessionKey}`);
+  if (model) input.model = model;
+  const reasoning = rt.kv.get<ReasoningEffort>(`reasoning:${lane.sessionKey}`);
+  if (reasoning) input.reasoningEffort = reasoning;
+  const systemPrompt = [systemPromptFor(rt, msg, lane.sessionKey), ...(request?.system ?? [])].filter(Boolean).join('\n\n');
+  if (systemPrompt) input.systemPrompt = systemPrompt;
+  try {
+    for await (const ev of rt.agent.runTurn(input)) {
+      if (ev.type === 'tool-start') {
+        progress?.add(ev);
+        if (request) hooks.reportToolProgress?.(msg.chat, { tool: ev.name, label: `${ev.emoji} ${ev.name}: ${ev.preview}`, phase: 'start' });
+      } else if (ev.type === 'text-delta' && request?.stream && adapter?.edit) {
+        streamed += ev.text;
+        await adapter.edit(msg.chat, request.replyMessageId, streamed);
+      } else if (ev.type === 'approval-request') {
+        const note = `⚠️ **Dangerous command requires approval:**\n\`\`\`\n${ev.command}\n\`\`\`\nReason: ${ev.reason}\nReply /approve, /approve session, /approve always, or /deny (expires in ${Math.round((ev.expiresAt - Date.now()) / 60000)} min).`;
+        if (!request) await rt.deliverer.deliverText(msg.chat, note);
+        else if (request.stream && adapter?.edit) {
+          // An API client can only see the prompt in its stream; /approve comes as another request on the session.
+          streamed += `\n\n${note}\n\n`;
+          await adapter.edit(msg.chat, request.replyMessageId, streamed);
+        }
+      } else if (ev.type === 'usage') {
+        rt.sessions.addUsage(session.id, ev);
+        hooks.reportUsage?.(msg.chat, { prompt_tokens: ev.promptTokens, completion_tokens: ev.completionTokens, total_tokens: ev.totalTokens });
+      }
+      else if (ev.type === 'error') errorText = `⚠️ ${ev.message}`;
+      else if (ev.type === 'done') {
+        finalText = ev.text;
+        interrupted = ev.interrupted;
+        storeMessages(rt, session.id, ev.messages);
+      }
+    }
+  } finally {
+    stopTyping();
+    await progress?.finish();
+  }
+  if (interrupted && rt.shuttingDown) {
+    // Leave the turn as if it never started: the journal replays the message on the next start.
+    rt.sessions.truncateAtLastUserMessage(session.id);
+    return;
+  }
+  // A newer message interrupted this turn: its reply is stale, the next turn answers everything together.
+  if (interrupted && rt.lanes.queued(lane.sessionKey) > 0) {
+    rt.journal.finish(journalIds);
+    return;
+  }
+  // A streaming client already holds `streamed`; the final send must extend it, not restart it.
+  const reply = request?.stream && streamed ? `${streamed}${errorText && !streamed.includes(errorText) ? `\n\n${errorText}` : ''}` : finalText || errorText || (interrupted ? '⚡ Stopped.' : '');
+  if (!reply) {
+    rt.journal.finish(journalIds);
+    return;
+  }
+  const messages = await rt.deliverer.prepare(msg.chat, reply, { replyTo: msg.id });
+  // One transaction: either the turn is still open (replayed after a crash) or its reply is in the outbox.
+  const ids = rt.db.transaction(() => {
+    const rows = rt.outbox.enqueue(msg.chat, messages, session.id);
+    rt.journal.finish(journalIds);
+    return rows;
+  })();
+  await rt.deliverer.sendEntries(ids);
+}

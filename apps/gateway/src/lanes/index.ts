@@ -1,0 +1,2 @@
+export { type LaneRunContext, type LaneRunner, LaneScheduler, type SubmitResult } from './lane-scheduler.js';
+export { Semaphore } from './semaphore.js';

@@ -1,0 +1,177 @@
+import { randomBytes } from 'node:crypto';
+import type { ChatRef } from '@hermes/adapter-core';
+import type { Db } from './db.js';
+
+export interface SessionRow {
+  id: string;
+  sessionKey: string;
+  platform: string;
+  chatType: string;
+  chatId: string;
+  userId: string | null;
+  title: string | null;
+  model: string | null;
+  createdAt: number;
+  updatedAt: number;
+  endedAt: number | null;
+  endReason: string | null;
+  wasAutoReset: boolean;
+  autoResetReason: string | null;
+  inputTokens: number;
+  outputTokens: number;
+  totalTokens: number;
+}
+
+export interface TranscriptMessage {
+  id: number;
+  role: 'user' | 'assistant' | 'tool' | 'system';
+  content: string | null;
+  /** Tool calls, tool_call_id and the like, as the agent produced them. */
+  extra: Record<string, unknown> | null;
+  createdAt: number;
+}
+
+interface RawSession {
+  id: string;
+  session_key: string;
+  platform: string;
+  chat_type: string;
+  chat_id: string;
+  user_id: string | null;
+  title: string | null;
+  model: string | null;
+  created_at: number;
+  updated_at: number;
+  ended_at: number | null;
+  end_reason: string | null;
+  was_auto_reset: number;
+  auto_reset_reason: string | null;
+  input_tokens: number;
+  output_tokens: number;
+  total_tokens: number;
+}
+
+function toRow(r: RawSession): SessionRow {
+  return {
+    id: r.id,
+    sessionKey: r.session_key,
+    platform: r.platform,
+    chatType: r.chat_type,
+    chatId: r.chat_id,
+    userId: r.user_id,
+    title: r.title,
+    model: r.model,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    endedAt: r.ended_at,
+    endReason: r.end_reason,
+    wasAutoReset: r.was_auto_reset === 1,
+    autoResetReason: r.auto_reset_reason,
+    inputTokens: r.input_tokens,
+    outputTokens: r.output_tokens,
+    totalTokens: r.total_tokens,
+  };
+}
+
+/** `YYYYMMDD_HHMMSS_<8 hex>`, the Python gateway's session id format. */
+export function newSessionId(now: Date = new Date()): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}_${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
+  return `${stamp}_${randomBytes(4).toString('hex')}`;
+}
+
+export class SessionStore {
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  active(sessionKey: string): SessionRow | undefined {
+    const r = this.db
+      .prepare('SELECT * FROM sessions WHERE session_key = ? AND ended_at IS NULL ORDER BY created_at DESC LIMIT 1')
+      .get(sessionKey) as RawSession | undefined;
+    return r ? toRow(r) : undefined;
+  }
+
+  get(id: string): SessionRow | undefined {
+    const r = this.db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as RawSession | undefined;
+    return r ? toRow(r) : undefined;
+  }
+
+  create(sessionKey: string, chat: ChatRef, userId: string | undefined, auto?: { reason: string }): SessionRow {
+    const now = this.now();
+    const id = newSessionId(new Date(now));
+    this.db
+      .prepare(
+        `INSERT INTO sessions (id, session_key, platform, chat_type, chat_id, user_id, origin, created_at, updated_at, was_auto_reset, auto_reset_reason)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(id, sessionKey, chat.platform, chat.chatType, chat.chatId, userId ?? null, JSON.stringify(chat), now, now, auto ? 1 : 0, auto?.reason ?? null);
+    return this.get(id)!;
+  }
+
+  end(id: string, reason: string): void {
+    this.db.prepare('UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL').run(this.now(), reason, id);
+  }
+
+  /** /resume: ends whatever is active for the key and reopens the target session under that key. */
+  switchTo(sessionKey: string, targetId: string): SessionRow | undefined {
+    const target = this.get(targetId);
+    if (!target) return undefined;
+    this.db.transaction(() => {
+      const current = this.active(sessionKey);
+      if (current && current.id !== targetId) this.end(current.id, 'session_switch');
+      this.db.prepare('UPDATE sessions SET ended_at = NULL, end_reason = NULL, session_key = ?, updated_at = ? WHERE id = ?').run(sessionKey, this.now(), targetId);
+    })();
+    return this.get(targetId);
+  }
+
+  recent(sessionKey: string, limit = 10): SessionRow[] {
+    return (this.db.prepare('SELECT * FROM sessions WHERE session_key = ? ORDER BY created_at DESC LIMIT ?').all(sessionKey, limit) as RawSession[]).map(toRow);
+  }
+
+  touch(id: string): void {
+    this.db.prepare('UPDATE sessions SET updated_at = ? WHERE id = ?').run(this.now(), id);
+  }
+
+  setTitle(id: string, title: string): void {
+    this.db.prepare('UPDATE sessions SET title = ? WHERE id = ?').run(title, id);
+  }
+
+  addUsage(id: string, usage: { promptTokens: number; completionTokens: number; totalTokens: number }): void {
+    this.db
+      .prepare('UPDATE sessions SET input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, total_tokens = total_tokens + ?, last_prompt_tokens = ? WHERE id = ?')
+      .run(usage.promptTokens, usage.completionTokens, usage.totalTokens, usage.promptTokens, id);
+  }
+
+  append(sessionId: string, role: TranscriptMessage['role'], content: string | null, extra?: Record<string, unknown>): void {
+    const now = this.now();
+    this.db.prepare('INSERT INTO messages (session_id, role, content, extra, created_at) VALUES (?, ?, ?, ?, ?)').run(sessionId, role, content, extra ? JSON.stringify(extra) : null, now);
+    this.db.prepare('UPDATE sessions SET updated_at = ? WHERE id = ?').run(now, sessionId);
+  }
+
+  transcript(sessionId: string): TranscriptMessage[] {
+    const rows = this.db.prepare('SELECT id, role, content, extra, created_at FROM messages WHERE session_id = ? ORDER BY id').all(sessionId) as Array<{
+      id: number;
+      role: TranscriptMessage['role'];
+      content: string | null;
+      extra: string | null;
+      created_at: number;
+    }>;
+    return rows.map((r) => ({ id: r.id, role: r.role, content: r.content, extra: r.extra ? (JSON.parse(r.extra) as Record<string, unknown>) : null, createdAt: r.created_at }));
+  }
+
+  /** /undo and /retry: drop everything from the last user message on; returns that user message. */
+  truncateAtLastUserMessage(sessionId: string): TranscriptMessage | undefined {
+    const last = this.db.prepare("SELECT id, role, content, extra, created_at FROM messages WHERE session_id = ? AND role = 'user' ORDER BY id DESC LIMIT 1").get(sessionId) as
+      | { id: number; role: 'user'; content: string | null; extra: string | null; created_at: number }
+      | undefined;
+    if (!last) return undefined;
+    this.db.prepare('DELETE FROM messages WHERE session_id = ? AND id >= ?').run(sessionId, last.id);
+    return { id: last.id, role: 'user', content: last.content, extra: null, createdAt: last.created_at };
+  }
+
+  count(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM sessions').get() as { n: number }).n;
+  }
+}

@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ChatRef } from '@hermes/adapter-core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Db, openStateDb } from './db.js';
+import { InboundJournal } from './inbound-journal.js';
+import { Outbox } from './outbox.js';
+import { newSessionId, SessionStore } from './session-store.js';
+
+let dir: string;
+let db: Db;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'hermes-state-'));
+  db = openStateDb(join(dir, 'state.db'));
+});
+afterEach(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const chat: ChatRef = { platform: 'telegram', chatId: '99', chatType: 'dm' };
+
+describe('state.db', () => {
+  it('uses WAL and migrates once', () => {
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+    db = openStateDb(join(dir, 'state.db'));
+    expect(db.pragma('user_version', { simple: true })).toBe(1);
+  });
+
+  it('keeps sessions and transcripts, with undo back to the last user message', () => {
+    const store = new SessionStore(db);
+    const s = store.create('agent:main:telegram:dm:99', chat, '99');
+    expect(s.id).toMatch(/^\d{8}_\d{6}_[0-9a-f]{8}$/);
+    store.append(s.id, 'user', 'hi');
+    store.append(s.id, 'assistant', 'hello');
+    store.append(s.id, 'user', 'again');
+    store.append(s.id, 'assistant', 'yes', { tool_calls: [] });
+    expect(store.transcript(s.id).map((m) => m.content)).toEqual(['hi', 'hello', 'again', 'yes']);
+    expect(store.truncateAtLastUserMessage(s.id)?.content).toBe('again');
+    expect(store.transcript(s.id).map((m) => m.content)).toEqual(['hi', 'hello']);
+    store.end(s.id, 'reset');
+    expect(store.active('agent:main:telegram:dm:99')).toBeUndefined();
+    const s2 = store.create('agent:main:telegram:dm:99', chat, '99');
+    expect(store.switchTo('agent:main:telegram:dm:99', s.id)?.endedAt).toBeNull();
+    expect(store.get(s2.id)?.endReason).toBe('session_switch');
+    expect(newSessionId()).not.toBe(newSessionId());
+  });
+
+  it('journals inbound once per dedupe key and lists unfinished entries', () => {
+    const journal = new InboundJournal(db);
+    const id = journal.record('telegram:1', 'telegram', '{}');
+    expect(id).toBeTypeOf('number');
+    expect(journal.record('telegram:1', 'telegram', '{}')).toBeUndefined();
+    journal.record('telegram:2', 'telegram', '{}');
+    journal.finish([id!]);
+    expect(journal.open().map((e) => e.dedupeKey)).toEqual(['telegram:2']);
+  });
+
+  it('records replies before sending and quarantines in-flight rows after a crash', () => {
+    const outbox = new Outbox(db);
+    const [a, b, c] = outbox.enqueue(chat, [{ text: 'one' }, { text: 'two' }, { text: 'three' }], 'turn-1');
+    outbox.markSending(a!);
+    outbox.markSent(a!, ['m1']);
+    outbox.markSending(b!);
+    // crash here: b is in flight, c never tried
+    expect(outbox.quarantineInFlight()).toBe(1);
+    expect(outbox.pending().map((e) => e.message.text)).toEqual(['three']);
+    expect(outbox.get(b!)?.state).toBe('ambiguous');
+    expect(outbox.countByState()).toMatchObject({ sent: 1, ambiguous: 1, pending: 1 });
+    expect(outbox.get(c!)?.chat).toEqual(chat);
+  });
+});

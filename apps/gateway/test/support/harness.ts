@@ -1,0 +1,63 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createMemoryLogger, type MemoryLogger } from '@hermes/adapter-core';
+import { createAgent, createTerminalTool } from '@hermes/agent';
+import { type FakeOpenAI, startFakeOpenAI } from '@hermes/agent/testing';
+import { loadConfig } from '../../src/config/load.js';
+import { GatewayHost } from '../../src/host/gateway-host.js';
+import { MemoryAdapter } from './memory-adapter.js';
+
+export interface Harness {
+  home: string;
+  fake: FakeOpenAI;
+  adapter: MemoryAdapter;
+  host: GatewayHost;
+  logger: MemoryLogger;
+  close(): Promise<void>;
+}
+
+/** A host on a temp HERMES_HOME with one in-memory platform and the fake OpenAI-compatible model. */
+export async function startHarness(
+  options: { env?: Record<string, string>; files?: Record<string, string>; adapter?: MemoryAdapter; home?: string; fake?: FakeOpenAI } = {},
+): Promise<Harness> {
+  const home = options.home ?? mkdtempSync(join(tmpdir(), 'hermes-host-'));
+  const { writeFileSync } = await import('node:fs');
+  for (const [name, text] of Object.entries(options.files ?? {})) writeFileSync(join(home, name), text);
+  const fake = options.fake ?? (await startFakeOpenAI());
+  const config = loadConfig({
+    HERMES_HOME: home,
+    MEMORY_ALLOWED_USERS: 'user-1',
+    OPENAI_BASE_URL: fake.baseURL,
+    OPENAI_API_KEY: 'test-key',
+    HERMES_MODEL: 'fake-model',
+    ...options.env,
+  });
+  const logger = createMemoryLogger();
+  const agent = createAgent({ baseURL: fake.baseURL, apiKey: 'test-key', model: 'fake-model', maxRetries: 0, tools: [createTerminalTool()] });
+  const adapter = options.adapter ?? new MemoryAdapter();
+  const host = new GatewayHost({ config, logger, agent, adapters: [adapter], adapterRetry: { firstMs: 50, maxMs: 200 } });
+  await host.start();
+  return {
+    home,
+    fake,
+    adapter,
+    host,
+    logger,
+    async close() {
+      await host.stop(2000);
+      if (!options.fake) await fake.close();
+      if (!options.home) rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function waitFor<T>(check: () => T | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
