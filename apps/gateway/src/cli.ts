@@ -9,7 +9,9 @@ const finish = (code: number) => {
   process.exitCode = code;
 };
 
-const program = new Command('hermes').description('Hermes Gateway: an AI agent in every chat app').showHelpAfterError();
+const program = new Command('hermes')
+  .description('Hermes Gateway: an AI agent in every chat app')
+  .showHelpAfterError();
 
 const gateway = program.command('gateway').description('run the messaging gateway in the foreground');
 gateway.action(async () => finish(await runGateway()));
@@ -19,7 +21,10 @@ gateway
   .action(async () => finish(await runGateway()));
 
 const pairing = program.command('pairing').description('DM pairing: approve who may talk to the agent');
-pairing.command('list').description('pending requests and approved users').action(() => finish(pairingList(out)));
+pairing
+  .command('list')
+  .description('pending requests and approved users')
+  .action(() => finish(pairingList(out)));
 pairing
   .command('approve <platform> <code>')
   .description('approve a pairing code a user received')

@@ -17,14 +17,19 @@ describe('gateway host with an in-memory platform and the fake model', () => {
     h.adapter.inject({ text: 'and again' });
     await waitFor(() => h!.adapter.texts().includes('second answer'), 'second reply');
     const second = h.fake.requests[1]!.body.messages.map((m) => `${m.role}:${String(m.content)}`);
-    expect(second).toEqual(expect.arrayContaining(['user:hello', 'assistant:first answer', 'user:and again']));
+    expect(second).toEqual(
+      expect.arrayContaining(['user:hello', 'assistant:first answer', 'user:and again']),
+    );
     expect(h.adapter.sent[0]?.message.replyTo).toBeDefined();
   });
 
   it('gives an unknown DM user a pairing code, ignores unknown group users, and lets approved users in', async () => {
     h = await startHarness();
     h.adapter.inject({ text: 'hi', userId: 'stranger', chatId: 'dm-stranger' });
-    const notice = await waitFor(() => h!.adapter.texts().find((t) => t.includes('pairing code')), 'pairing notice');
+    const notice = await waitFor(
+      () => h!.adapter.texts().find((t) => t.includes('pairing code')),
+      'pairing notice',
+    );
     const code = /`([A-Z2-9]{8})`/.exec(notice)?.[1];
     expect(code).toBeDefined();
     h.adapter.inject({ text: 'hi all', userId: 'stranger2', chatId: 'group-1', chatType: 'group' });
@@ -64,12 +69,18 @@ describe('gateway host with an in-memory platform and the fake model', () => {
   it('runs commands: prefixes resolve, the busy guard refuses non-bypass commands, unknown ones reach the agent', async () => {
     h = await startHarness();
     h.adapter.inject({ text: '/sta' });
-    await waitFor(() => h!.adapter.texts().find((t) => t.startsWith('📊 **Hermes Gateway Status**')), 'status');
+    await waitFor(
+      () => h!.adapter.texts().find((t) => t.startsWith('📊 **Hermes Gateway Status**')),
+      'status',
+    );
     h.fake.script(step.hang());
     h.adapter.inject({ text: 'long task' });
     await h.fake.waitForRequests(1, 5000);
     h.adapter.inject({ text: '/undo' });
-    await waitFor(() => h!.adapter.texts().find((t) => t.includes('/undo cannot run mid-turn')), 'busy notice');
+    await waitFor(
+      () => h!.adapter.texts().find((t) => t.includes('/undo cannot run mid-turn')),
+      'busy notice',
+    );
     h.adapter.inject({ text: '/stop' });
     await waitFor(() => h!.adapter.texts().find((t) => t.startsWith('⚡ Stopping')), 'stop notice');
     h.fake.script(step.text('foo handled'));
@@ -89,15 +100,23 @@ describe('gateway host with an in-memory platform and the fake model', () => {
     await waitFor(() => h!.adapter.texts().find((t) => t.startsWith('✨ New session started!')), 'new');
     h.adapter.inject({ text: 'q2' });
     await waitFor(() => h!.adapter.texts().includes('a2'), 'a2');
-    const history = h.fake.requests[1]!.body.messages.filter((m) => m.role !== 'system').map((m) => String(m.content));
+    const history = h.fake.requests[1]!.body.messages.filter((m) => m.role !== 'system').map((m) =>
+      String(m.content),
+    );
     expect(history).toEqual(['q2']);
   });
 
   it('asks for approval before a dangerous command and runs it after /approve', async () => {
     h = await startHarness();
-    h.fake.script(step.toolCall('terminal', { command: 'rm -rf /tmp/hermes-approval-test-dir' }), step.text('deleted it'));
+    h.fake.script(
+      step.toolCall('terminal', { command: 'rm -rf /tmp/hermes-approval-test-dir' }),
+      step.text('deleted it'),
+    );
     h.adapter.inject({ text: 'clean up' });
-    await waitFor(() => h!.adapter.texts().find((t) => t.includes('Dangerous command requires approval')), 'approval prompt');
+    await waitFor(
+      () => h!.adapter.texts().find((t) => t.includes('Dangerous command requires approval')),
+      'approval prompt',
+    );
     h.adapter.inject({ text: '/approve' });
     await waitFor(() => h!.adapter.texts().includes('deleted it'), 'final reply');
     const toolResult = h.fake.requests[1]!.body.messages.find((m) => m.role === 'tool');

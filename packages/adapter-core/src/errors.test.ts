@@ -16,7 +16,10 @@ describe('AdapterError', () => {
   });
 
   it('describes itself with platform, code and fix', () => {
-    const err = new AdapterError('auth_failed', 'bad token', { platform: 'telegram', fix: 'set TELEGRAM_BOT_TOKEN' });
+    const err = new AdapterError('auth_failed', 'bad token', {
+      platform: 'telegram',
+      fix: 'set TELEGRAM_BOT_TOKEN',
+    });
     expect(err.describe()).toBe('[telegram] bad token (auth_failed). Fix: set TELEGRAM_BOT_TOKEN');
     expect(err.toJSON()).toMatchObject({ code: 'auth_failed', platform: 'telegram', retryable: false });
     expect(isAdapterError(err)).toBe(true);

@@ -50,7 +50,8 @@ export class AdapterError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     // An ambiguous timeout is never retryable, whatever the caller asked: a resend could duplicate.
-    this.retryable = code === 'timeout_ambiguous' ? false : (options.retryable ?? RETRYABLE_BY_DEFAULT.has(code));
+    this.retryable =
+      code === 'timeout_ambiguous' ? false : (options.retryable ?? RETRYABLE_BY_DEFAULT.has(code));
     if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
     if (options.platform !== undefined) this.platform = options.platform;
     if (options.fix !== undefined) this.fix = options.fix;
@@ -59,7 +60,9 @@ export class AdapterError extends Error {
   /** Message plus the fix, for operators. */
   describe(): string {
     const where = this.platform ? `[${this.platform}] ` : '';
-    return this.fix ? `${where}${this.message} (${this.code}). Fix: ${this.fix}` : `${where}${this.message} (${this.code})`;
+    return this.fix
+      ? `${where}${this.message} (${this.code}). Fix: ${this.fix}`
+      : `${where}${this.message} (${this.code})`;
   }
 
   toJSON(): Record<string, unknown> {
@@ -79,7 +82,15 @@ export function isAdapterError(value: unknown): value is AdapterError {
   return value instanceof AdapterError;
 }
 
-const NETWORK_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const NETWORK_ERRNOS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 /**
  * Wraps anything thrown into an AdapterError. Node socket errors that happen before a request is
@@ -96,7 +107,8 @@ export function toAdapterError(value: unknown, platform?: string): AdapterError 
     if (errno === 'ETIMEDOUT' || errno === 'ECONNABORTED' || value.name === 'TimeoutError') {
       return new AdapterError('timeout_ambiguous', value.message, opts);
     }
-    if (errno && NETWORK_ERRNOS.has(errno)) return new AdapterError('network', `${errno}: ${value.message}`, opts);
+    if (errno && NETWORK_ERRNOS.has(errno))
+      return new AdapterError('network', `${errno}: ${value.message}`, opts);
     return new AdapterError('unknown', value.message, opts);
   }
   return new AdapterError('unknown', String(value), opts);
@@ -110,7 +122,8 @@ export function adapterErrorFromHttpStatus(
 ): AdapterError {
   const base: AdapterErrorOptions = {};
   if (options.platform !== undefined) base.platform = options.platform;
-  if (options.retryAfterSeconds !== undefined) base.retryAfterMs = Math.ceil(options.retryAfterSeconds * 1000);
+  if (options.retryAfterSeconds !== undefined)
+    base.retryAfterMs = Math.ceil(options.retryAfterSeconds * 1000);
   if (status === 429) return new AdapterError('rate_limited', message, base);
   if (status === 401) return new AdapterError('auth_failed', message, base);
   if (status === 403) return new AdapterError('forbidden', message, base);

@@ -1,7 +1,8 @@
+export * from './connection/index.js';
 export type {
-  Attachment,
   AdapterContext,
   AdapterStatus,
+  Attachment,
   Capabilities,
   ChatRef,
   ChatType,
@@ -19,6 +20,8 @@ export type {
   Sender,
   SendResult,
 } from './contract.js';
+export * from './delivery/index.js';
+export { envFlag, envInt, envList } from './env.js';
 export {
   AdapterError,
   type AdapterErrorCode,
@@ -27,6 +30,8 @@ export {
   isAdapterError,
   toAdapterError,
 } from './errors.js';
+export * from './http/index.js';
+export * from './intake/index.js';
 export {
   createConsoleLogger,
   createMemoryLogger,
@@ -37,10 +42,6 @@ export {
   type MemoryLogger,
   silentLogger,
 } from './logger.js';
-export { createRedactingLogger, createRedactor, type Redactor } from './redact.js';
-export { envFlag, envInt, envList } from './env.js';
-export * from './connection/index.js';
-export * from './delivery/index.js';
-export * from './intake/index.js';
 export * from './markdown/index.js';
 export * from './media/index.js';
+export { createRedactingLogger, createRedactor, type Redactor } from './redact.js';

@@ -39,7 +39,9 @@ export const silentLogger: Logger = makeLogger(() => {}, {}, 'error');
 export function createConsoleLogger(options: { level?: LogLevel; bindings?: LogFields } = {}): Logger {
   return makeLogger(
     (entry) => {
-      process.stderr.write(`${JSON.stringify({ level: entry.level, time: entry.time, msg: entry.msg, ...entry.fields })}\n`);
+      process.stderr.write(
+        `${JSON.stringify({ level: entry.level, time: entry.time, msg: entry.msg, ...entry.fields })}\n`,
+      );
     },
     options.bindings ?? {},
     options.level ?? 'info',

@@ -45,7 +45,10 @@ function redactValue(value: unknown, redact: Redactor, depth: number): unknown {
   if (Array.isArray(value)) return value.map((v) => redactValue(v, redact, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    out[k] = /token|secret|password|authorization|api[_-]?key/i.test(k) && typeof v === 'string' ? MASK : redactValue(v, redact, depth + 1);
+    out[k] =
+      /token|secret|password|authorization|api[_-]?key/i.test(k) && typeof v === 'string'
+        ? MASK
+        : redactValue(v, redact, depth + 1);
   }
   return out;
 }
@@ -54,7 +57,8 @@ function redactValue(value: unknown, redact: Redactor, depth: number): unknown {
 export function createRedactingLogger(inner: Logger, secrets: Iterable<string | undefined> = []): Logger {
   const redact = createRedactor(secrets);
   const wrap = (logger: Logger): Logger => {
-    const fields = (f?: LogFields) => (f === undefined ? undefined : (redactValue(f, redact, 0) as LogFields));
+    const fields = (f?: LogFields) =>
+      f === undefined ? undefined : (redactValue(f, redact, 0) as LogFields);
     return {
       debug: (m, f) => logger.debug(redact(m), fields(f)),
       info: (m, f) => logger.info(redact(m), fields(f)),

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChatRef } from '@hermes/adapter-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { authorize, nothingAllowed, normaliseUserId } from './authorize.js';
+import { authorize, normaliseUserId, nothingAllowed } from './authorize.js';
 import { PairingStore } from './pairing-store.js';
 
 let dir: string;
@@ -30,27 +30,47 @@ describe('authorize', () => {
   });
 
   it('denies a message without a user id', () => {
-    expect(authorize(msg('telegram', ''), { GATEWAY_ALLOW_ALL_USERS: 'true' }, pairing)).toEqual({ allowed: false, reason: 'no-user' });
+    expect(authorize(msg('telegram', ''), { GATEWAY_ALLOW_ALL_USERS: 'true' }, pairing)).toEqual({
+      allowed: false,
+      reason: 'no-user',
+    });
   });
 
   it('follows the spec order: allow-all, pairing, allowlists, gateway allow-all', () => {
-    expect(authorize(msg('telegram', '42'), { TELEGRAM_ALLOW_ALL_USERS: 'yes' }, pairing)).toMatchObject({ via: 'allow-all-platform' });
+    expect(authorize(msg('telegram', '42'), { TELEGRAM_ALLOW_ALL_USERS: 'yes' }, pairing)).toMatchObject({
+      via: 'allow-all-platform',
+    });
     const r = pairing.generateCode('telegram', '42');
     if (r.ok) pairing.approveCode('telegram', r.code);
-    expect(authorize(msg('telegram', '42'), { TELEGRAM_ALLOWED_USERS: '7' }, pairing)).toMatchObject({ via: 'pairing' });
-    expect(authorize(msg('telegram', '7'), { TELEGRAM_ALLOWED_USERS: '1, 7' }, pairing)).toMatchObject({ via: 'allowlist' });
-    expect(authorize(msg('telegram', '8'), { GATEWAY_ALLOWED_USERS: '8' }, pairing)).toMatchObject({ via: 'allowlist' });
+    expect(authorize(msg('telegram', '42'), { TELEGRAM_ALLOWED_USERS: '7' }, pairing)).toMatchObject({
+      via: 'pairing',
+    });
+    expect(authorize(msg('telegram', '7'), { TELEGRAM_ALLOWED_USERS: '1, 7' }, pairing)).toMatchObject({
+      via: 'allowlist',
+    });
+    expect(authorize(msg('telegram', '8'), { GATEWAY_ALLOWED_USERS: '8' }, pairing)).toMatchObject({
+      via: 'allowlist',
+    });
     // An allowlist that exists but does not contain the user wins over GATEWAY_ALLOW_ALL_USERS.
-    expect(authorize(msg('telegram', '9'), { TELEGRAM_ALLOWED_USERS: '7', GATEWAY_ALLOW_ALL_USERS: '1' }, pairing)).toEqual({
+    expect(
+      authorize(msg('telegram', '9'), { TELEGRAM_ALLOWED_USERS: '7', GATEWAY_ALLOW_ALL_USERS: '1' }, pairing),
+    ).toEqual({
       allowed: false,
       reason: 'not-allowed',
     });
-    expect(authorize(msg('telegram', '9'), { GATEWAY_ALLOW_ALL_USERS: '1' }, pairing)).toMatchObject({ via: 'allow-all-gateway' });
+    expect(authorize(msg('telegram', '9'), { GATEWAY_ALLOW_ALL_USERS: '1' }, pairing)).toMatchObject({
+      via: 'allow-all-gateway',
+    });
   });
 
   it('matches the alternate id and normalises platform prefixes', () => {
-    expect(authorize(msg('whatsapp', 'lid-1', '15551234567'), { WHATSAPP_ALLOWED_USERS: '+15551234567' }, pairing).allowed).toBe(true);
-    expect(authorize(msg('wecom', 'ZhangSan'), { WECOM_ALLOWED_USERS: 'wecom:user:zhangsan' }, pairing).allowed).toBe(true);
+    expect(
+      authorize(msg('whatsapp', 'lid-1', '15551234567'), { WHATSAPP_ALLOWED_USERS: '+15551234567' }, pairing)
+        .allowed,
+    ).toBe(true);
+    expect(
+      authorize(msg('wecom', 'ZhangSan'), { WECOM_ALLOWED_USERS: 'wecom:user:zhangsan' }, pairing).allowed,
+    ).toBe(true);
     expect(normaliseUserId('discord', '<@!123>')).toBe('123');
     expect(authorize(msg('slack', 'U1'), { SLACK_ALLOWED_USERS: '*' }, pairing).allowed).toBe(true);
   });

@@ -8,7 +8,10 @@ import type { PairingStore } from './pairing-store.js';
 const EVENT_PLATFORMS = new Set(['homeassistant', 'webhook', 'api_server']);
 
 export type AccessDecision =
-  | { allowed: true; via: 'event-platform' | 'allow-all-platform' | 'pairing' | 'allowlist' | 'allow-all-gateway' }
+  | {
+      allowed: true;
+      via: 'event-platform' | 'allow-all-platform' | 'pairing' | 'allowlist' | 'allow-all-gateway';
+    }
   | { allowed: false; reason: 'no-user' | 'not-allowed' | 'no-allowlist' };
 
 export function envPrefix(platform: string): string {
@@ -29,20 +32,27 @@ export function normaliseUserId(platform: string, id: string): string {
  * `<P>_ALLOW_ALL_USERS`, pairing approvals, `<P>_ALLOWED_USERS` ∪ `GATEWAY_ALLOWED_USERS`, and last
  * `GATEWAY_ALLOW_ALL_USERS`. Everything else is denied.
  */
-export function authorize(msg: Pick<InboundMessage, 'chat' | 'sender'>, env: EnvLike, pairing: PairingStore): AccessDecision {
+export function authorize(
+  msg: Pick<InboundMessage, 'chat' | 'sender'>,
+  env: EnvLike,
+  pairing: PairingStore,
+): AccessDecision {
   const platform = msg.chat.platform;
   if (EVENT_PLATFORMS.has(platform)) return { allowed: true, via: 'event-platform' };
-  const ids = [msg.sender.id, msg.sender.altId].filter((v): v is string => typeof v === 'string' && v.length > 0);
+  const ids = [msg.sender.id, msg.sender.altId].filter(
+    (v): v is string => typeof v === 'string' && v.length > 0,
+  );
   if (ids.length === 0) return { allowed: false, reason: 'no-user' };
   const p = envPrefix(platform);
   if (envFlag(env, `${p}_ALLOW_ALL_USERS`)) return { allowed: true, via: 'allow-all-platform' };
   if (ids.some((id) => pairing.isApproved(platform, id))) return { allowed: true, via: 'pairing' };
-  const allowlist = [...envList(env, `${p}_ALLOWED_USERS`), ...envList(env, 'GATEWAY_ALLOWED_USERS')].map((id) =>
-    normaliseUserId(platform, id),
+  const allowlist = [...envList(env, `${p}_ALLOWED_USERS`), ...envList(env, 'GATEWAY_ALLOWED_USERS')].map(
+    (id) => normaliseUserId(platform, id),
   );
   if (allowlist.length > 0) {
     const mine = ids.map((id) => normaliseUserId(platform, id));
-    if (allowlist.includes('*') || mine.some((id) => allowlist.includes(id))) return { allowed: true, via: 'allowlist' };
+    if (allowlist.includes('*') || mine.some((id) => allowlist.includes(id)))
+      return { allowed: true, via: 'allowlist' };
     return { allowed: false, reason: 'not-allowed' };
   }
   if (envFlag(env, 'GATEWAY_ALLOW_ALL_USERS')) return { allowed: true, via: 'allow-all-gateway' };
@@ -51,9 +61,14 @@ export function authorize(msg: Pick<InboundMessage, 'chat' | 'sender'>, env: Env
 
 /** True when nobody could ever be allowed in: the gateway warns about this at startup. */
 export function nothingAllowed(env: EnvLike, platforms: readonly string[]): boolean {
-  if (envFlag(env, 'GATEWAY_ALLOW_ALL_USERS') || envList(env, 'GATEWAY_ALLOWED_USERS').length > 0) return false;
+  if (envFlag(env, 'GATEWAY_ALLOW_ALL_USERS') || envList(env, 'GATEWAY_ALLOWED_USERS').length > 0)
+    return false;
   return platforms.every((p) => {
     const prefix = envPrefix(p);
-    return !EVENT_PLATFORMS.has(p) && !envFlag(env, `${prefix}_ALLOW_ALL_USERS`) && envList(env, `${prefix}_ALLOWED_USERS`).length === 0;
+    return (
+      !EVENT_PLATFORMS.has(p) &&
+      !envFlag(env, `${prefix}_ALLOW_ALL_USERS`) &&
+      envList(env, `${prefix}_ALLOWED_USERS`).length === 0
+    );
   });
 }

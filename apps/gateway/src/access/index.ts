@@ -1,2 +1,8 @@
 export { type AccessDecision, authorize, envPrefix, normaliseUserId, nothingAllowed } from './authorize.js';
-export { type ApproveResult, type GenerateCodeResult, PAIRING, PairingStore, type PendingView } from './pairing-store.js';
+export {
+  type ApproveResult,
+  type GenerateCodeResult,
+  PAIRING,
+  PairingStore,
+  type PendingView,
+} from './pairing-store.js';

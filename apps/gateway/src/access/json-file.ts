@@ -6,11 +6,14 @@ import { dirname } from 'node:path';
  * Reads a JSON object file. A corrupt file is reported (not silently replaced): the caller decides, and
  * writers refuse to overwrite it, so an operator's data is never clobbered by a parse error.
  */
-export function readJsonObject(path: string): { ok: true; value: Record<string, unknown> } | { ok: false; error: string } {
+export function readJsonObject(
+  path: string,
+): { ok: true; value: Record<string, unknown> } | { ok: false; error: string } {
   if (!existsSync(path)) return { ok: true, value: {} };
   try {
     const value: unknown = JSON.parse(readFileSync(path, 'utf8'));
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return { ok: false, error: `${path} is not a JSON object` };
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+      return { ok: false, error: `${path} is not a JSON object` };
     return { ok: true, value: value as Record<string, unknown> };
   } catch (err) {
     return { ok: false, error: `${path} cannot be parsed: ${(err as Error).message}` };

@@ -32,7 +32,11 @@ describe('PairingStore', () => {
 
   it('approves a code case-insensitively, once, and the user becomes approved', () => {
     const c = code('telegram', 'u1');
-    expect(store.approveCode('telegram', ` ${c.toLowerCase()} `)).toEqual({ ok: true, userId: 'u1', userName: 'name-u1' });
+    expect(store.approveCode('telegram', ` ${c.toLowerCase()} `)).toEqual({
+      ok: true,
+      userId: 'u1',
+      userName: 'name-u1',
+    });
     expect(store.isApproved('telegram', 'u1')).toBe(true);
     expect(store.isApproved('discord', 'u1')).toBe(false);
     expect(store.approveCode('telegram', c)).toEqual({ ok: false, reason: 'invalid_code' });

@@ -44,14 +44,22 @@ export interface PendingView {
 }
 
 function hashCode(salt: Buffer, code: string): string {
-  return createHash('sha256').update(Buffer.concat([salt, Buffer.from(code, 'utf8')])).digest('hex');
+  return createHash('sha256')
+    .update(Buffer.concat([salt, Buffer.from(code, 'utf8')]))
+    .digest('hex');
 }
 
 function isPendingEntry(v: unknown): v is PendingEntry {
   const e = v as PendingEntry;
   return (
-    typeof e === 'object' && e !== null && typeof e.hash === 'string' && /^[0-9a-f]{64}$/.test(e.hash) &&
-    typeof e.salt === 'string' && /^[0-9a-f]{32}$/.test(e.salt) && typeof e.user_id === 'string' && typeof e.created_at === 'number'
+    typeof e === 'object' &&
+    e !== null &&
+    typeof e.hash === 'string' &&
+    /^[0-9a-f]{64}$/.test(e.hash) &&
+    typeof e.salt === 'string' &&
+    /^[0-9a-f]{32}$/.test(e.salt) &&
+    typeof e.user_id === 'string' &&
+    typeof e.created_at === 'number'
   );
 }
 
@@ -82,7 +90,12 @@ export class PairingStore {
     const now = this.now();
     // Malformed, legacy plaintext-keyed and expired entries are dropped here and pruned on the next write.
     for (const [id, entry] of Object.entries(raw)) {
-      if (/^[0-9a-f]{16}$/.test(id) && isPendingEntry(entry) && now - entry.created_at < PAIRING.codeTtlSeconds) out[id] = entry;
+      if (
+        /^[0-9a-f]{16}$/.test(id) &&
+        isPendingEntry(entry) &&
+        now - entry.created_at < PAIRING.codeTtlSeconds
+      )
+        out[id] = entry;
     }
     return out;
   }
@@ -90,7 +103,9 @@ export class PairingStore {
   private limits(): Record<string, number> | undefined {
     const raw = this.load('_rate_limits.json');
     if (!raw) return undefined;
-    return Object.fromEntries(Object.entries(raw).filter((e): e is [string, number] => typeof e[1] === 'number'));
+    return Object.fromEntries(
+      Object.entries(raw).filter((e): e is [string, number] => typeof e[1] === 'number'),
+    );
   }
 
   isLockedOut(platform: string): boolean {
@@ -105,8 +120,10 @@ export class PairingStore {
     const now = this.now();
     if ((limits[`_lockout:${platform}`] ?? 0) > now) return { ok: false, reason: 'locked_out' };
     const last = limits[`${platform}:${userId}`];
-    if (last !== undefined && now - last < PAIRING.rateLimitSeconds) return { ok: false, reason: 'rate_limited' };
-    if (Object.keys(pending).length >= PAIRING.maxPendingPerPlatform) return { ok: false, reason: 'too_many_pending' };
+    if (last !== undefined && now - last < PAIRING.rateLimitSeconds)
+      return { ok: false, reason: 'rate_limited' };
+    if (Object.keys(pending).length >= PAIRING.maxPendingPerPlatform)
+      return { ok: false, reason: 'too_many_pending' };
     let code = '';
     for (let i = 0; i < PAIRING.codeLength; i++) code += PAIRING.alphabet[randomInt(PAIRING.alphabet.length)];
     const salt = randomBytes(16);

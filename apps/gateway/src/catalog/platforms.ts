@@ -3,6 +3,11 @@ import type { GatewayFileConfig } from '../config/schema.js';
 
 export interface CatalogEntry {
   platform: string;
+  /**
+   * Any one of these sets enables the platform from the environment (a value of false/0/no/off does not).
+   * Kept here, not read from the descriptor, so deciding what is enabled imports no SDK.
+   */
+  enabledBy: readonly (readonly string[])[];
   /** Imported only when the platform is enabled, so an unused SDK never loads. */
   load(): Promise<PlatformDescriptor<unknown>>;
 }
@@ -11,23 +16,42 @@ const asDescriptor = (d: unknown) => d as PlatformDescriptor<unknown>;
 
 /** One line per platform package: this is the only host edit a new platform needs. */
 export const PLATFORM_CATALOG: readonly CatalogEntry[] = [
-  { platform: 'api_server', load: async () => asDescriptor((await import('@hermes/adapter-api-server')).apiServerDescriptor) },
-  { platform: 'webhook', load: async () => asDescriptor((await import('@hermes/adapter-webhook')).webhookDescriptor) },
-  { platform: 'wecom', load: async () => asDescriptor((await import('@hermes/adapter-wecom')).wecomDescriptor) },
+  {
+    platform: 'api_server',
+    enabledBy: [['API_SERVER_ENABLED'], ['API_SERVER_KEY']],
+    load: async () => asDescriptor((await import('@hermes/adapter-api-server')).apiServerDescriptor),
+  },
+  {
+    platform: 'webhook',
+    enabledBy: [['WEBHOOK_ENABLED']],
+    load: async () => asDescriptor((await import('@hermes/adapter-webhook')).webhookDescriptor),
+  },
+  {
+    platform: 'wecom',
+    enabledBy: [['WECOM_BOT_ID', 'WECOM_SECRET']],
+    load: async () => asDescriptor((await import('@hermes/adapter-wecom')).wecomDescriptor),
+  },
 ];
 
 export function knownPlatforms(): string[] {
   return PLATFORM_CATALOG.map((e) => e.platform);
 }
 
+const OFF = new Set(['false', '0', 'no', 'off']);
+
 /**
  * Spec 1.2: `platforms.<p>.enabled` in config.yaml decides when present (an explicit false beats
- * credentials in the env); otherwise the platform is on when all of its credential variables are set.
+ * credentials in the env); otherwise the platform is on when one of its credential sets is fully present.
  */
-export function isEnabled(descriptor: PlatformDescriptor<unknown>, env: EnvLike, file: GatewayFileConfig): boolean {
-  const explicit = file.platforms[descriptor.platform]?.enabled;
+export function isEnabled(entry: CatalogEntry, env: EnvLike, file: GatewayFileConfig): boolean {
+  const explicit = file.platforms[entry.platform]?.enabled;
   if (explicit !== undefined) return explicit;
-  return descriptor.requiredEnv.length > 0 && descriptor.requiredEnv.every((name) => Boolean(env[name]?.trim()));
+  return entry.enabledBy.some((set) =>
+    set.every((name) => {
+      const v = env[name]?.trim();
+      return Boolean(v) && !OFF.has(v!.toLowerCase());
+    }),
+  );
 }
 
 export interface ResolvedPlatform {
@@ -45,21 +69,32 @@ export interface CatalogProblem {
  * wrong is reported and left out; the others go on. With nothing enabled at all, the embedded default is
  * the API server on 127.0.0.1:8642 (unless it was explicitly disabled).
  */
-export async function resolvePlatforms(env: EnvLike, file: GatewayFileConfig): Promise<{ platforms: ResolvedPlatform[]; problems: CatalogProblem[] }> {
+export async function resolvePlatforms(
+  env: EnvLike,
+  file: GatewayFileConfig,
+): Promise<{ platforms: ResolvedPlatform[]; problems: CatalogProblem[] }> {
   const platforms: ResolvedPlatform[] = [];
   const problems: CatalogProblem[] = [];
   const unknown = Object.keys(file.platforms).filter((p) => !knownPlatforms().includes(p));
-  for (const p of unknown) problems.push({ platform: p, message: `config.yaml platforms.${p}: unknown platform (known: ${knownPlatforms().join(', ')})` });
-  const descriptors: PlatformDescriptor<unknown>[] = [];
-  for (const entry of PLATFORM_CATALOG) {
+  for (const p of unknown)
+    problems.push({
+      platform: p,
+      message: `config.yaml platforms.${p}: unknown platform (known: ${knownPlatforms().join(', ')})`,
+    });
+  let entries = PLATFORM_CATALOG.filter((e) => isEnabled(e, env, file));
+  if (entries.length === 0 && file.platforms.api_server?.enabled !== false)
+    entries = PLATFORM_CATALOG.filter((e) => e.platform === 'api_server');
+  const enabled: PlatformDescriptor<unknown>[] = [];
+  for (const entry of entries) {
     try {
-      descriptors.push(await entry.load());
+      enabled.push(await entry.load());
     } catch (err) {
-      problems.push({ platform: entry.platform, message: `could not load its package: ${(err as Error).message}` });
+      problems.push({
+        platform: entry.platform,
+        message: `could not load its package: ${(err as Error).message}`,
+      });
     }
   }
-  let enabled = descriptors.filter((d) => isEnabled(d, env, file));
-  if (enabled.length === 0 && file.platforms.api_server?.enabled !== false) enabled = descriptors.filter((d) => d.platform === 'api_server');
   for (const descriptor of enabled) {
     try {
       const fileConfig = (file.platforms[descriptor.platform] ?? {}) as Record<string, unknown>;

@@ -6,23 +6,32 @@ import { GatewayHost } from '../host/gateway-host.js';
 import { sendToTarget } from '../host/send-to-target.js';
 
 /** Everything `hermes gateway` composes, separate from process concerns so tests can build it too. */
-export async function buildGateway(config: LoadedConfig, logger: Logger): Promise<{ host: GatewayHost; problems: string[] }> {
+export async function buildGateway(
+  config: LoadedConfig,
+  logger: Logger,
+): Promise<{ host: GatewayHost; problems: string[] }> {
   const { platforms, problems } = await resolvePlatforms(config.env, config.file);
-  for (const p of problems) logger.error('platform not started', { platform: p.platform, problem: p.message });
+  for (const p of problems)
+    logger.error('platform not started', { platform: p.platform, problem: p.message });
   const agentOptions = agentOptionsFromEnv(config.env);
   if (config.model.baseURL) agentOptions.baseURL = config.model.baseURL;
   if (config.model.apiKey) agentOptions.apiKey = config.model.apiKey;
   if (config.model.model) agentOptions.model = config.model.model;
-  if (config.file.agent.max_tool_iterations) agentOptions.maxToolIterations = config.file.agent.max_tool_iterations;
+  if (config.file.agent.max_tool_iterations)
+    agentOptions.maxToolIterations = config.file.agent.max_tool_iterations;
   let host: GatewayHost | undefined;
   const agent = createAgent({
     ...agentOptions,
     logger: logger.child({ component: 'agent' }),
     tools: [
       createTerminalTool(),
-      createSendMessageTool(async (_target, text, call) => (host ? sendToTarget(host.runtime, text, call) : { ok: false, detail: 'gateway is starting' }), {
-        platforms: knownPlatforms(),
-      }),
+      createSendMessageTool(
+        async (_target, text, call) =>
+          host ? sendToTarget(host.runtime, text, call) : { ok: false, detail: 'gateway is starting' },
+        {
+          platforms: knownPlatforms(),
+        },
+      ),
     ],
   });
   host = new GatewayHost({ config, logger, agent, adapters: createAdapters(platforms) });

@@ -15,7 +15,9 @@ function platformsWithFiles(dir: string): string[] {
   } catch {
     files = [];
   }
-  const fromFiles = files.map((f) => /^(.+)-(pending|approved)\.json$/.exec(f)?.[1]).filter((p): p is string => Boolean(p));
+  const fromFiles = files
+    .map((f) => /^(.+)-(pending|approved)\.json$/.exec(f)?.[1])
+    .filter((p): p is string => Boolean(p));
   return [...new Set([...knownPlatforms(), ...fromFiles])].sort();
 }
 
@@ -25,11 +27,16 @@ export function pairingList(out: (l: string) => void): number {
   const pending = s.listPending(platforms);
   out(pending.length ? 'Pending pairing requests:' : 'No pending pairing requests.');
   for (const p of pending) {
-    out(`  ${p.platform}  user ${p.userId}${p.userName ? ` (${p.userName})` : ''}  request ${p.requestId}  hash ${p.hashPrefix}…  expires ${new Date(p.expiresAt * 1000).toISOString()}`);
+    out(
+      `  ${p.platform}  user ${p.userId}${p.userName ? ` (${p.userName})` : ''}  request ${p.requestId}  hash ${p.hashPrefix}…  expires ${new Date(p.expiresAt * 1000).toISOString()}`,
+    );
   }
   const approved = platforms.flatMap((p) => s.listApproved(p).map((a) => ({ platform: p, ...a })));
   out(approved.length ? 'Approved users:' : 'No approved users.');
-  for (const a of approved) out(`  ${a.platform}  ${a.userId}${a.userName ? ` (${a.userName})` : ''}  since ${new Date(a.approvedAt * 1000).toISOString()}`);
+  for (const a of approved)
+    out(
+      `  ${a.platform}  ${a.userId}${a.userName ? ` (${a.userName})` : ''}  since ${new Date(a.approvedAt * 1000).toISOString()}`,
+    );
   return 0;
 }
 
@@ -40,9 +47,11 @@ export function pairingApprove(platform: string, code: string, out: (l: string) 
     return 0;
   }
   const why = {
-    invalid_code: 'That code is not valid (wrong, expired, or already used). Ask the user to message the bot again for a fresh code.',
+    invalid_code:
+      'That code is not valid (wrong, expired, or already used). Ask the user to message the bot again for a fresh code.',
     locked_out: `Approvals for ${platform} are locked for an hour after too many wrong codes.`,
-    store_unreadable: 'The pairing files cannot be read; check the files under $HERMES_HOME/platforms/pairing/.',
+    store_unreadable:
+      'The pairing files cannot be read; check the files under $HERMES_HOME/platforms/pairing/.',
   }[r.reason];
   out(why);
   return 1;

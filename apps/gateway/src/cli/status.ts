@@ -12,6 +12,7 @@ export function status(out: (l: string) => void): number {
   }
   const file = readStatusFile(paths.statusFile);
   out(`Gateway running (pid ${pid})${file ? ` since ${file.startedAt}` : ''}.`);
-  for (const [platform, s] of Object.entries(file?.platforms ?? {})) out(`  ${platform}: ${s.status}${s.detail ? ` — ${s.detail}` : ''}`);
+  for (const [platform, s] of Object.entries(file?.platforms ?? {}))
+    out(`  ${platform}: ${s.status}${s.detail ? ` — ${s.detail}` : ''}`);
   return 0;
 }

@@ -1,5 +1,4 @@
-import type { CommandContext } from './context.js';
-import { CommandRegistry, type CommandOutcome, type CommandSpec } from './registry.js';
+import { type CommandOutcome, CommandRegistry, type CommandSpec } from './registry.js';
 
 const reply = (text: string): CommandOutcome => ({ kind: 'reply', text });
 
@@ -18,7 +17,9 @@ const specs: CommandSpec[] = [
       ctx.lanes.interrupt(ctx.sessionKey, { discardQueued: true, reason: 'new session' });
       ctx.resetSession('new');
       if (args) return { kind: 'agent', text: args };
-      return reply('✨ New session started! The agent starts fresh, with no memory of the previous conversation.');
+      return reply(
+        '✨ New session started! The agent starts fresh, with no memory of the previous conversation.',
+      );
     },
   },
   {
@@ -39,7 +40,10 @@ const specs: CommandSpec[] = [
       if (ctx.lanes.isStarting(ctx.sessionKey) && !ctx.lanes.isBusy(ctx.sessionKey)) {
         return reply('⏳ The agent is still starting up — nothing to stop yet.');
       }
-      const { wasRunning, dropped } = ctx.lanes.interrupt(ctx.sessionKey, { discardQueued: true, reason: '/stop' });
+      const { wasRunning, dropped } = ctx.lanes.interrupt(ctx.sessionKey, {
+        discardQueued: true,
+        reason: '/stop',
+      });
       if (!wasRunning) return reply('No active task to stop.');
       const extra = dropped.length ? ` ${dropped.length} queued message(s) were discarded.` : '';
       return reply(`⚡ Stopping the current task… the agent will wrap up its current step.${extra}`);
@@ -52,7 +56,11 @@ const specs: CommandSpec[] = [
     handle(ctx) {
       const s = ctx.activeSession();
       const m = ctx.model();
-      const platforms = ctx.platforms().map((p) => `${p.platform} (${p.status})`).join(', ') || 'none';
+      const platforms =
+        ctx
+          .platforms()
+          .map((p) => `${p.platform} (${p.status})`)
+          .join(', ') || 'none';
       const pending = ctx.approvals.pending(ctx.sessionKey).length;
       return reply(
         [
@@ -97,7 +105,9 @@ const specs: CommandSpec[] = [
       if (!last) return reply('Nothing to undo.');
       const removed = before - ctx.sessions.transcript(s.id).length;
       const preview = (last.content ?? '').slice(0, 40);
-      return reply(`↩️ Undid ${removed} message(s). Removed: "${preview}${(last.content ?? '').length > 40 ? '…' : ''}"`);
+      return reply(
+        `↩️ Undid ${removed} message(s). Removed: "${preview}${(last.content ?? '').length > 40 ? '…' : ''}"`,
+      );
     },
   },
   {
@@ -105,7 +115,7 @@ const specs: CommandSpec[] = [
     aliases: ['q'],
     summary: 'queue a message for the next turn without interrupting',
     bypass: true,
-    handle(ctx, args) {
+    handle(_ctx, args) {
       if (!args) return reply('Usage: /queue <message>');
       return { kind: 'agent', text: args, interrupt: false };
     },
@@ -116,7 +126,9 @@ const specs: CommandSpec[] = [
     bypass: false,
     async handle(ctx) {
       const name = await ctx.setHomeChannel();
-      return reply(`✅ Home channel set to **${name}** (ID: ${ctx.msg.chat.chatId}).\nCron output and cross-platform messages will now go here.`);
+      return reply(
+        `✅ Home channel set to **${name}** (ID: ${ctx.msg.chat.chatId}).\nCron output and cross-platform messages will now go here.`,
+      );
     },
   },
   {
@@ -141,7 +153,12 @@ const specs: CommandSpec[] = [
       if (!args) {
         const titled = sessions.filter((s) => s.title);
         if (titled.length === 0) return reply('No named sessions yet. Name one with /title <name>.');
-        return reply(['📋 **Named Sessions**', ...titled.map((s) => `• **${s.title}** — ${when(s.createdAt)} (\`${s.id}\`)`)].join('\n'));
+        return reply(
+          [
+            '📋 **Named Sessions**',
+            ...titled.map((s) => `• **${s.title}** — ${when(s.createdAt)} (\`${s.id}\`)`),
+          ].join('\n'),
+        );
       }
       const target = sessions.find((s) => s.title === args || s.id === args || s.id.startsWith(args));
       if (!target) return reply(`No session called "${args}". /resume lists them.`);
@@ -149,7 +166,9 @@ const specs: CommandSpec[] = [
       ctx.lanes.interrupt(ctx.sessionKey, { discardQueued: true, reason: 'session switch' });
       ctx.sessions.switchTo(ctx.sessionKey, target.id);
       const count = ctx.sessions.transcript(target.id).length;
-      return reply(`↻ Resumed session **${target.title ?? target.id}** (${count} messages). Conversation restored.`);
+      return reply(
+        `↻ Resumed session **${target.title ?? target.id}** (${count} messages). Conversation restored.`,
+      );
     },
   },
   {
@@ -160,7 +179,12 @@ const specs: CommandSpec[] = [
       const s = ctx.activeSession();
       if (!s) return reply('No usage yet in this session.');
       return reply(
-        ['📊 **Session Token Usage**', `Prompt tokens: ${s.inputTokens}`, `Completion tokens: ${s.outputTokens}`, `Total tokens: ${s.totalTokens}`].join('\n'),
+        [
+          '📊 **Session Token Usage**',
+          `Prompt tokens: ${s.inputTokens}`,
+          `Completion tokens: ${s.outputTokens}`,
+          `Total tokens: ${s.totalTokens}`,
+        ].join('\n'),
       );
     },
   },
@@ -171,11 +195,20 @@ const specs: CommandSpec[] = [
     handle(ctx, args) {
       const m = ctx.model();
       if (!args) {
-        if (!m.configured) return reply('No model is configured. Set OPENAI_BASE_URL, OPENAI_API_KEY and HERMES_MODEL (or `model:` in config.yaml).');
-        return reply(`🤖 Model: \`${m.model ?? 'default'}\`${m.baseURL ? ` at ${m.baseURL}` : ''}\nSwitch for this session with /model <name>.`);
+        if (!m.configured)
+          return reply(
+            'No model is configured. Set OPENAI_BASE_URL, OPENAI_API_KEY and HERMES_MODEL (or `model:` in config.yaml).',
+          );
+        return reply(
+          `🤖 Model: \`${m.model ?? 'default'}\`${m.baseURL ? ` at ${m.baseURL}` : ''}\nSwitch for this session with /model <name>.`,
+        );
       }
       ctx.setSessionModel(args === 'default' ? undefined : args);
-      return reply(args === 'default' ? '🤖 Back to the configured model.' : `🤖 Model changed to \`${args}\` for this session. It takes effect on the next message.`);
+      return reply(
+        args === 'default'
+          ? '🤖 Back to the configured model.'
+          : `🤖 Model changed to \`${args}\` for this session. It takes effect on the next message.`,
+      );
     },
   },
   {
@@ -184,7 +217,11 @@ const specs: CommandSpec[] = [
     bypass: false,
     handle(ctx) {
       const m = ctx.model();
-      return reply(m.configured ? `✅ OpenAI-compatible provider at ${m.baseURL ?? 'the default OpenAI endpoint'}` : '❌ No provider configured: set OPENAI_BASE_URL and OPENAI_API_KEY.');
+      return reply(
+        m.configured
+          ? `✅ OpenAI-compatible provider at ${m.baseURL ?? 'the default OpenAI endpoint'}`
+          : '❌ No provider configured: set OPENAI_BASE_URL and OPENAI_API_KEY.',
+      );
     },
   },
   {
@@ -193,7 +230,10 @@ const specs: CommandSpec[] = [
     bypass: false,
     handle(ctx, args) {
       const key = `personality:${ctx.sessionKey}`;
-      if (!args) return reply(`🎭 Personality: ${ctx.kv.get<string>(key) ?? 'default'}. Set one with /personality <description> or clear it with /personality none.`);
+      if (!args)
+        return reply(
+          `🎭 Personality: ${ctx.kv.get<string>(key) ?? 'default'}. Set one with /personality <description> or clear it with /personality none.`,
+        );
       if (['none', 'default', 'neutral'].includes(args.toLowerCase())) {
         ctx.kv.delete(key);
         return reply('🎭 Personality cleared.');
@@ -208,9 +248,13 @@ const specs: CommandSpec[] = [
     bypass: false,
     handle(ctx, args) {
       const key = `reasoning:${ctx.sessionKey}`;
-      if (!args) return reply(`💭 Reasoning effort: ${ctx.kv.get<string>(key) ?? 'model default'}. Options: ${REASONING_LEVELS.join(', ')}.`);
+      if (!args)
+        return reply(
+          `💭 Reasoning effort: ${ctx.kv.get<string>(key) ?? 'model default'}. Options: ${REASONING_LEVELS.join(', ')}.`,
+        );
       const level = args.toLowerCase();
-      if (!(REASONING_LEVELS as readonly string[]).includes(level)) return reply(`Unknown level "${args}". Options: ${REASONING_LEVELS.join(', ')}.`);
+      if (!(REASONING_LEVELS as readonly string[]).includes(level))
+        return reply(`Unknown level "${args}". Options: ${REASONING_LEVELS.join(', ')}.`);
       ctx.kv.set(key, level);
       return reply(`💭 Reasoning effort set to **${level}**.`);
     },
@@ -249,7 +293,9 @@ const specs: CommandSpec[] = [
     handle(ctx, args) {
       if (!args) return reply('Usage: /background <prompt>');
       const id = ctx.startBackground(args);
-      return reply(`🔄 Background task started: "${args.slice(0, 60)}"\nTask ID: ${id}\nKeep chatting; the result will follow here.`);
+      return reply(
+        `🔄 Background task started: "${args.slice(0, 60)}"\nTask ID: ${id}\nKeep chatting; the result will follow here.`,
+      );
     },
   },
 ];

@@ -22,7 +22,28 @@ describe('CommandRegistry', () => {
   const registry = createCommandRegistry();
 
   it('has every command of the issue', () => {
-    for (const name of ['new', 'reset', 'stop', 'status', 'help', 'retry', 'undo', 'queue', 'sethome', 'title', 'resume', 'usage', 'model', 'provider', 'personality', 'reasoning', 'compress', 'approve', 'deny', 'background']) {
+    for (const name of [
+      'new',
+      'reset',
+      'stop',
+      'status',
+      'help',
+      'retry',
+      'undo',
+      'queue',
+      'sethome',
+      'title',
+      'resume',
+      'usage',
+      'model',
+      'provider',
+      'personality',
+      'reasoning',
+      'compress',
+      'approve',
+      'deny',
+      'background',
+    ]) {
       expect(registry.resolve(name)?.name).toBe(name);
     }
     expect(registry.resolve('q')?.name).toBe('queue');
@@ -36,7 +57,20 @@ describe('CommandRegistry', () => {
   });
 
   it('marks the busy-guard bypass commands', () => {
-    const bypass = registry.specs.filter((s) => s.bypass).map((s) => s.name).sort();
-    expect(bypass).toEqual(['approve', 'background', 'deny', 'help', 'new', 'queue', 'reset', 'status', 'stop']);
+    const bypass = registry.specs
+      .filter((s) => s.bypass)
+      .map((s) => s.name)
+      .sort();
+    expect(bypass).toEqual([
+      'approve',
+      'background',
+      'deny',
+      'help',
+      'new',
+      'queue',
+      'reset',
+      'status',
+      'stop',
+    ]);
   });
 });

@@ -33,6 +33,9 @@ export class CommandRegistry {
   }
 
   helpLines(): string[] {
-    return this.specs.map((s) => `/${s.name}${s.aliases?.length ? ` (${s.aliases.map((a) => `/${a}`).join(', ')})` : ''} — ${s.summary}`);
+    return this.specs.map(
+      (s) =>
+        `/${s.name}${s.aliases?.length ? ` (${s.aliases.map((a) => `/${a}`).join(', ')})` : ''} — ${s.summary}`,
+    );
   }
 }

@@ -41,7 +41,11 @@ export function closestKey(key: string, known: readonly string[]): string | unde
 }
 
 /** Turns zod issues into ConfigErrors that name the dotted key, with a "did you mean" for typos. */
-export function configErrorsFromZod(file: string, error: z.ZodError, knownKeysAt: (path: string[]) => readonly string[]): ConfigError[] {
+export function configErrorsFromZod(
+  file: string,
+  error: z.ZodError,
+  knownKeysAt: (path: string[]) => readonly string[],
+): ConfigError[] {
   const out: ConfigError[] = [];
   for (const issue of error.issues) {
     const path = issue.path.map(String);
@@ -49,7 +53,13 @@ export function configErrorsFromZod(file: string, error: z.ZodError, knownKeysAt
       for (const key of issue.keys) {
         const suggestion = closestKey(key, knownKeysAt(path));
         const hint = suggestion ? ` (did you mean "${suggestion}"?)` : '';
-        out.push(new ConfigError(file, [...path, key].join('.'), `unknown key${hint}; remove it or fix the spelling`));
+        out.push(
+          new ConfigError(
+            file,
+            [...path, key].join('.'),
+            `unknown key${hint}; remove it or fix the spelling`,
+          ),
+        );
       }
       continue;
     }

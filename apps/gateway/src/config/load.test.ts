@@ -44,7 +44,11 @@ describe('loadConfig', () => {
       'config.yaml': 'model:\n  name: file-model\n  base_url: http://127.0.0.1:9/v1\n',
     });
     const config = loadConfig({ HERMES_HOME: dir, HERMES_MODEL: 'env-model' });
-    expect(config.model).toEqual({ baseURL: 'http://127.0.0.1:9/v1', apiKey: 'from-dotenv', model: 'env-model' });
+    expect(config.model).toEqual({
+      baseURL: 'http://127.0.0.1:9/v1',
+      apiKey: 'from-dotenv',
+      model: 'env-model',
+    });
     expect(config.env.TELEGRAM_BOT_TOKEN).toBe('abc');
     expect(config.sources).toHaveLength(2);
   });
@@ -53,13 +57,19 @@ describe('loadConfig', () => {
     const dir = home({ 'config.yaml': 'platfroms:\n  telegram: {}\ndisplay:\n  tool_progres: new\n' });
     const errors = errorsOf(() => loadConfig({ HERMES_HOME: dir }));
     const messages = errors.map((e) => e.message);
-    expect(messages).toContainEqual(expect.stringContaining('platfroms: unknown key (did you mean "platforms"?)'));
-    expect(messages).toContainEqual(expect.stringContaining('display.tool_progres: unknown key (did you mean "tool_progress"?)'));
+    expect(messages).toContainEqual(
+      expect.stringContaining('platfroms: unknown key (did you mean "platforms"?)'),
+    );
+    expect(messages).toContainEqual(
+      expect.stringContaining('display.tool_progres: unknown key (did you mean "tool_progress"?)'),
+    );
     expect(errors.every((e) => e.file === join(dir, 'config.yaml'))).toBe(true);
   });
 
   it('reports a mistyped value with its key', () => {
-    const dir = home({ 'config.yaml': 'group_sessions_per_user: "yes please"\nsession_reset:\n  mode: weekly\n' });
+    const dir = home({
+      'config.yaml': 'group_sessions_per_user: "yes please"\nsession_reset:\n  mode: weekly\n',
+    });
     const keys = errorsOf(() => loadConfig({ HERMES_HOME: dir })).map((e) => e.key);
     expect(keys).toEqual(expect.arrayContaining(['group_sessions_per_user', 'session_reset.mode']));
   });

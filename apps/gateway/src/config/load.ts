@@ -50,7 +50,8 @@ function readYamlConfig(path: string): unknown {
     throw new ConfigError(path, '', `is not valid YAML${where}: ${(err as Error).message.split('\n')[0]}`);
   }
   if (doc === null || doc === undefined) return {};
-  if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(path, '', 'must be a mapping of keys to values');
+  if (typeof doc !== 'object' || Array.isArray(doc))
+    throw new ConfigError(path, '', 'must be a mapping of keys to values');
   return doc;
 }
 

@@ -37,7 +37,9 @@ export const gatewayConfigSchema = z.strictObject({
   model: modelSchema.optional(),
   platforms: z.record(z.string(), platformSchema).default({}),
   session_reset: resetPolicySchema.partial().optional(),
-  reset_by_type: z.partialRecord(z.enum(['dm', 'group', 'thread', 'channel']), resetPolicySchema.partial()).default({}),
+  reset_by_type: z
+    .partialRecord(z.enum(['dm', 'group', 'thread', 'channel']), resetPolicySchema.partial())
+    .default({}),
   reset_by_platform: z.record(z.string(), resetPolicySchema.partial()).default({}),
   reset_triggers: z.array(z.string()).default(['/new', '/reset']),
   group_sessions_per_user: z.boolean().default(true),

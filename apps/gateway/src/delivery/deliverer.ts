@@ -54,7 +54,9 @@ export class Deliverer {
     const messages: OutboundMessage[] = [];
     if (body.trim()) {
       // Without a live adapter (it is restarting) keep the text whole; it is split when the adapter sends it.
-      if (adapter) for (const chunk of prepareOutboundText(body, adapter.capabilities)) messages.push({ text: chunk.markdown });
+      if (adapter)
+        for (const chunk of prepareOutboundText(body, adapter.capabilities))
+          messages.push({ text: chunk.markdown });
       else messages.push({ text: body });
     }
     messages.push(...(await this.resolveMedia(media)));
@@ -76,8 +78,9 @@ export class Deliverer {
     const report: DeliveryReport = { sent: 0, failed: 0, messageIds: [] };
     for (const [i, id] of ids.entries()) {
       const entry = this.deps.outbox.get(id);
-      if (!entry || entry.state !== 'pending') continue;
-      if (i === 0 && prefixFirst && entry.message.text) entry.message.text = `${prefixFirst}\n${entry.message.text}`;
+      if (entry?.state !== 'pending') continue;
+      if (i === 0 && prefixFirst && entry.message.text)
+        entry.message.text = `${prefixFirst}\n${entry.message.text}`;
       const result = await this.sendEntry(entry);
       if (result.ok) {
         report.sent++;
@@ -106,7 +109,10 @@ export class Deliverer {
           if (r.error.code === 'formatting_rejected' && !plainRetried) {
             plainRetried = true;
             message = { ...message, format: 'plain' };
-            throw new AdapterError('formatting_rejected', r.error.message, { retryable: true, retryAfterMs: 0 });
+            throw new AdapterError('formatting_rejected', r.error.message, {
+              retryable: true,
+              retryAfterMs: 0,
+            });
           }
           throw r.error;
         },
@@ -117,7 +123,12 @@ export class Deliverer {
     } catch (err) {
       const error = toAdapterError(err, entry.platform);
       outbox.markFailed(entry.id, error.message, error.code === 'timeout_ambiguous' ? 'ambiguous' : 'failed');
-      logger.error('reply not delivered', { platform: entry.platform, chatId: entry.chat.chatId, code: error.code, error: error.message });
+      logger.error('reply not delivered', {
+        platform: entry.platform,
+        chatId: entry.chat.chatId,
+        code: error.code,
+        error: error.message,
+      });
       return { ok: false, error };
     }
   }
@@ -128,10 +139,16 @@ export class Deliverer {
       let path = m.source;
       if (/^https?:\/\//i.test(m.source)) {
         try {
-          const downloaded = await safeDownload(m.source, this.deps.mediaCache, { maxBytes: 20 * 1024 * 1024, allowPrivate: this.deps.allowPrivateMedia });
+          const downloaded = await safeDownload(m.source, this.deps.mediaCache, {
+            maxBytes: 20 * 1024 * 1024,
+            allowPrivate: this.deps.allowPrivateMedia,
+          });
           path = downloaded.path;
         } catch (err) {
-          this.deps.logger.warn('image in reply not downloaded; left as a link', { url: m.source, error: (err as Error).message });
+          this.deps.logger.warn('image in reply not downloaded; left as a link', {
+            url: m.source,
+            error: (err as Error).message,
+          });
           out.push({ text: m.source });
           continue;
         }

@@ -7,17 +7,28 @@ describe('extractMedia', () => {
   it('takes MEDIA lines and honours [[audio_as_voice]]', () => {
     const r = extractMedia('Here you go\nMEDIA:/tmp/real/song.mp3\n[[audio_as_voice]]', exists);
     expect(r.text).toBe('Here you go');
-    expect(r.media).toEqual([{ kind: 'voice', source: '/tmp/real/song.mp3', name: 'song.mp3', asVoice: true }]);
+    expect(r.media).toEqual([
+      { kind: 'voice', source: '/tmp/real/song.mp3', name: 'song.mp3', asVoice: true },
+    ]);
   });
 
   it('takes image URLs from Markdown and HTML, but not other links', () => {
-    const r = extractMedia('A ![cat](https://img.example.com/cat.png) and <img src="https://x.example.com/a.webp"> [doc](https://x.example.com/a.pdf)', exists);
-    expect(r.media.map((m) => m.source)).toEqual(['https://img.example.com/cat.png', 'https://x.example.com/a.webp']);
+    const r = extractMedia(
+      'A ![cat](https://img.example.com/cat.png) and <img src="https://x.example.com/a.webp"> [doc](https://x.example.com/a.pdf)',
+      exists,
+    );
+    expect(r.media.map((m) => m.source)).toEqual([
+      'https://img.example.com/cat.png',
+      'https://x.example.com/a.webp',
+    ]);
     expect(r.text).toContain('[doc](https://x.example.com/a.pdf)');
   });
 
   it('takes bare paths of existing files, never inside code, never missing files', () => {
-    const r = extractMedia('Saved to /tmp/real/report.pdf. Also `/tmp/real/in-code.txt` and /tmp/nope/missing.txt', exists);
+    const r = extractMedia(
+      'Saved to /tmp/real/report.pdf. Also `/tmp/real/in-code.txt` and /tmp/nope/missing.txt',
+      exists,
+    );
     expect(r.media.map((m) => [m.kind, m.source])).toEqual([['file', '/tmp/real/report.pdf']]);
     expect(r.text).toContain('`/tmp/real/in-code.txt`');
     expect(r.text).toContain('/tmp/nope/missing.txt');

@@ -41,7 +41,10 @@ function proseSegments(text: string): Array<{ text: string; code: boolean }> {
  * `[[audio_as_voice]]`), Markdown/HTML images whose URL ends in an image extension, and bare absolute
  * paths to existing files outside code. What is extracted is removed from the text.
  */
-export function extractMedia(reply: string, fileExists: (p: string) => boolean = defaultFileExists): { text: string; media: ExtractedMedia[] } {
+export function extractMedia(
+  reply: string,
+  fileExists: (p: string) => boolean = defaultFileExists,
+): { text: string; media: ExtractedMedia[] } {
   const media: ExtractedMedia[] = [];
   const asVoice = reply.includes('[[audio_as_voice]]');
   let text = reply.replaceAll('[[audio_as_voice]]', '');
@@ -51,20 +54,32 @@ export function extractMedia(reply: string, fileExists: (p: string) => boolean =
   });
   const segments = proseSegments(text).map((seg) => {
     if (seg.code) return seg.text;
-    let s = seg.text.replace(/!\[[^\]]*\]\((https?:\/\/[^)\s]+)\)|<img\s[^>]*src=["'](https?:\/\/[^"']+)["'][^>]*>/gi, (m, md?: string, html?: string) => {
-      const url = md ?? html ?? '';
-      if (!IMAGE.has(extname(new URL(url).pathname).toLowerCase())) return m;
-      media.push({ kind: 'image', source: url, name: basename(new URL(url).pathname), asVoice: false });
-      return '';
-    });
-    s = s.replace(/(^|[\s(])(\/(?:[\w.@+-]+\/)*[\w.@+-]+\.[A-Za-z0-9]{1,8})(?=$|[\s),.;:!?])/gm, (m, lead: string, path: string) => {
-      if (!fileExists(path)) return m;
-      media.push({ kind: mediaKindForPath(path, asVoice), source: path, name: basename(path), asVoice });
-      return lead;
-    });
+    let s = seg.text.replace(
+      /!\[[^\]]*\]\((https?:\/\/[^)\s]+)\)|<img\s[^>]*src=["'](https?:\/\/[^"']+)["'][^>]*>/gi,
+      (m, md?: string, html?: string) => {
+        const url = md ?? html ?? '';
+        if (!IMAGE.has(extname(new URL(url).pathname).toLowerCase())) return m;
+        media.push({ kind: 'image', source: url, name: basename(new URL(url).pathname), asVoice: false });
+        return '';
+      },
+    );
+    s = s.replace(
+      /(^|[\s(])(\/(?:[\w.@+-]+\/)*[\w.@+-]+\.[A-Za-z0-9]{1,8})(?=$|[\s),.;:!?])/gm,
+      (m, lead: string, path: string) => {
+        if (!fileExists(path)) return m;
+        media.push({ kind: mediaKindForPath(path, asVoice), source: path, name: basename(path), asVoice });
+        return lead;
+      },
+    );
     return s;
   });
-  return { text: segments.join('').replace(/\n{3,}/g, '\n\n').trim(), media };
+  return {
+    text: segments
+      .join('')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim(),
+    media,
+  };
 }
 
 function defaultFileExists(path: string): boolean {
@@ -77,5 +92,7 @@ function defaultFileExists(path: string): boolean {
 
 /** Replies that mean "say nothing" (spec 1.7, silence tokens). */
 export function isSilentReply(text: string): boolean {
-  return ['[SILENT]', 'SILENT', 'NO_REPLY', 'NO REPLY', '[静默]', '静默', '[沉默]', '沉默'].includes(text.trim());
+  return ['[SILENT]', 'SILENT', 'NO_REPLY', 'NO REPLY', '[静默]', '静默', '[沉默]', '沉默'].includes(
+    text.trim(),
+  );
 }

@@ -19,7 +19,9 @@ export function formatToolLine(tool: ToolStart, mode: Exclude<ToolProgressMode, 
     const keys = Object.keys(tool.args).join(', ');
     return `${tool.emoji} ${tool.name}(${keys})\n${truncate(JSON.stringify(tool.args, null, 2), 200)}`;
   }
-  return tool.preview ? `${tool.emoji} ${tool.name}: "${truncate(tool.preview, 80)}"` : `${tool.emoji} ${tool.name}...`;
+  return tool.preview
+    ? `${tool.emoji} ${tool.name}: "${truncate(tool.preview, 80)}"`
+    : `${tool.emoji} ${tool.name}...`;
 }
 
 /**
@@ -93,11 +95,19 @@ export class ToolProgress {
       const r = await this.adapter.edit(this.chat, this.messageId, text);
       if (r.ok) return;
     }
-    const r = await this.adapter.send(this.chat, { text, format: 'plain', ...(this.chat.threadId ? { threadId: this.chat.threadId } : {}) });
+    const r = await this.adapter.send(this.chat, {
+      text,
+      format: 'plain',
+      ...(this.chat.threadId ? { threadId: this.chat.threadId } : {}),
+    });
     if (r.ok) this.messageId = r.messageIds[0];
   }
 
   private async sendLine(text: string): Promise<void> {
-    await this.adapter.send(this.chat, { text, format: 'plain', ...(this.chat.threadId ? { threadId: this.chat.threadId } : {}) });
+    await this.adapter.send(this.chat, {
+      text,
+      format: 'plain',
+      ...(this.chat.threadId ? { threadId: this.chat.threadId } : {}),
+    });
   }
 }

@@ -89,7 +89,11 @@ export class AdapterSupervisor {
     } catch (err) {
       const error = toAdapterError(err, slot.platform);
       this.setStatus(slot, 'failed', error.describe());
-      this.options.logger.error('platform failed to start', { platform: slot.platform, code: error.code, error: error.describe() });
+      this.options.logger.error('platform failed to start', {
+        platform: slot.platform,
+        code: error.code,
+        error: error.describe(),
+      });
       await slot.adapter.stop().catch(() => undefined);
       this.scheduleRestart(slot, error.describe());
     }
@@ -99,7 +103,12 @@ export class AdapterSupervisor {
     if (this.controller.signal.aborted || this.timers.has(slot.platform)) return;
     const first = this.options.firstRetryMs ?? 30_000;
     const delay = Math.min(first * 2 ** Math.max(0, slot.attempts - 1), this.options.maxRetryMs ?? 300_000);
-    this.options.logger.warn('platform will be restarted', { platform: slot.platform, inMs: delay, attempt: slot.attempts + 1, reason });
+    this.options.logger.warn('platform will be restarted', {
+      platform: slot.platform,
+      inMs: delay,
+      attempt: slot.attempts + 1,
+      reason,
+    });
     const timer = setTimeout(() => {
       this.timers.delete(slot.platform);
       void slot.adapter
@@ -120,7 +129,10 @@ export class AdapterSupervisor {
         try {
           await slot.adapter.stop();
         } catch (err) {
-          this.options.logger.warn('adapter did not stop cleanly', { platform: slot.platform, error: (err as Error).message });
+          this.options.logger.warn('adapter did not stop cleanly', {
+            platform: slot.platform,
+            error: (err as Error).message,
+          });
         }
         this.setStatus(slot, 'offline');
       }),

@@ -22,7 +22,10 @@ const KIND_WORDS: Record<string, string> = {
  * order joined with newlines, a note with the cached path of each attachment, the quoted message when
  * replying, and `[sender]` prefixes where a session is shared by several people.
  */
-export async function composeUserText(items: PendingInput[], options: { shared: boolean; logger: Logger }): Promise<string> {
+export async function composeUserText(
+  items: PendingInput[],
+  options: { shared: boolean; logger: Logger },
+): Promise<string> {
   const parts: string[] = [];
   for (const item of items) {
     const { msg } = item;
@@ -31,10 +34,17 @@ export async function composeUserText(items: PendingInput[], options: { shared: 
     for (const a of msg.attachments) {
       try {
         const path = await a.fetch();
-        lines.push(`[The user sent ${KIND_WORDS[a.kind] ?? 'a file'}${a.name ? ` "${a.name}"` : ''}, saved at ${path}]`);
+        lines.push(
+          `[The user sent ${KIND_WORDS[a.kind] ?? 'a file'}${a.name ? ` "${a.name}"` : ''}, saved at ${path}]`,
+        );
       } catch (err) {
-        options.logger.warn('attachment could not be fetched', { kind: a.kind, error: (err as Error).message });
-        lines.push(`[The user sent ${KIND_WORDS[a.kind] ?? 'a file'}, but it could not be downloaded: ${(err as Error).message}]`);
+        options.logger.warn('attachment could not be fetched', {
+          kind: a.kind,
+          error: (err as Error).message,
+        });
+        lines.push(
+          `[The user sent ${KIND_WORDS[a.kind] ?? 'a file'}, but it could not be downloaded: ${(err as Error).message}]`,
+        );
       }
     }
     const text = item.text ?? msg.text;

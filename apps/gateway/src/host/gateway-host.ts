@@ -8,7 +8,7 @@ import {
   mediaAllowPrivateFromEnv,
   type PlatformAdapter,
 } from '@hermes/adapter-core';
-import { type ApprovalGate, createApprovalGate } from '@hermes/agent';
+import { type ApprovalGate, createApprovalGate, type InMemoryApprovalGate } from '@hermes/agent';
 import { nothingAllowed } from '../access/authorize.js';
 import { PairingStore } from '../access/pairing-store.js';
 import { createCommandRegistry } from '../commands/handlers.js';
@@ -73,7 +73,22 @@ export class GatewayHost {
       allowPrivateMedia: mediaAllowPrivateFromEnv(config.env),
       adapterFor: (p) => this.supervisor.get(p),
     });
-    const sessionOptions = { groupSessionsPerUser: config.file.group_sessions_per_user, threadSessionsPerUser: config.file.thread_sessions_per_user };
+    const kv = new KvStore(db);
+    const always = kv.get<string[]>('approvals:always') ?? [];
+    const approvals =
+      options.approvals ??
+      createApprovalGate({
+        alwaysAllowed: always,
+        // `/approve always` outlives the process: the pattern is kept in state.db.
+        onAlwaysAllowed: (pattern) =>
+          kv.set('approvals:always', [
+            ...new Set([...(kv.get<string[]>('approvals:always') ?? []), pattern]),
+          ]),
+      });
+    const sessionOptions = {
+      groupSessionsPerUser: config.file.group_sessions_per_user,
+      threadSessionsPerUser: config.file.thread_sessions_per_user,
+    };
     this.runtime = {
       config,
       env: { ...config.env },
@@ -82,15 +97,17 @@ export class GatewayHost {
       sessions: new SessionStore(db),
       journal: new InboundJournal(db),
       outbox,
-      kv: new KvStore(db),
+      kv,
       pairing: new PairingStore(config.paths.pairingDir),
-      approvals: options.approvals ?? createApprovalGate(),
+      approvals,
+      forgetSessionApprovals: (key) => (approvals as Partial<InMemoryApprovalGate>).forgetSession?.(key),
       agent: options.agent,
       commands,
       lanes,
       deliverer,
       adapterFor: (p) => this.supervisor.get(p),
-      platformStatuses: () => [...this.supervisor.slots.values()].map((s) => ({ platform: s.platform, status: s.status })),
+      platformStatuses: () =>
+        [...this.supervisor.slots.values()].map((s) => ({ platform: s.platform, status: s.status })),
       startBackground: (chat, key, prompt) => this.startBackground(chat, key, prompt),
       sessionKeyOf: (msg: InboundMessage) => sessionKeyFor(msg, sessionOptions),
       shuttingDown: false,
@@ -102,10 +119,15 @@ export class GatewayHost {
     const { logger } = this.options;
     const platforms = [...this.supervisor.slots.keys()];
     if (nothingAllowed(this.runtime.env, platforms)) {
-      logger.warn('no allowlist is configured: every user will be asked to pair. Set GATEWAY_ALLOWED_USERS or <PLATFORM>_ALLOWED_USERS to allow people directly.');
+      logger.warn(
+        'no allowlist is configured: every user will be asked to pair. Set GATEWAY_ALLOWED_USERS or <PLATFORM>_ALLOWED_USERS to allow people directly.',
+      );
     }
     const ambiguous = this.runtime.outbox.quarantineInFlight();
-    if (ambiguous > 0) logger.warn('replies interrupted mid-send by the last stop are not re-sent (they may have arrived)', { count: ambiguous });
+    if (ambiguous > 0)
+      logger.warn('replies interrupted mid-send by the last stop are not re-sent (they may have arrived)', {
+        count: ambiguous,
+      });
     this.writeStatus();
     await this.supervisor.startAll();
     await this.recover();
@@ -120,9 +142,14 @@ export class GatewayHost {
       const k = `${e.turnRef ?? 'none'}:${e.chat.platform}:${e.chat.chatId}`;
       byTurn.set(k, [...(byTurn.get(k) ?? []), e.id]);
     }
-    for (const ids of byTurn.values()) await this.runtime.deliverer.sendEntries(ids, '♻️ Recovered reply (the gateway restarted before sending it):');
+    for (const ids of byTurn.values())
+      await this.runtime.deliverer.sendEntries(
+        ids,
+        '♻️ Recovered reply (the gateway restarted before sending it):',
+      );
     const open = this.runtime.journal.open();
-    if (pending.length || open.length) logger.info('recovering after an unclean stop', { replies: pending.length, messages: open.length });
+    if (pending.length || open.length)
+      logger.info('recovering after an unclean stop', { replies: pending.length, messages: open.length });
     for (const entry of open) {
       await processInbound(this.runtime, decodeInbound(entry.payload), [entry.id]).catch((err: unknown) => {
         logger.error('replayed message failed', { id: entry.id, error: (err as Error).message });
@@ -148,18 +175,26 @@ export class GatewayHost {
         if (ev.type === 'done') text = ev.text;
         if (ev.type === 'error') error = ev.message;
       }
-      const body = error ? `❌ Background task ${id} failed: ${error}` : `✅ Background task complete\nPrompt: "${prompt.slice(0, 60)}"\n\n${text || '(No response generated)'}`;
+      const body = error
+        ? `❌ Background task ${id} failed: ${error}`
+        : `✅ Background task complete\nPrompt: "${prompt.slice(0, 60)}"\n\n${text || '(No response generated)'}`;
       await this.runtime.deliverer.deliverText(chat, body);
     })()
-      .catch((err: unknown) => this.options.logger.error('background task failed', { id, error: (err as Error).message }))
+      .catch((err: unknown) =>
+        this.options.logger.error('background task failed', { id, error: (err as Error).message }),
+      )
       .finally(() => this.background.delete(task));
     this.background.add(task);
     return id;
   }
 
   private writeStatus(): void {
-    const platforms: Record<string, { status: import('@hermes/adapter-core').AdapterStatus; detail?: string }> = {};
-    for (const s of this.supervisor.slots.values()) platforms[s.platform] = s.detail ? { status: s.status, detail: s.detail } : { status: s.status };
+    const platforms: Record<
+      string,
+      { status: import('@hermes/adapter-core').AdapterStatus; detail?: string }
+    > = {};
+    for (const s of this.supervisor.slots.values())
+      platforms[s.platform] = s.detail ? { status: s.status, detail: s.detail } : { status: s.status };
     try {
       writeStatusFile(this.runtime.config.paths.statusFile, {
         pid: process.pid,
@@ -176,8 +211,15 @@ export class GatewayHost {
   async stop(drainMs = this.runtime.config.file.gateway.drain_timeout_seconds * 1000): Promise<void> {
     this.runtime.shuttingDown = true;
     const still = await this.runtime.lanes.drain(drainMs);
-    if (still > 0) this.options.logger.warn('turns still running at shutdown; their messages will be replayed on the next start', { count: still });
-    await Promise.race([Promise.allSettled([...this.background]), new Promise((r) => setTimeout(r, Math.min(drainMs, 2000)))]);
+    if (still > 0)
+      this.options.logger.warn(
+        'turns still running at shutdown; their messages will be replayed on the next start',
+        { count: still },
+      );
+    await Promise.race([
+      Promise.allSettled([...this.background]),
+      new Promise((r) => setTimeout(r, Math.min(drainMs, 2000))),
+    ]);
     await this.supervisor.stopAll();
     this.sweeperStop?.();
     removeFile(this.runtime.config.paths.statusFile);

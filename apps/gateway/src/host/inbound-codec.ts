@@ -40,7 +40,10 @@ export function decodeInbound(payload: string): InboundMessage {
     mentionsBot: s.mentionsBot,
     attachments: s.attachments.map((a) => ({
       ...a,
-      fetch: () => Promise.reject(new Error('attachment not available after a gateway restart; ask the user to send it again')),
+      fetch: () =>
+        Promise.reject(
+          new Error('attachment not available after a gateway restart; ask the user to send it again'),
+        ),
     })),
     receivedAt: new Date(s.receivedAt),
     raw: { replayed: true },

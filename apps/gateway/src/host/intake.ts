@@ -10,14 +10,19 @@ import type { HostRuntime } from './runtime.js';
 
 const PAIRING_REFUSALS: Record<string, string> = {
   rate_limited: 'Too many pairing requests. Please wait a few minutes and send your message again.',
-  too_many_pending: 'Too many pairing requests are waiting. Please wait a few minutes and send your message again.',
+  too_many_pending:
+    'Too many pairing requests are waiting. Please wait a few minutes and send your message again.',
   locked_out: 'Pairing is paused for a while after too many wrong codes. Please try again later.',
   store_unreadable: 'Pairing is unavailable right now; the bot owner has been told (see the gateway log).',
 };
 
 /** Entry point for every message an adapter hands over. Synchronous up to the journal write. */
 export function handleInbound(rt: HostRuntime, platform: string, msg: InboundMessage): void {
-  const journalId = rt.journal.record(`${platform}:${msg.chat.chatId}:${msg.id}`, platform, encodeInbound(msg));
+  const journalId = rt.journal.record(
+    `${platform}:${msg.chat.chatId}:${msg.id}`,
+    platform,
+    encodeInbound(msg),
+  );
   if (journalId === undefined) {
     rt.logger.debug('duplicate inbound message dropped', { platform, id: msg.id });
     return;
@@ -28,7 +33,11 @@ export function handleInbound(rt: HostRuntime, platform: string, msg: InboundMes
 }
 
 /** Access, commands, then the session lane. Also used to replay journalled messages after a crash. */
-export async function processInbound(rt: HostRuntime, msg: InboundMessage, journalIds: number[]): Promise<void> {
+export async function processInbound(
+  rt: HostRuntime,
+  msg: InboundMessage,
+  journalIds: number[],
+): Promise<void> {
   const decision = authorize(msg, rt.env, rt.pairing);
   if (!decision.allowed) {
     rt.journal.finish(journalIds, 'ignored');
@@ -37,12 +46,18 @@ export async function processInbound(rt: HostRuntime, msg: InboundMessage, journ
   }
   const sessionKey = rt.sessionKeyOf(msg);
   for (const id of journalIds) rt.journal.setSessionKey(id, sessionKey);
-  const parsed = parseCommand(msg.text, { bangAlias: msg.chat.platform === 'slack' && Boolean(msg.chat.threadId) });
+  const parsed = parseCommand(msg.text, {
+    bangAlias: msg.chat.platform === 'slack' && Boolean(msg.chat.threadId),
+  });
   const spec = parsed ? rt.commands.resolve(parsed.name) : undefined;
   if (parsed && spec) {
     if (rt.lanes.isBusy(sessionKey) && !spec.bypass) {
       rt.journal.finish(journalIds);
-      await rt.deliverer.deliverText(msg.chat, `⏳ Agent is running: /${spec.name} cannot run mid-turn. Use /stop to stop it, or wait for the reply.`, { replyTo: msg.id });
+      await rt.deliverer.deliverText(
+        msg.chat,
+        `⏳ Agent is running: /${spec.name} cannot run mid-turn. Use /stop to stop it, or wait for the reply.`,
+        { replyTo: msg.id },
+      );
       return;
     }
     let outcome: CommandOutcome;
@@ -53,8 +68,13 @@ export async function processInbound(rt: HostRuntime, msg: InboundMessage, journ
       outcome = { kind: 'reply', text: `❌ /${spec.name} failed: ${(err as Error).message}` };
     }
     if (outcome.kind === 'agent') {
-      rt.lanes.submit(sessionKey, { msg, journalIds, text: outcome.text }, { interrupt: outcome.interrupt ?? true });
-      if (outcome.interrupt === false && rt.lanes.isBusy(sessionKey)) await rt.deliverer.deliverText(msg.chat, 'Queued for the next turn.', { replyTo: msg.id });
+      rt.lanes.submit(
+        sessionKey,
+        { msg, journalIds, text: outcome.text },
+        { interrupt: outcome.interrupt ?? true },
+      );
+      if (outcome.interrupt === false && rt.lanes.isBusy(sessionKey))
+        await rt.deliverer.deliverText(msg.chat, 'Queued for the next turn.', { replyTo: msg.id });
       return;
     }
     rt.journal.finish(journalIds);
@@ -67,7 +87,8 @@ export async function processInbound(rt: HostRuntime, msg: InboundMessage, journ
 
 async function refuse(rt: HostRuntime, msg: InboundMessage): Promise<void> {
   const platform = msg.chat.platform;
-  const behaviour = (rt.config.file.platforms[platform]?.unauthorized_dm_behavior ?? rt.config.file.unauthorized_dm_behavior) as 'pair' | 'ignore';
+  const behaviour = (rt.config.file.platforms[platform]?.unauthorized_dm_behavior ??
+    rt.config.file.unauthorized_dm_behavior) as 'pair' | 'ignore';
   // Groups never see a pairing code; unauthorised group messages are ignored.
   if (msg.chat.chatType !== 'dm' || behaviour === 'ignore' || !msg.sender.id) {
     rt.logger.info('message from an unauthorised user ignored', { platform, chatType: msg.chat.chatType });
@@ -75,7 +96,8 @@ async function refuse(rt: HostRuntime, msg: InboundMessage): Promise<void> {
   }
   const result = rt.pairing.generateCode(platform, msg.sender.id, msg.sender.name ?? '');
   if (!result.ok) {
-    if (result.reason === 'store_unreadable') rt.logger.error('pairing files unreadable; fix or remove them', { dir: rt.pairing.dir });
+    if (result.reason === 'store_unreadable')
+      rt.logger.error('pairing files unreadable; fix or remove them', { dir: rt.pairing.dir });
     await rt.deliverer.deliverText(msg.chat, PAIRING_REFUSALS[result.reason] ?? 'Please try again later.');
     return;
   }
@@ -112,6 +134,7 @@ function commandContext(rt: HostRuntime, msg: InboundMessage, sessionKey: string
     resetSession(reason) {
       const current = rt.sessions.active(sessionKey);
       if (current) rt.sessions.end(current.id, reason);
+      rt.forgetSessionApprovals(sessionKey);
       return rt.sessions.create(sessionKey, msg.chat, msg.sender.id);
     },
     model: () => ({ ...rt.config.model, configured: rt.agent.configured }),

@@ -1,5 +1,5 @@
 import type { ChatRef, InboundMessage, PlatformAdapter } from '@hermes/adapter-core';
-import type { ChatMessage } from '@hermes/agent';
+import { type ChatMessage, parseMessageTarget } from '@hermes/agent';
 
 /**
  * Request/response platforms (the OpenAI-compatible API server) answer one HTTP request with the first
@@ -24,7 +24,11 @@ interface RawRequest {
 }
 
 function isRawRequest(raw: unknown): raw is RawRequest {
-  return typeof raw === 'object' && raw !== null && (raw as { kind?: unknown }).kind === 'api_server.chat_completion';
+  return (
+    typeof raw === 'object' &&
+    raw !== null &&
+    (raw as { kind?: unknown }).kind === 'api_server.chat_completion'
+  );
 }
 
 export function requestReplyOf(msg: InboundMessage): RequestReply | undefined {
@@ -38,10 +42,38 @@ export function requestReplyOf(msg: InboundMessage): RequestReply | undefined {
 }
 
 interface RequestReplyHooks {
-  reportUsage?(chat: ChatRef, usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number }): boolean;
-  reportToolProgress?(chat: ChatRef, progress: { tool: string; label: string; phase?: 'start' | 'end' | 'update' }): boolean;
+  reportUsage?(
+    chat: ChatRef,
+    usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number },
+  ): boolean;
+  reportToolProgress?(
+    chat: ChatRef,
+    progress: { tool: string; label: string; phase?: 'start' | 'end' | 'update' },
+  ): boolean;
 }
 
 export function hooksOf(adapter: PlatformAdapter | undefined): RequestReplyHooks {
   return (adapter ?? {}) as RequestReplyHooks;
+}
+
+/**
+ * Where the answer to an event goes when the event's platform is not the place to answer (a webhook route
+ * with `deliver: telegram:<chat>`): the target chat, or undefined to answer where the message came from.
+ * A platform without a chat id means that platform's home channel.
+ */
+export function deliveryChatOf(
+  msg: InboundMessage,
+  env: Record<string, string | undefined>,
+): ChatRef | undefined {
+  const deliver = (msg.raw as { deliver?: { kind?: string; target?: string; platform?: string } } | null)
+    ?.deliver;
+  if (deliver?.kind !== 'platform' || !deliver.target) return undefined;
+  const parsed = parseMessageTarget(deliver.target);
+  if (!parsed.ok || parsed.target.kind !== 'platform') return undefined;
+  const { platform, chatId, threadId } = parsed.target;
+  const chat = chatId ?? env[`${platform.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_HOME_CHANNEL`];
+  if (!chat) return undefined;
+  const ref: ChatRef = { platform, chatId: chat, chatType: 'group' };
+  if (threadId) ref.threadId = threadId;
+  return ref;
 }

@@ -28,6 +28,8 @@ export interface HostRuntime {
   kv: KvStore;
   pairing: PairingStore;
   approvals: ApprovalGate;
+  /** `/new` and `/reset` drop what `/approve session` allowed for the old session. */
+  forgetSessionApprovals(sessionKey: string): void;
   agent: TurnAgent;
   commands: CommandRegistry;
   lanes: LaneScheduler<PendingInput>;

@@ -5,7 +5,7 @@ import type { LaneRunContext } from '../lanes/lane-scheduler.js';
 import { expiredReason, resolveResetPolicy } from '../sessions/reset-policy.js';
 import type { SessionRow, TranscriptMessage } from '../state/session-store.js';
 import { composeUserText, type PendingInput } from './compose-turn.js';
-import { hooksOf, requestReplyOf } from './request-reply.js';
+import { deliveryChatOf, hooksOf, requestReplyOf } from './request-reply.js';
 import type { HostRuntime } from './runtime.js';
 
 /** Transcript rows back into the OpenAI message shape the agent takes as history. */
@@ -14,10 +14,15 @@ export function historyFrom(rows: TranscriptMessage[]): ChatMessage[] {
   for (const r of rows) {
     if (r.role === 'user') out.push({ role: 'user', content: r.content ?? '' });
     else if (r.role === 'system') out.push({ role: 'system', content: r.content ?? '' });
-    else if (r.role === 'tool') out.push({ role: 'tool', tool_call_id: String(r.extra?.tool_call_id ?? ''), content: r.content ?? '' });
+    else if (r.role === 'tool')
+      out.push({ role: 'tool', tool_call_id: String(r.extra?.tool_call_id ?? ''), content: r.content ?? '' });
     else {
       const toolCalls = r.extra?.tool_calls as Extract<ChatMessage, { role: 'assistant' }>['tool_calls'];
-      out.push(toolCalls?.length ? { role: 'assistant', content: r.content, tool_calls: toolCalls } : { role: 'assistant', content: r.content });
+      out.push(
+        toolCalls?.length
+          ? { role: 'assistant', content: r.content, tool_calls: toolCalls }
+          : { role: 'assistant', content: r.content },
+      );
     }
   }
   return out;
@@ -25,23 +30,46 @@ export function historyFrom(rows: TranscriptMessage[]): ChatMessage[] {
 
 function storeMessages(rt: HostRuntime, sessionId: string, messages: ChatMessage[]): void {
   for (const m of messages) {
-    if (m.role === 'assistant') rt.sessions.append(sessionId, 'assistant', m.content, m.tool_calls ? { tool_calls: m.tool_calls } : undefined);
-    else if (m.role === 'tool') rt.sessions.append(sessionId, 'tool', m.content, { tool_call_id: m.tool_call_id });
+    if (m.role === 'assistant')
+      rt.sessions.append(
+        sessionId,
+        'assistant',
+        m.content,
+        m.tool_calls ? { tool_calls: m.tool_calls } : undefined,
+      );
+    else if (m.role === 'tool')
+      rt.sessions.append(sessionId, 'tool', m.content, { tool_call_id: m.tool_call_id });
     else rt.sessions.append(sessionId, m.role, m.content);
   }
 }
 
 /** The active session for the key, auto-reset first when its policy says it expired (spec 2.3). */
-export function ensureSession(rt: HostRuntime, sessionKey: string, msg: InboundMessage): { session: SessionRow; resetNotice?: string } {
+export function ensureSession(
+  rt: HostRuntime,
+  sessionKey: string,
+  msg: InboundMessage,
+): { session: SessionRow; resetNotice?: string } {
   const current = rt.sessions.active(sessionKey);
   if (!current) return { session: rt.sessions.create(sessionKey, msg.chat, msg.sender.id) };
-  const policy = resolveResetPolicy(rt.config.file, msg.chat.platform, msg.chat.chatType, Boolean(msg.chat.threadId));
+  const policy = resolveResetPolicy(
+    rt.config.file,
+    msg.chat.platform,
+    msg.chat.chatType,
+    Boolean(msg.chat.threadId),
+  );
   const reason = expiredReason(policy, new Date(current.updatedAt), new Date());
   if (!reason) return { session: current };
   rt.sessions.end(current.id, `auto_reset_${reason}`);
   const session = rt.sessions.create(sessionKey, msg.chat, msg.sender.id, { reason });
-  rt.sessions.append(session.id, 'system', `The previous conversation expired (${reason} reset); this is a fresh session.`);
-  const why = reason === 'idle' ? `inactive for ${Math.round(policy.idle_minutes / 60)}h` : `daily schedule at ${policy.at_hour}:00`;
+  rt.sessions.append(
+    session.id,
+    'system',
+    `The previous conversation expired (${reason} reset); this is a fresh session.`,
+  );
+  const why =
+    reason === 'idle'
+      ? `inactive for ${Math.round(policy.idle_minutes / 60)}h`
+      : `daily schedule at ${policy.at_hour}:00`;
   const notify = policy.notify && !policy.notify_exclude_platforms.includes(msg.chat.platform);
   return notify
     ? {
@@ -63,28 +91,44 @@ function keepTyping(adapter: PlatformAdapter | undefined, chat: ChatRef): () => 
 function systemPromptFor(rt: HostRuntime, msg: InboundMessage, sessionKey: string): string | undefined {
   const personality = rt.kv.get<string>(`personality:${sessionKey}`);
   const base = rt.config.file.agent.system_prompt;
-  const where = msg.chat.chatType === 'dm' ? `a direct message with ${msg.sender.name ?? msg.sender.id}` : `${msg.chat.chatType} ${msg.chat.chatName ?? msg.chat.chatId}`;
-  const lines = [base ?? 'You are Hermes, a helpful assistant reached through a chat app.', `You are talking on ${msg.chat.platform}, in ${where}.`];
+  const where =
+    msg.chat.chatType === 'dm'
+      ? `a direct message with ${msg.sender.name ?? msg.sender.id}`
+      : `${msg.chat.chatType} ${msg.chat.chatName ?? msg.chat.chatId}`;
+  const lines = [
+    base ?? 'You are Hermes, a helpful assistant reached through a chat app.',
+    `You are talking on ${msg.chat.platform}, in ${where}.`,
+  ];
   if (personality) lines.push(`Personality: ${personality}`);
   return lines.join('\n');
 }
 
 /** One agent turn for a session lane: compose, run, record, deliver. */
-export async function runAgentTurn(rt: HostRuntime, items: PendingInput[], lane: LaneRunContext): Promise<void> {
+export async function runAgentTurn(
+  rt: HostRuntime,
+  items: PendingInput[],
+  lane: LaneRunContext,
+): Promise<void> {
   const last = items.at(-1)!;
   const msg = last.msg;
   const adapter = rt.adapterFor(msg.chat.platform);
   const journalIds = items.flatMap((i) => i.journalIds);
   const { session, resetNotice } = ensureSession(rt, lane.sessionKey, msg);
   if (resetNotice) await rt.deliverer.deliverText(msg.chat, resetNotice);
-  const shared = msg.chat.chatType !== 'dm' && (msg.chat.threadId ? !rt.config.file.thread_sessions_per_user : !rt.config.file.group_sessions_per_user);
+  const shared =
+    msg.chat.chatType !== 'dm' &&
+    (msg.chat.threadId ? !rt.config.file.thread_sessions_per_user : !rt.config.file.group_sessions_per_user);
   const userText = await composeUserText(items, { shared, logger: rt.logger });
   const request = requestReplyOf(msg);
-  const history = request && request.history.length > 0 ? request.history : historyFrom(rt.sessions.transcript(session.id));
+  const history =
+    request && request.history.length > 0 ? request.history : historyFrom(rt.sessions.transcript(session.id));
   rt.sessions.append(session.id, 'user', userText);
 
   const stopTyping = keepTyping(adapter, msg.chat);
-  const progress = adapter && !request ? new ToolProgress(adapter, msg.chat, rt.config.file.display.tool_progress, rt.logger) : undefined;
+  const progress =
+    adapter && !request
+      ? new ToolProgress(adapter, msg.chat, rt.config.file.display.tool_progress, rt.logger)
+      : undefined;
   const hooks = hooksOf(adapter);
   let streamed = '';
   let finalText = '';
@@ -96,19 +140,31 @@ export async function runAgentTurn(rt: HostRuntime, items: PendingInput[], lane:
     userText,
     signal: lane.signal,
     approvals: rt.approvals,
-    context: { platform: msg.chat.platform, chatId: msg.chat.chatId, threadId: msg.chat.threadId, chatName: msg.chat.chatName },
+    context: {
+      platform: msg.chat.platform,
+      chatId: msg.chat.chatId,
+      threadId: msg.chat.threadId,
+      chatName: msg.chat.chatName,
+    },
   };
   const model = rt.kv.get<string>(`model:${lane.sessionKey}`);
   if (model) input.model = model;
   const reasoning = rt.kv.get<ReasoningEffort>(`reasoning:${lane.sessionKey}`);
   if (reasoning) input.reasoningEffort = reasoning;
-  const systemPrompt = [systemPromptFor(rt, msg, lane.sessionKey), ...(request?.system ?? [])].filter(Boolean).join('\n\n');
+  const systemPrompt = [systemPromptFor(rt, msg, lane.sessionKey), ...(request?.system ?? [])]
+    .filter(Boolean)
+    .join('\n\n');
   if (systemPrompt) input.systemPrompt = systemPrompt;
   try {
     for await (const ev of rt.agent.runTurn(input)) {
       if (ev.type === 'tool-start') {
         progress?.add(ev);
-        if (request) hooks.reportToolProgress?.(msg.chat, { tool: ev.name, label: `${ev.emoji} ${ev.name}: ${ev.preview}`, phase: 'start' });
+        if (request)
+          hooks.reportToolProgress?.(msg.chat, {
+            tool: ev.name,
+            label: `${ev.emoji} ${ev.name}: ${ev.preview}`,
+            phase: 'start',
+          });
       } else if (ev.type === 'text-delta' && request?.stream && adapter?.edit) {
         streamed += ev.text;
         await adapter.edit(msg.chat, request.replyMessageId, streamed);
@@ -122,9 +178,12 @@ export async function runAgentTurn(rt: HostRuntime, items: PendingInput[], lane:
         }
       } else if (ev.type === 'usage') {
         rt.sessions.addUsage(session.id, ev);
-        hooks.reportUsage?.(msg.chat, { prompt_tokens: ev.promptTokens, completion_tokens: ev.completionTokens, total_tokens: ev.totalTokens });
-      }
-      else if (ev.type === 'error') errorText = `⚠️ ${ev.message}`;
+        hooks.reportUsage?.(msg.chat, {
+          prompt_tokens: ev.promptTokens,
+          completion_tokens: ev.completionTokens,
+          total_tokens: ev.totalTokens,
+        });
+      } else if (ev.type === 'error') errorText = `⚠️ ${ev.message}`;
       else if (ev.type === 'done') {
         finalText = ev.text;
         interrupted = ev.interrupted;
@@ -146,15 +205,20 @@ export async function runAgentTurn(rt: HostRuntime, items: PendingInput[], lane:
     return;
   }
   // A streaming client already holds `streamed`; the final send must extend it, not restart it.
-  const reply = request?.stream && streamed ? `${streamed}${errorText && !streamed.includes(errorText) ? `\n\n${errorText}` : ''}` : finalText || errorText || (interrupted ? '⚡ Stopped.' : '');
+  const reply =
+    request?.stream && streamed
+      ? `${streamed}${errorText && !streamed.includes(errorText) ? `\n\n${errorText}` : ''}`
+      : finalText || errorText || (interrupted ? '⚡ Stopped.' : '');
   if (!reply) {
     rt.journal.finish(journalIds);
     return;
   }
-  const messages = await rt.deliverer.prepare(msg.chat, reply, { replyTo: msg.id });
+  const target = deliveryChatOf(msg, rt.env);
+  const replyChat = target ?? msg.chat;
+  const messages = await rt.deliverer.prepare(replyChat, reply, target ? {} : { replyTo: msg.id });
   // One transaction: either the turn is still open (replayed after a crash) or its reply is in the outbox.
   const ids = rt.db.transaction(() => {
-    const rows = rt.outbox.enqueue(msg.chat, messages, session.id);
+    const rows = rt.outbox.enqueue(replyChat, messages, session.id);
     rt.journal.finish(journalIds);
     return rows;
   })();

@@ -69,7 +69,10 @@ export class LaneScheduler<T> {
   }
 
   /** Aborts the current run; with `discardQueued`, also drops what was waiting. Returns what was dropped. */
-  interrupt(sessionKey: string, options: { discardQueued?: boolean; reason?: string } = {}): { wasRunning: boolean; dropped: T[] } {
+  interrupt(
+    sessionKey: string,
+    options: { discardQueued?: boolean; reason?: string } = {},
+  ): { wasRunning: boolean; dropped: T[] } {
     const lane = this.lanes.get(sessionKey);
     if (!lane) return { wasRunning: false, dropped: [] };
     const dropped = options.discardQueued ? lane.queue.splice(0) : [];

@@ -2,7 +2,12 @@ import type { ChatType } from '@hermes/adapter-core';
 import { defaultResetPolicy, type GatewayFileConfig, type ResetPolicyConfig } from '../config/schema.js';
 
 /** Resolution order of spec 2.3: per platform, then per chat type, then the default policy. */
-export function resolveResetPolicy(config: GatewayFileConfig, platform: string, chatType: ChatType, threaded: boolean): ResetPolicyConfig {
+export function resolveResetPolicy(
+  config: GatewayFileConfig,
+  platform: string,
+  chatType: ChatType,
+  threaded: boolean,
+): ResetPolicyConfig {
   const base: ResetPolicyConfig = { ...defaultResetPolicy, ...config.session_reset };
   const byPlatform = config.reset_by_platform[platform];
   if (byPlatform) return { ...base, ...byPlatform };
@@ -25,7 +30,11 @@ function lastDailyBoundary(now: Date, atHour: number): Date {
 }
 
 /** Whether a session last updated at `updatedAt` has expired under the policy; undefined when it has not. */
-export function expiredReason(policy: ResetPolicyConfig, updatedAt: Date, now: Date): ResetReason | undefined {
+export function expiredReason(
+  policy: ResetPolicyConfig,
+  updatedAt: Date,
+  now: Date,
+): ResetReason | undefined {
   const idle = policy.mode === 'idle' || policy.mode === 'both';
   const daily = policy.mode === 'daily' || policy.mode === 'both';
   const idleMinutes = policy.idle_minutes > 0 ? policy.idle_minutes : 1440;

@@ -11,20 +11,30 @@ const key = (chat: Partial<ChatRef> & Pick<ChatRef, 'chatType'>, sender: Sender 
 describe('sessionKeyFor (spec 2.1)', () => {
   it('keys DMs by chat, with the thread and never the user', () => {
     expect(key({ chatType: 'dm', chatId: '99' })).toBe('agent:main:telegram:dm:99');
-    expect(key({ chatType: 'dm', chatId: '99', threadId: 'topic-1' })).toBe('agent:main:telegram:dm:99:topic-1');
+    expect(key({ chatType: 'dm', chatId: '99', threadId: 'topic-1' })).toBe(
+      'agent:main:telegram:dm:99:topic-1',
+    );
     expect(key({ chatType: 'dm' }, { id: '42', altId: 'alt' })).toBe('agent:main:telegram:dm:alt');
     expect(key({ chatType: 'dm' }, { id: '' })).toBe('agent:main:telegram:dm');
   });
 
   it('keys groups per user by default and shares threads', () => {
-    expect(key({ chatType: 'group', chatId: 'g1' }, { id: 'alice' })).toBe('agent:main:telegram:group:g1:alice');
-    expect(key({ chatType: 'group', chatId: '-100', threadId: '17585' })).toBe('agent:main:telegram:group:-100:17585');
-    expect(key({ chatType: 'group', chatId: '-100', threadId: '17585' }, { id: '42' }, { ...opts, threadSessionsPerUser: true })).toBe(
-      'agent:main:telegram:group:-100:17585:42',
+    expect(key({ chatType: 'group', chatId: 'g1' }, { id: 'alice' })).toBe(
+      'agent:main:telegram:group:g1:alice',
     );
-    expect(key({ chatType: 'channel', chatId: 'c' }, { id: 'u' }, { ...opts, groupSessionsPerUser: false })).toBe(
-      'agent:main:telegram:channel:c',
+    expect(key({ chatType: 'group', chatId: '-100', threadId: '17585' })).toBe(
+      'agent:main:telegram:group:-100:17585',
     );
+    expect(
+      key(
+        { chatType: 'group', chatId: '-100', threadId: '17585' },
+        { id: '42' },
+        { ...opts, threadSessionsPerUser: true },
+      ),
+    ).toBe('agent:main:telegram:group:-100:17585:42');
+    expect(
+      key({ chatType: 'channel', chatId: 'c' }, { id: 'u' }, { ...opts, groupSessionsPerUser: false }),
+    ).toBe('agent:main:telegram:channel:c');
   });
 });
 

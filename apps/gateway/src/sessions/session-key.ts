@@ -11,7 +11,10 @@ export interface SessionKeyOptions {
  * The session key exactly as the Python gateway builds it (spec 2.1), so transcripts of an existing
  * installation line up: DMs per chat, groups per user by default, threads shared by default.
  */
-export function sessionKeyFor(msg: Pick<InboundMessage, 'chat' | 'sender'>, options: SessionKeyOptions): string {
+export function sessionKeyFor(
+  msg: Pick<InboundMessage, 'chat' | 'sender'>,
+  options: SessionKeyOptions,
+): string {
   const prefix = `agent:${options.profile ?? 'main'}:${msg.chat.platform}`;
   const { chat, sender } = msg;
   const thread = chat.threadId ? `:${chat.threadId}` : '';

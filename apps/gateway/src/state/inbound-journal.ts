@@ -26,7 +26,9 @@ export class InboundJournal {
   /** Returns the new entry id, or undefined when this key was already recorded (a redelivery). */
   record(dedupeKey: string, platform: string, payload: string): number | undefined {
     const r = this.db
-      .prepare("INSERT OR IGNORE INTO inbound (dedupe_key, platform, payload, state, received_at) VALUES (?, ?, ?, 'received', ?)")
+      .prepare(
+        "INSERT OR IGNORE INTO inbound (dedupe_key, platform, payload, state, received_at) VALUES (?, ?, ?, 'received', ?)",
+      )
       .run(dedupeKey, platform, payload, this.now());
     return r.changes === 1 ? Number(r.lastInsertRowid) : undefined;
   }
@@ -44,7 +46,9 @@ export class InboundJournal {
   }
 
   open(): JournalEntry[] {
-    const rows = this.db.prepare("SELECT * FROM inbound WHERE state = 'received' ORDER BY id").all() as Array<{
+    const rows = this.db
+      .prepare("SELECT * FROM inbound WHERE state = 'received' ORDER BY id")
+      .all() as Array<{
       id: number;
       dedupe_key: string;
       platform: string;
@@ -66,6 +70,8 @@ export class InboundJournal {
 
   /** Keeps the dedupe window bounded: finished entries older than `maxAgeMs` go. */
   prune(maxAgeMs: number): number {
-    return this.db.prepare("DELETE FROM inbound WHERE state != 'received' AND received_at < ?").run(this.now() - maxAgeMs).changes;
+    return this.db
+      .prepare("DELETE FROM inbound WHERE state != 'received' AND received_at < ?")
+      .run(this.now() - maxAgeMs).changes;
   }
 }

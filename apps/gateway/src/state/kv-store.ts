@@ -10,7 +10,11 @@ export class KvStore {
   }
 
   set(key: string, value: unknown): void {
-    this.db.prepare('INSERT INTO kv (k, v, updated_at) VALUES (?, ?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v, updated_at = excluded.updated_at').run(key, JSON.stringify(value), Date.now());
+    this.db
+      .prepare(
+        'INSERT INTO kv (k, v, updated_at) VALUES (?, ?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v, updated_at = excluded.updated_at',
+      )
+      .run(key, JSON.stringify(value), Date.now());
   }
 
   delete(key: string): void {

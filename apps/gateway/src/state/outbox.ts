@@ -50,25 +50,38 @@ export class Outbox {
     );
     const now = this.now();
     return this.db.transaction(() =>
-      messages.map((m) => Number(stmt.run(chat.platform, JSON.stringify(chat), JSON.stringify(m), turnRef ?? null, now, now).lastInsertRowid)),
+      messages.map((m) =>
+        Number(
+          stmt.run(chat.platform, JSON.stringify(chat), JSON.stringify(m), turnRef ?? null, now, now)
+            .lastInsertRowid,
+        ),
+      ),
     )();
   }
 
   markSending(id: number): void {
-    this.db.prepare("UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?").run(this.now(), id);
+    this.db
+      .prepare("UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?")
+      .run(this.now(), id);
   }
 
   markSent(id: number, messageIds: readonly string[]): void {
-    this.db.prepare("UPDATE outbox SET state = 'sent', message_ids = ?, updated_at = ? WHERE id = ?").run(JSON.stringify(messageIds), this.now(), id);
+    this.db
+      .prepare("UPDATE outbox SET state = 'sent', message_ids = ?, updated_at = ? WHERE id = ?")
+      .run(JSON.stringify(messageIds), this.now(), id);
   }
 
   /** Back to pending: the send definitely did not happen (the adapter said so), so it may be tried again. */
   markRetry(id: number, error: string): void {
-    this.db.prepare("UPDATE outbox SET state = 'pending', error = ?, updated_at = ? WHERE id = ?").run(error, this.now(), id);
+    this.db
+      .prepare("UPDATE outbox SET state = 'pending', error = ?, updated_at = ? WHERE id = ?")
+      .run(error, this.now(), id);
   }
 
   markFailed(id: number, error: string, state: 'failed' | 'ambiguous' = 'failed'): void {
-    this.db.prepare('UPDATE outbox SET state = ?, error = ?, updated_at = ? WHERE id = ?').run(state, error, this.now(), id);
+    this.db
+      .prepare('UPDATE outbox SET state = ?, error = ?, updated_at = ? WHERE id = ?')
+      .run(state, error, this.now(), id);
   }
 
   get(id: number): OutboxEntry | undefined {
@@ -77,17 +90,27 @@ export class Outbox {
   }
 
   pending(): OutboxEntry[] {
-    return (this.db.prepare("SELECT * FROM outbox WHERE state = 'pending' ORDER BY id").all() as RawOutbox[]).map(toEntry);
+    return (
+      this.db.prepare("SELECT * FROM outbox WHERE state = 'pending' ORDER BY id").all() as RawOutbox[]
+    ).map(toEntry);
   }
 
   /** At startup: rows left `sending` by a crash become `ambiguous` and are reported, not resent. */
   quarantineInFlight(): number {
-    return this.db.prepare("UPDATE outbox SET state = 'ambiguous', error = 'gateway stopped while sending', updated_at = ? WHERE state = 'sending'").run(this.now()).changes;
+    return this.db
+      .prepare(
+        "UPDATE outbox SET state = 'ambiguous', error = 'gateway stopped while sending', updated_at = ? WHERE state = 'sending'",
+      )
+      .run(this.now()).changes;
   }
 
   countByState(): Record<OutboxState, number> {
     const out: Record<OutboxState, number> = { pending: 0, sending: 0, sent: 0, failed: 0, ambiguous: 0 };
-    for (const r of this.db.prepare('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state').all() as Array<{ state: OutboxState; n: number }>) out[r.state] = r.n;
+    for (const r of this.db.prepare('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state').all() as Array<{
+      state: OutboxState;
+      n: number;
+    }>)
+      out[r.state] = r.n;
     return out;
   }
 }

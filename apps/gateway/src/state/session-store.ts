@@ -88,7 +88,9 @@ export class SessionStore {
 
   active(sessionKey: string): SessionRow | undefined {
     const r = this.db
-      .prepare('SELECT * FROM sessions WHERE session_key = ? AND ended_at IS NULL ORDER BY created_at DESC LIMIT 1')
+      .prepare(
+        'SELECT * FROM sessions WHERE session_key = ? AND ended_at IS NULL ORDER BY created_at DESC LIMIT 1',
+      )
       .get(sessionKey) as RawSession | undefined;
     return r ? toRow(r) : undefined;
   }
@@ -98,7 +100,12 @@ export class SessionStore {
     return r ? toRow(r) : undefined;
   }
 
-  create(sessionKey: string, chat: ChatRef, userId: string | undefined, auto?: { reason: string }): SessionRow {
+  create(
+    sessionKey: string,
+    chat: ChatRef,
+    userId: string | undefined,
+    auto?: { reason: string },
+  ): SessionRow {
     const now = this.now();
     const id = newSessionId(new Date(now));
     this.db
@@ -106,12 +113,26 @@ export class SessionStore {
         `INSERT INTO sessions (id, session_key, platform, chat_type, chat_id, user_id, origin, created_at, updated_at, was_auto_reset, auto_reset_reason)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(id, sessionKey, chat.platform, chat.chatType, chat.chatId, userId ?? null, JSON.stringify(chat), now, now, auto ? 1 : 0, auto?.reason ?? null);
+      .run(
+        id,
+        sessionKey,
+        chat.platform,
+        chat.chatType,
+        chat.chatId,
+        userId ?? null,
+        JSON.stringify(chat),
+        now,
+        now,
+        auto ? 1 : 0,
+        auto?.reason ?? null,
+      );
     return this.get(id)!;
   }
 
   end(id: string, reason: string): void {
-    this.db.prepare('UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL').run(this.now(), reason, id);
+    this.db
+      .prepare('UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL')
+      .run(this.now(), reason, id);
   }
 
   /** /resume: ends whatever is active for the key and reopens the target session under that key. */
@@ -121,13 +142,21 @@ export class SessionStore {
     this.db.transaction(() => {
       const current = this.active(sessionKey);
       if (current && current.id !== targetId) this.end(current.id, 'session_switch');
-      this.db.prepare('UPDATE sessions SET ended_at = NULL, end_reason = NULL, session_key = ?, updated_at = ? WHERE id = ?').run(sessionKey, this.now(), targetId);
+      this.db
+        .prepare(
+          'UPDATE sessions SET ended_at = NULL, end_reason = NULL, session_key = ?, updated_at = ? WHERE id = ?',
+        )
+        .run(sessionKey, this.now(), targetId);
     })();
     return this.get(targetId);
   }
 
   recent(sessionKey: string, limit = 10): SessionRow[] {
-    return (this.db.prepare('SELECT * FROM sessions WHERE session_key = ? ORDER BY created_at DESC LIMIT ?').all(sessionKey, limit) as RawSession[]).map(toRow);
+    return (
+      this.db
+        .prepare('SELECT * FROM sessions WHERE session_key = ? ORDER BY created_at DESC LIMIT ?')
+        .all(sessionKey, limit) as RawSession[]
+    ).map(toRow);
   }
 
   touch(id: string): void {
@@ -140,30 +169,51 @@ export class SessionStore {
 
   addUsage(id: string, usage: { promptTokens: number; completionTokens: number; totalTokens: number }): void {
     this.db
-      .prepare('UPDATE sessions SET input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, total_tokens = total_tokens + ?, last_prompt_tokens = ? WHERE id = ?')
+      .prepare(
+        'UPDATE sessions SET input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, total_tokens = total_tokens + ?, last_prompt_tokens = ? WHERE id = ?',
+      )
       .run(usage.promptTokens, usage.completionTokens, usage.totalTokens, usage.promptTokens, id);
   }
 
-  append(sessionId: string, role: TranscriptMessage['role'], content: string | null, extra?: Record<string, unknown>): void {
+  append(
+    sessionId: string,
+    role: TranscriptMessage['role'],
+    content: string | null,
+    extra?: Record<string, unknown>,
+  ): void {
     const now = this.now();
-    this.db.prepare('INSERT INTO messages (session_id, role, content, extra, created_at) VALUES (?, ?, ?, ?, ?)').run(sessionId, role, content, extra ? JSON.stringify(extra) : null, now);
+    this.db
+      .prepare('INSERT INTO messages (session_id, role, content, extra, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(sessionId, role, content, extra ? JSON.stringify(extra) : null, now);
     this.db.prepare('UPDATE sessions SET updated_at = ? WHERE id = ?').run(now, sessionId);
   }
 
   transcript(sessionId: string): TranscriptMessage[] {
-    const rows = this.db.prepare('SELECT id, role, content, extra, created_at FROM messages WHERE session_id = ? ORDER BY id').all(sessionId) as Array<{
+    const rows = this.db
+      .prepare('SELECT id, role, content, extra, created_at FROM messages WHERE session_id = ? ORDER BY id')
+      .all(sessionId) as Array<{
       id: number;
       role: TranscriptMessage['role'];
       content: string | null;
       extra: string | null;
       created_at: number;
     }>;
-    return rows.map((r) => ({ id: r.id, role: r.role, content: r.content, extra: r.extra ? (JSON.parse(r.extra) as Record<string, unknown>) : null, createdAt: r.created_at }));
+    return rows.map((r) => ({
+      id: r.id,
+      role: r.role,
+      content: r.content,
+      extra: r.extra ? (JSON.parse(r.extra) as Record<string, unknown>) : null,
+      createdAt: r.created_at,
+    }));
   }
 
   /** /undo and /retry: drop everything from the last user message on; returns that user message. */
   truncateAtLastUserMessage(sessionId: string): TranscriptMessage | undefined {
-    const last = this.db.prepare("SELECT id, role, content, extra, created_at FROM messages WHERE session_id = ? AND role = 'user' ORDER BY id DESC LIMIT 1").get(sessionId) as
+    const last = this.db
+      .prepare(
+        "SELECT id, role, content, extra, created_at FROM messages WHERE session_id = ? AND role = 'user' ORDER BY id DESC LIMIT 1",
+      )
+      .get(sessionId) as
       | { id: number; role: 'user'; content: string | null; extra: string | null; created_at: number }
       | undefined;
     if (!last) return undefined;

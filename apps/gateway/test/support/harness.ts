@@ -19,7 +19,13 @@ export interface Harness {
 
 /** A host on a temp HERMES_HOME with one in-memory platform and the fake OpenAI-compatible model. */
 export async function startHarness(
-  options: { env?: Record<string, string>; files?: Record<string, string>; adapter?: MemoryAdapter; home?: string; fake?: FakeOpenAI } = {},
+  options: {
+    env?: Record<string, string>;
+    files?: Record<string, string>;
+    adapter?: MemoryAdapter;
+    home?: string;
+    fake?: FakeOpenAI;
+  } = {},
 ): Promise<Harness> {
   const home = options.home ?? mkdtempSync(join(tmpdir(), 'hermes-host-'));
   const { writeFileSync } = await import('node:fs');
@@ -34,9 +40,21 @@ export async function startHarness(
     ...options.env,
   });
   const logger = createMemoryLogger();
-  const agent = createAgent({ baseURL: fake.baseURL, apiKey: 'test-key', model: 'fake-model', maxRetries: 0, tools: [createTerminalTool()] });
+  const agent = createAgent({
+    baseURL: fake.baseURL,
+    apiKey: 'test-key',
+    model: 'fake-model',
+    maxRetries: 0,
+    tools: [createTerminalTool()],
+  });
   const adapter = options.adapter ?? new MemoryAdapter();
-  const host = new GatewayHost({ config, logger, agent, adapters: [adapter], adapterRetry: { firstMs: 50, maxMs: 200 } });
+  const host = new GatewayHost({
+    config,
+    logger,
+    agent,
+    adapters: [adapter],
+    adapterRetry: { firstMs: 50, maxMs: 200 },
+  });
   await host.start();
   return {
     home,
@@ -52,7 +70,11 @@ export async function startHarness(
   };
 }
 
-export async function waitFor<T>(check: () => T | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(
+  check: () => T | undefined | false,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = check();

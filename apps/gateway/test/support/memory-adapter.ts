@@ -67,9 +67,21 @@ export class MemoryAdapter implements PlatformAdapter {
   }
 
   /** Delivers a message as the platform would. */
-  inject(partial: { id?: string; text: string; userId?: string; chatId?: string; chatType?: ChatRef['chatType']; threadId?: string; mentionsBot?: boolean }): InboundMessage {
+  inject(partial: {
+    id?: string;
+    text: string;
+    userId?: string;
+    chatId?: string;
+    chatType?: ChatRef['chatType'];
+    threadId?: string;
+    mentionsBot?: boolean;
+  }): InboundMessage {
     if (!this.ctx) throw new AdapterError('not_connected', 'memory adapter not started');
-    const chat: ChatRef = { platform: this.platform, chatId: partial.chatId ?? 'chat-1', chatType: partial.chatType ?? 'dm' };
+    const chat: ChatRef = {
+      platform: this.platform,
+      chatId: partial.chatId ?? 'chat-1',
+      chatType: partial.chatType ?? 'dm',
+    };
     if (partial.threadId) chat.threadId = partial.threadId;
     const msg: InboundMessage = {
       id: partial.id ?? `in-${++this.seq}`,

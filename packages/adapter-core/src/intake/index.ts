@@ -1,2 +1,3 @@
-// Owned by the intake module; exports are added as the module lands.
-export {};
+export { DedupeCache, type DedupeCacheOptions, dedupeKey } from './dedupe-cache.js';
+export { mergeInboundBatch } from './merge-inbound.js';
+export { createTextBatcher, type TextBatcher, type TextBatcherOptions } from './text-batcher.js';

@@ -1,0 +1,78 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const CLI = join(dirname(fileURLToPath(import.meta.url)), '../../dist/cli.js');
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const address = server.address();
+  await new Promise<void>((r) => server.close(() => r()));
+  if (typeof address !== 'object' || address === null) throw new Error('no port');
+  return address.port;
+}
+
+/** The environment a test gateway runs with: nothing of the developer's own ~/.hermes or keys leaks in. */
+export function gatewayEnv(home: string, extra: Record<string, string>): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, HOME: home, HERMES_HOME: home, HERMES_LOG_LEVEL: 'debug', ...extra };
+}
+
+/** `hermes <args>` as a one-shot command (pairing, status, doctor). */
+export function hermes(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8', timeout: 30_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+export interface GatewayProcess {
+  child: ChildProcess;
+  output(): string;
+  waitForLog(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** SIGTERM and wait for the exit code (bounded). */
+  stop(timeoutMs?: number): Promise<number | null>;
+  kill9(): Promise<void>;
+}
+
+/** Starts the real `hermes gateway` process (built dist/cli.js), collecting its log lines. */
+export function startGatewayProcess(env: NodeJS.ProcessEnv): GatewayProcess {
+  const child = spawn(process.execPath, [CLI, 'gateway'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    output: () => out,
+    async waitForLog(pattern, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        const m = pattern.exec(out);
+        if (m) return m[0];
+        if (child.exitCode !== null)
+          throw new Error(`gateway exited (${child.exitCode}) before logging ${pattern}:\n${out}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      throw new Error(`timed out waiting for ${pattern} in the gateway log:\n${out}`);
+    },
+    async stop(timeoutMs = 15_000) {
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+    async kill9() {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { step } from '@hermes/agent/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { encodeInbound } from '../src/host/inbound-codec.js';
+import { type Harness, startHarness, waitFor } from './support/harness.js';
+
+let h: Harness | undefined;
+const homes: string[] = [];
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+  for (const d of homes.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function tempHome(): string {
+  const d = mkdtempSync(join(tmpdir(), 'hermes-recovery-'));
+  homes.push(d);
+  return d;
+}
+
+describe('after an unclean stop', () => {
+  it('delivers recorded replies once with a marker, never re-sends one that was mid-send, replays open messages', async () => {
+    const home = tempHome();
+    const first = await startHarness({ home });
+    const chat = { platform: 'memory', chatId: 'chat-1', chatType: 'dm' as const };
+    const rt = first.host.runtime;
+    const [sending] = rt.outbox.enqueue(chat, [{ text: 'was being sent' }], 'turn-a');
+    rt.outbox.markSending(sending!);
+    rt.outbox.enqueue(chat, [{ text: 'never sent' }], 'turn-b');
+    const msg = first.adapter.inject({ id: 'will-replay', text: 'placeholder' });
+    await waitFor(() => rt.journal.open().length === 0 || first.fake.requests.length > 0, 'first processing');
+    // Recreate the state a crash leaves: an acknowledged message whose turn never finished.
+    rt.db.prepare('DELETE FROM inbound').run();
+    rt.journal.record(
+      'memory:chat-1:acked-1',
+      'memory',
+      encodeInbound({ ...msg, id: 'acked-1', text: 'answer me after the crash' }),
+    );
+    // "kill -9": no stop(), the database is simply abandoned (WAL keeps what was committed).
+    rt.db.close();
+    await first.fake.close();
+
+    h = await startHarness({ home });
+    h.fake.script(step.text('answer after restart'));
+    await waitFor(() => h!.adapter.texts().includes('answer after restart'), 'replayed message answered');
+    const texts = h.adapter.texts();
+    expect(texts.filter((t) => t.includes('never sent'))).toHaveLength(1);
+    expect(texts.find((t) => t.includes('never sent'))).toMatch(/^♻️ Recovered reply/);
+    expect(texts.some((t) => t.includes('was being sent'))).toBe(false);
+    expect(h.host.runtime.outbox.countByState().ambiguous).toBe(1);
+    expect(String(h.fake.requests[0]!.body.messages.at(-1)!.content)).toBe('answer me after the crash');
+  });
+});
+
+describe('reset policies', () => {
+  it('auto-resets an idle session, tells the user, and starts without the old history', async () => {
+    h = await startHarness({ files: { 'config.yaml': 'session_reset:\n  mode: idle\n  idle_minutes: 5\n' } });
+    h.fake.script(step.text('a1'), step.text('a2'));
+    h.adapter.inject({ text: 'remember 42' });
+    await waitFor(() => h!.adapter.texts().includes('a1'), 'a1');
+    h.host.runtime.db.prepare('UPDATE sessions SET updated_at = updated_at - ?').run(6 * 60_000);
+    h.adapter.inject({ text: 'what number?' });
+    await waitFor(() => h!.adapter.texts().includes('a2'), 'a2');
+    expect(h.adapter.texts().some((t) => t.startsWith('◐ Session automatically reset (inactive'))).toBe(true);
+    const contents = h.fake.requests[1]!.body.messages.map((m) => String(m.content));
+    expect(contents.some((c) => c.includes('remember 42'))).toBe(false);
+  });
+});

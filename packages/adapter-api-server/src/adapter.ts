@@ -1,0 +1,263 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  type AdapterContext,
+  AdapterError,
+  type Capabilities,
+  type ChatRef,
+  createRedactingLogger,
+  type InboundMessage,
+  type Logger,
+  type OutboundMessage,
+  type PlatformAdapter,
+  type ProbeResult,
+  type SendResult,
+  silentLogger,
+} from '@hermes/adapter-core';
+import {
+  API_SERVER_PLATFORM,
+  type ApiServerConfig,
+  type ApiServerConfigInput,
+  parseApiServerConfig,
+} from './config.js';
+import type { ApiServerToolProgress, ApiServerUsage } from './server/completion-format.js';
+import { assertBindAllowed, listen } from './server/listen.js';
+import { sendApiError } from './server/openai-error.js';
+import { routeRequest } from './server/router.js';
+import { type ApiRun, RunRegistry } from './server/run-registry.js';
+
+const CAPABILITIES: Capabilities = {
+  // One HTTP response carries the whole reply: the host must not split it.
+  maxMessageLength: 10_000_000,
+  lengthUnit: 'char',
+  markdown: 'markdown',
+  // Edits of the reply message become SSE deltas (see the README, "Streaming").
+  edit: true,
+  delete: false,
+  typing: false,
+  reactions: false,
+  threads: false,
+  media: { send: [], receive: [] },
+};
+
+/**
+ * An OpenAI-compatible HTTP API. Each `POST /v1/chat/completions` becomes an InboundMessage; the host's
+ * `send()` to that chat answers the request, and `edit()` of the reply message streams it.
+ */
+export class ApiServerAdapter implements PlatformAdapter {
+  readonly platform = API_SERVER_PLATFORM;
+  readonly capabilities: Capabilities = CAPABILITIES;
+  // Private: it holds the secrets, and a host may log the adapter object.
+  private readonly config: ApiServerConfig;
+  private server: Server | undefined;
+  private logger: Logger = silentLogger;
+  private detachAbort: (() => void) | undefined;
+  private statusSink: ((status: 'offline') => void) | undefined;
+  private stopping: Promise<void> | undefined;
+  private readonly registry: RunRegistry;
+
+  constructor(config: ApiServerConfigInput = {}) {
+    this.config = parseApiServerConfig(config);
+    this.registry = new RunRegistry({
+      maxConcurrent: this.config.maxConcurrentRuns,
+      runTimeoutMs: this.config.runTimeoutMs,
+      onEnd: (run, reason) => this.logger.debug('api_server run ended', { runId: run.id, reason }),
+    });
+  }
+
+  /** Where the server listens, once started (the real port when configured with port 0). */
+  get address(): { host: string; port: number; url: string } | undefined {
+    const info = this.server?.address() as AddressInfo | null | undefined;
+    if (!info) return undefined;
+    const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+    return { host: info.address, port: info.port, url: `http://${host}:${info.port}` };
+  }
+
+  /** Requests waiting for the host's answer. */
+  get inFlight(): number {
+    return this.registry.inFlight;
+  }
+
+  async start(ctx: AdapterContext): Promise<void> {
+    await this.stopping;
+    if (this.server) {
+      throw new AdapterError('protocol', 'api_server adapter is already started', {
+        platform: this.platform,
+      });
+    }
+    if (ctx.signal.aborted)
+      throw new AdapterError('aborted', 'the host is shutting down', { platform: this.platform });
+    assertBindAllowed(this.config);
+    this.logger = createRedactingLogger(ctx.logger.child({ platform: this.platform }), [this.config.key]);
+    ctx.status('connecting');
+    const server = this.createHttpServer(ctx);
+    try {
+      await listen(server, this.config.host, this.config.port);
+    } catch (error) {
+      ctx.status('failed', error instanceof AdapterError ? error.message : String(error));
+      throw error;
+    }
+    this.server = server;
+    const onAbort = () => void this.stop();
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    this.detachAbort = () => ctx.signal.removeEventListener('abort', onAbort);
+    if (this.config.key === undefined) {
+      this.logger.warn('api_server has no API_SERVER_KEY: any local process can use the agent', {
+        host: this.config.host,
+      });
+    }
+    this.logger.info('api_server listening', { url: this.address?.url });
+    this.statusSink = (s) => ctx.status(s);
+    ctx.status('online');
+  }
+
+  private createHttpServer(ctx: AdapterContext): Server {
+    const deps = {
+      config: this.config,
+      registry: this.registry,
+      logger: this.logger,
+      startedAt: Math.floor(Date.now() / 1000),
+      dispatch: (message: InboundMessage) => ctx.receive(message),
+    };
+    // Slow-loris bound: headers and body must arrive in time; the wait for the agent is bounded separately.
+    const requestTimeout = this.config.bodyTimeoutMs + 5000;
+    const server = createServer(
+      { requestTimeout, headersTimeout: Math.min(15_000, requestTimeout) },
+      (req, res) => {
+        routeRequest(req, res, deps).catch((error: unknown) => {
+          this.logger.error('api_server request failed', { error });
+          sendApiError(res, {
+            status: 500,
+            type: 'server_error',
+            code: 'internal_error',
+            message: 'Internal error.',
+          });
+        });
+      },
+    );
+    server.keepAliveTimeout = 5000;
+    server.on('clientError', (_error, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      else socket.destroy();
+    });
+    return server;
+  }
+
+  stop(): Promise<void> {
+    const server = this.server;
+    // A second stop() while the first is closing waits for the same close.
+    if (!server) return this.stopping ?? Promise.resolve();
+    this.server = undefined;
+    this.detachAbort?.();
+    this.detachAbort = undefined;
+    this.registry.endAll('shutdown', {
+      status: 503,
+      type: 'server_error',
+      code: 'server_shutting_down',
+      message: 'The gateway is shutting down; retry later.',
+    });
+    this.stopping = new Promise<void>((resolve) => {
+      // Answers already written (the 503s, the last 202) get a moment to flush before sockets are cut.
+      const force = setTimeout(() => server.closeAllConnections(), 1000);
+      force.unref();
+      server.close(() => {
+        clearTimeout(force);
+        resolve();
+      });
+      server.closeIdleConnections();
+    }).then(() => {
+      this.stopping = undefined;
+      this.statusSink?.('offline');
+      this.statusSink = undefined;
+    });
+    return this.stopping;
+  }
+
+  private noRun(chat: ChatRef): SendResult {
+    return {
+      ok: false,
+      error: new AdapterError(
+        'not_found',
+        `no request is waiting for a reply in session ${chat.chatId} (answered, timed out, or the client left)`,
+        { platform: this.platform, retryable: false },
+      ),
+    };
+  }
+
+  private runFor(chat: ChatRef): ApiRun | undefined {
+    return this.registry.get(chat.chatId);
+  }
+
+  /** The final reply of the turn: answers the waiting request (JSON body, or the rest of the stream). */
+  async send(chat: ChatRef, msg: OutboundMessage): Promise<SendResult> {
+    const run = this.runFor(chat);
+    if (!run) return this.noRun(chat);
+    if (msg.media && msg.media.length > 0) {
+      // Local files cannot travel in a chat completion; the caption text still does.
+      this.logger.warn('api_server cannot deliver media; sending the text only', { count: msg.media.length });
+    }
+    const captions = (msg.media ?? []).map((m) => m.caption).filter((c): c is string => !!c);
+    const text = [msg.text ?? '', ...captions].filter((t) => t !== '').join('\n\n');
+    const outcome = run.writer.finish(text, run.usage);
+    if (outcome === 'diverged') {
+      this.logger.warn('final reply does not extend the streamed text; the client keeps what was streamed', {
+        runId: run.id,
+      });
+    }
+    this.registry.end(run, 'completed');
+    return { ok: true, messageIds: [run.id] };
+  }
+
+  /**
+   * The reply so far, for streaming: `messageId` is `raw.replyMessageId` of the inbound message and
+   * `text` the whole reply up to now. A streaming request gets the new part as a delta.
+   */
+  async edit(chat: ChatRef, messageId: string, text: string): Promise<SendResult> {
+    const run = this.runFor(chat);
+    if (!run || run.id !== messageId) return this.noRun(chat);
+    if (run.writer.preview(text) === 'diverged') {
+      this.logger.warn('streamed preview does not extend the text already sent; skipped', { runId: run.id });
+    }
+    return { ok: true, messageIds: [run.id] };
+  }
+
+  /** Token usage for the running request of this chat; included in the response. False if nothing is waiting. */
+  reportUsage(chat: ChatRef, usage: ApiServerUsage): boolean {
+    const run = this.runFor(chat);
+    if (!run) return false;
+    run.usage = usage;
+    return true;
+  }
+
+  /** A tool progress line, sent to streaming clients as an `event: hermes.tool.progress` SSE event. */
+  reportToolProgress(chat: ChatRef, progress: ApiServerToolProgress): boolean {
+    const run = this.runFor(chat);
+    if (!run) return false;
+    run.writer.toolProgress(progress);
+    return true;
+  }
+
+  /** Checks the bind rule and that the address is free, without serving anything. */
+  async probe(): Promise<ProbeResult> {
+    try {
+      assertBindAllowed(this.config);
+      const server = createServer();
+      await listen(server, this.config.host, this.config.port);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const auth = this.config.key === undefined ? 'no key (loopback only)' : 'bearer key set';
+      return { ok: true, detail: `can listen on ${this.config.host}:${this.config.port}, ${auth}` };
+    } catch (error) {
+      const adapterError =
+        error instanceof AdapterError
+          ? error
+          : new AdapterError('unknown', String(error), { platform: this.platform });
+      return adapterError.fix === undefined
+        ? { ok: false, error: adapterError }
+        : { ok: false, error: adapterError, fix: adapterError.fix };
+    }
+  }
+}
+
+export function createApiServerAdapter(config: ApiServerConfigInput = {}): ApiServerAdapter {
+  return new ApiServerAdapter(config);
+}

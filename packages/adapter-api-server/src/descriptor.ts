@@ -1,0 +1,44 @@
+import { type EnvLike, envFlag, type PlatformDescriptor } from '@hermes/adapter-core';
+import { createApiServerAdapter } from './adapter.js';
+import {
+  API_SERVER_PLATFORM,
+  type ApiServerConfig,
+  apiServerConfigFromEnv,
+  apiServerConfigSchema,
+} from './config.js';
+
+/**
+ * The original enables the API server with API_SERVER_ENABLED=true or by setting API_SERVER_KEY, and
+ * an explicit `enabled: false` in config.yaml wins over both. The descriptor's `requiredEnv` can only
+ * say "all of these", so the catalog should ask this function.
+ */
+export function isApiServerEnabled(env: EnvLike, fileConfig?: Record<string, unknown>): boolean {
+  if (fileConfig?.['enabled'] === false) return false;
+  if (fileConfig?.['enabled'] === true) return true;
+  if (env['API_SERVER_ENABLED'] !== undefined && env['API_SERVER_ENABLED'] !== '') {
+    return envFlag(env, 'API_SERVER_ENABLED');
+  }
+  return (env['API_SERVER_KEY'] ?? '').trim() !== '';
+}
+
+export const apiServerDescriptor: PlatformDescriptor<ApiServerConfig> = {
+  platform: API_SERVER_PLATFORM,
+  label: 'API server (OpenAI-compatible)',
+  requiredEnv: ['API_SERVER_ENABLED'],
+  optionalEnv: [
+    'API_SERVER_KEY',
+    'API_SERVER_HOST',
+    'API_SERVER_PORT',
+    'API_SERVER_CORS_ORIGINS',
+    'API_SERVER_MODEL_NAME',
+  ],
+  secretEnv: ['API_SERVER_KEY'],
+  setupHelp:
+    'Set API_SERVER_ENABLED=true (or API_SERVER_KEY) to serve an OpenAI-compatible API on 127.0.0.1:8642. ' +
+    'Clients call POST /v1/chat/completions with Authorization: Bearer $API_SERVER_KEY. To listen on another ' +
+    'address set API_SERVER_HOST and API_SERVER_PORT; any non-loopback host requires API_SERVER_KEY ' +
+    '(generate one with `openssl rand -hex 32`). Browser apps need their origin in API_SERVER_CORS_ORIGINS.',
+  configSchema: apiServerConfigSchema,
+  configFromEnv: apiServerConfigFromEnv,
+  createAdapter: createApiServerAdapter,
+};

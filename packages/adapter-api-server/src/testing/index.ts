@@ -1,0 +1,6 @@
+export {
+  type ApiServerEchoHost,
+  type EchoHostOptions,
+  type EchoReply,
+  startApiServerEchoHost,
+} from './echo-host.js';

@@ -1,0 +1,135 @@
+import type { LengthUnit } from '../../contract.js';
+import { AdapterError } from '../../errors.js';
+import { documentTokens, type MarkdownDocument, toDocument } from '../document.js';
+import type { MarkdownChunk, SplitMarkdownOptions } from '../types.js';
+import { blockLeaves } from './block-leaves.js';
+import { buildChunkMarkdown } from './build-chunk.js';
+import { chooseChunkEnd } from './choose-cut.js';
+import { SplitContext } from './context.js';
+import { refineSegment } from './refine.js';
+import { BREAK, type Segment } from './segment.js';
+
+const UNITS: ReadonlySet<LengthUnit> = new Set(['char', 'utf16', 'byte']);
+
+/**
+ * Splits Markdown into chunks whose rendered form fits `limit` in `unit`. The cut is chosen on the
+ * Markdown (paragraph, then line, sentence, word), never inside a fence or an inline entity; each chunk
+ * is then rendered and measured, and cut again if escaping made it too long. Nothing is dropped: a word
+ * longer than the limit is cut into pieces. Empty or whitespace-only chunks are not returned.
+ */
+export function splitMarkdown(md: string | MarkdownDocument, options: SplitMarkdownOptions): MarkdownChunk[] {
+  validate(options);
+  const document = toDocument(md);
+  if (document.source.trim() === '') return [];
+  const tokens = documentTokens(document);
+  const ctx = new SplitContext(options.dialect, options.unit, options.limit, tokens.links);
+
+  const whole = wholeChunk(document, ctx);
+  if (whole) return whole.rendered.trim() === '' ? [] : [whole];
+
+  const root = { join: '', joinKind: 'block', priority: BREAK.block, wrappers: [], firstFrom: 0 } as const;
+  return packChunks(blockLeaves(tokens, root, true), ctx);
+}
+
+function validate(options: SplitMarkdownOptions): void {
+  const { limit, unit } = options;
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new AdapterError(
+      'config_invalid',
+      `Markdown split limit must be a positive integer, got ${String(limit)}`,
+      {
+        fix: "set the platform's maximum message length (for example 4096)",
+      },
+    );
+  }
+  if (!UNITS.has(unit)) {
+    throw new AdapterError('config_invalid', `unknown length unit "${String(unit)}"`, {
+      fix: 'use char, utf16 or byte',
+    });
+  }
+}
+
+function wholeChunk(document: MarkdownDocument, ctx: SplitContext): MarkdownChunk | undefined {
+  const markdown = document.source.replace(/^(?:[ \t]*\n)+/, '').trimEnd();
+  const rendered = ctx.writer ? ctx.renderBlockTokens(documentTokens(document)) : markdown;
+  const length = ctx.measure(rendered);
+  return length <= ctx.limit ? { markdown, rendered, length } : undefined;
+}
+
+function packChunks(segments: Segment[], ctx: SplitContext): MarkdownChunk[] {
+  const chunks: MarkdownChunk[] = [];
+  let start = 0;
+  while (start < segments.length) {
+    const first = segments[start] as Segment;
+    if (ctx.soloLength(first) > ctx.limit) {
+      segments.splice(start, 1, ...refineOrThrow(first, ctx));
+      continue;
+    }
+    let budget = ctx.limit;
+    let maxEnd = segments.length;
+    for (;;) {
+      const end = chooseChunkEnd(segments, start, budget, maxEnd, ctx);
+      const chunk = renderChunk(segments, start, end, ctx);
+      if (chunk.length <= ctx.limit) {
+        if (chunk.rendered.trim() !== '') chunks.push(chunk);
+        start = end;
+        break;
+      }
+      if (end - start === 1) {
+        // Alone and still too long once rendered: the estimate was off, so make the segment smaller.
+        segments.splice(start, 1, ...refineOrThrow(first, ctx));
+        break;
+      }
+      // Escaping grew the chunk past the estimate: shrink the budget in proportion and cut earlier.
+      maxEnd = end - 1;
+      budget = Math.max(1, Math.floor((budget * ctx.limit) / chunk.length) - 1);
+    }
+  }
+  return chunks;
+}
+
+function renderChunk(
+  segments: readonly Segment[],
+  start: number,
+  end: number,
+  ctx: SplitContext,
+): MarkdownChunk {
+  const markdown = buildChunkMarkdown(segments, start, end);
+  let rendered: string;
+  const writer = ctx.writer;
+  if (!writer) {
+    rendered = markdown;
+  } else if (allTopLevel(segments, start, end, ctx)) {
+    // Whole blocks of the document render the same alone as in context: reuse their renders.
+    const parts: string[] = [];
+    for (let k = start; k < end; k++) {
+      const part = (segments[k] as Segment).rendered ?? '';
+      if (part !== '') parts.push(part);
+    }
+    rendered = parts.join(writer.blockSeparator);
+  } else {
+    rendered = ctx.renderMarkdown(markdown);
+  }
+  return { markdown, rendered, length: ctx.measure(rendered) };
+}
+
+function allTopLevel(segments: readonly Segment[], start: number, end: number, ctx: SplitContext): boolean {
+  for (let k = start; k < end; k++) {
+    const segment = segments[k] as Segment;
+    if (!segment.topLevel) return false;
+    ctx.leafLength(segment);
+    if (segment.rendered === undefined) return false;
+  }
+  return true;
+}
+
+function refineOrThrow(segment: Segment, ctx: SplitContext): Segment[] {
+  const smaller = refineSegment(segment, ctx);
+  if (smaller) return smaller;
+  const sample = segment.literal ?? segment.md;
+  throw new AdapterError(
+    'bad_request',
+    `cannot fit "${sample.slice(0, 40)}" into ${ctx.limit} ${ctx.unit} once rendered as ${ctx.dialect}`,
+    { fix: 'raise the message length limit; chat platforms allow thousands of characters' },
+  );
+}

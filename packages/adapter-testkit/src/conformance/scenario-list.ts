@@ -1,0 +1,32 @@
+import type { Scenario } from './scenario.js';
+import { dmText, groupMention, groupWithoutMention, mediaIn, threadReply } from './scenarios/inbound.js';
+import {
+  capabilitiesShape,
+  deleteScenario,
+  editScenario,
+  reactionsScenario,
+  typingScenario,
+} from './scenarios/optional-methods.js';
+import { longReplySplit, mediaOut } from './scenarios/outbound.js';
+import { cleanStop, malformed, rateLimit, reconnect, startOnline } from './scenarios/resilience.js';
+
+/** Every scenario, in the order the suite registers them. */
+export const conformanceScenarios: readonly Scenario[] = [
+  startOnline,
+  capabilitiesShape,
+  dmText,
+  groupMention,
+  groupWithoutMention,
+  threadReply,
+  longReplySplit,
+  mediaOut,
+  mediaIn,
+  editScenario,
+  deleteScenario,
+  typingScenario,
+  reactionsScenario,
+  reconnect,
+  rateLimit,
+  malformed,
+  cleanStop,
+];

@@ -1,0 +1,7 @@
+export {
+  runConformanceScenario,
+  runConformanceSuite,
+  type ScenarioOutcome,
+} from './conformance/run-conformance-suite.js';
+export { conformanceScenarios } from './conformance/scenario-list.js';
+export * from './toolkit.js';

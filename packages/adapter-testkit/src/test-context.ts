@@ -1,0 +1,97 @@
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type AdapterContext,
+  type AdapterStatus,
+  createMemoryLogger,
+  type InboundMessage,
+  MediaCache,
+  type MemoryLogger,
+} from '@hermes/adapter-core';
+import { DEFAULT_WAIT_MS, waitFor } from './wait-for.js';
+
+export interface TestContextOptions {
+  logger?: MemoryLogger;
+  /** Use this folder as the media cache; the caller owns it and cleanup() leaves it in place. */
+  mediaDir?: string;
+}
+
+export interface StatusChange {
+  status: AdapterStatus;
+  detail?: string;
+  at: number;
+}
+
+export interface TestContext {
+  /** Hand this to `adapter.start()`. */
+  ctx: AdapterContext;
+  /** Everything the adapter passed to `ctx.receive`, in order. */
+  received: InboundMessage[];
+  /** Every status the adapter reported, in order. */
+  statuses: AdapterStatus[];
+  /** The same statuses with their detail text and time. */
+  statusLog: StatusChange[];
+  logger: MemoryLogger;
+  /** Resolves with the first received message (already received or future) that matches. */
+  waitForReceived(match?: (msg: InboundMessage) => boolean, timeoutMs?: number): Promise<InboundMessage>;
+  /** Aborts `ctx.signal`, as the host does on shutdown. */
+  abort(): void;
+  /** Aborts the signal and removes the temp media folder (idempotent). */
+  cleanup(): Promise<void>;
+}
+
+/** An AdapterContext that records what the adapter hands to the host, for tests. */
+export function createTestContext(options: TestContextOptions = {}): TestContext {
+  const logger = options.logger ?? createMemoryLogger();
+  const ownsDir = options.mediaDir === undefined;
+  const dir = options.mediaDir ?? mkdtempSync(join(tmpdir(), 'hermes-testkit-media-'));
+  const controller = new AbortController();
+  const received: InboundMessage[] = [];
+  const statuses: AdapterStatus[] = [];
+  const statusLog: StatusChange[] = [];
+  let cleaned: Promise<void> | undefined;
+
+  const ctx: AdapterContext = {
+    receive: (msg) => {
+      received.push(msg);
+    },
+    status: (status, detail) => {
+      statuses.push(status);
+      statusLog.push(detail === undefined ? { status, at: Date.now() } : { status, detail, at: Date.now() });
+    },
+    logger,
+    mediaCache: new MediaCache({ dir, logger }),
+    signal: controller.signal,
+  };
+
+  return {
+    ctx,
+    received,
+    statuses,
+    statusLog,
+    logger,
+    async waitForReceived(match = () => true, timeoutMs = DEFAULT_WAIT_MS) {
+      try {
+        return await waitFor(() => received.find(match), {
+          timeoutMs,
+          what: 'a matching message in ctx.receive',
+        });
+      } catch (error) {
+        const texts = received.map((m) => JSON.stringify(m.text.slice(0, 40))).join(', ');
+        throw new Error(
+          `${(error as Error).message}; received ${received.length} message(s)${texts ? `: ${texts}` : ''}`,
+        );
+      }
+    },
+    abort: () => controller.abort(),
+    cleanup() {
+      cleaned ??= (async () => {
+        controller.abort();
+        if (ownsDir) await rm(dir, { recursive: true, force: true });
+      })();
+      return cleaned;
+    },
+  };
+}

@@ -1,0 +1,20 @@
+// Everything that works without vitest: the CommonJS build exposes only this, because vitest refuses
+// to be require()d. The conformance suite itself is ESM-only (vitest loads test files as ESM anyway).
+export { firstMissingWord, longMarkdown, sampleMedia, tinyPng } from './conformance/fixtures.js';
+export type { Scenario, ScenarioId, ScenarioRun } from './conformance/scenario.js';
+export type {
+  ConformanceDriver,
+  ConformanceHarness,
+  ConformanceTimeouts,
+  ObservedEdit,
+  ObservedReaction,
+  SentMessage,
+} from './conformance/types.js';
+export * from './fake-server/index.js';
+export {
+  createTestContext,
+  type StatusChange,
+  type TestContext,
+  type TestContextOptions,
+} from './test-context.js';
+export { sleep, type WaitForOptions, waitFor, withTimeout } from './wait-for.js';

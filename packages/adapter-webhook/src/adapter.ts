@@ -1,0 +1,223 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  type AdapterContext,
+  AdapterError,
+  type Capabilities,
+  type ChatRef,
+  createRedactingLogger,
+  DedupeCache,
+  type Logger,
+  type OutboundMessage,
+  type PlatformAdapter,
+  type ProbeResult,
+  type SendResult,
+  silentLogger,
+  TokenBucket,
+} from '@hermes/adapter-core';
+import {
+  parseWebhookConfig,
+  WEBHOOK_PLATFORM,
+  type WebhookConfig,
+  type WebhookConfigInput,
+} from './config.js';
+import { listen } from './server/listen.js';
+import { respond } from './server/respond.js';
+import { routeWebhookRequest } from './server/router.js';
+import { type ResolvedRoute, resolveRoutes } from './server/routes.js';
+
+const CAPABILITIES: Capabilities = {
+  // Replies go to the log (deliver: log); nothing limits their length.
+  maxMessageLength: 1_000_000,
+  lengthUnit: 'char',
+  markdown: 'markdown',
+  edit: false,
+  delete: false,
+  typing: false,
+  reactions: false,
+  threads: false,
+  media: { send: [], receive: [] },
+};
+
+export interface WebhookAdapterOptions {
+  /** Clock in milliseconds, for the timestamp window and the redelivery memory (tests). */
+  now?: () => number;
+}
+
+/**
+ * Receives webhooks on `POST /webhooks/<route>`, verifies them, and hands each event to the host as a
+ * prompt. The host delivers the agent's answer where `raw.deliver` says; `send()` to the event's own
+ * chat writes it to the log, which is what `deliver: log` means.
+ */
+export class WebhookAdapter implements PlatformAdapter {
+  readonly platform = WEBHOOK_PLATFORM;
+  readonly capabilities: Capabilities = CAPABILITIES;
+  // Private: it holds the secrets, and a host may log the adapter object.
+  private readonly config: WebhookConfig;
+  private readonly now: () => number;
+  private readonly seen: DedupeCache;
+  private readonly buckets = new Map<string, TokenBucket>();
+  private server: Server | undefined;
+  private stopping: Promise<void> | undefined;
+  private logger: Logger = silentLogger;
+  private detach: (() => void) | undefined;
+  private sentCount = 0;
+
+  constructor(config: WebhookConfigInput = {}, options: WebhookAdapterOptions = {}) {
+    this.config = parseWebhookConfig(config);
+    this.now = options.now ?? Date.now;
+    // Kept across stop/start, so a restart of the adapter does not forget recent deliveries.
+    this.seen = new DedupeCache({
+      ttlMs: this.config.idempotencyTtlMs,
+      maxEntries: this.config.idempotencyMaxEntries,
+      now: this.now,
+    });
+  }
+
+  get address(): { host: string; port: number; url: string } | undefined {
+    const info = this.server?.address() as AddressInfo | null | undefined;
+    if (!info) return undefined;
+    const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+    return { host: info.address, port: info.port, url: `http://${host}:${info.port}` };
+  }
+
+  /** Delivery ids remembered for idempotency, for a host that persists them across restarts. */
+  get deliveryMemory(): DedupeCache {
+    return this.seen;
+  }
+
+  private bucketFor(route: string): TokenBucket {
+    let bucket = this.buckets.get(route);
+    if (!bucket) {
+      const perMinute = this.config.rateLimitPerMinute;
+      bucket = new TokenBucket({ capacity: perMinute, refillPerSecond: perMinute / 60, now: this.now });
+      this.buckets.set(route, bucket);
+    }
+    return bucket;
+  }
+
+  private secrets(): string[] {
+    return [this.config.secret, ...Object.values(this.config.routes).map((r) => r.secret)].filter(
+      (s): s is string => s !== undefined,
+    );
+  }
+
+  async start(ctx: AdapterContext): Promise<void> {
+    await this.stopping;
+    if (this.server)
+      throw new AdapterError('protocol', 'webhook adapter is already started', { platform: this.platform });
+    if (ctx.signal.aborted)
+      throw new AdapterError('aborted', 'the host is shutting down', { platform: this.platform });
+    const routes = resolveRoutes(this.config);
+    this.logger = createRedactingLogger(ctx.logger.child({ platform: this.platform }), this.secrets());
+    ctx.status('connecting');
+    const server = this.createServer(ctx, routes);
+    try {
+      await listen(server, this.config.host, this.config.port);
+    } catch (error) {
+      ctx.status('failed', error instanceof Error ? error.message : String(error));
+      throw error;
+    }
+    this.server = server;
+    const onAbort = () => void this.stop();
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    const statusOffline = () => ctx.status('offline');
+    this.detach = () => {
+      ctx.signal.removeEventListener('abort', onAbort);
+      statusOffline();
+    };
+    this.logger.info('webhook server listening', { url: this.address?.url, routes: [...routes.keys()] });
+    ctx.status('online');
+  }
+
+  private createServer(ctx: AdapterContext, routes: Map<string, ResolvedRoute>): Server {
+    const requestTimeout = this.config.bodyTimeoutMs + 5000;
+    const server = createServer(
+      { requestTimeout, headersTimeout: Math.min(15_000, requestTimeout) },
+      (req, res) => {
+        routeWebhookRequest(req, res, {
+          config: this.config,
+          routes,
+          logger: this.logger,
+          seen: this.seen,
+          bucketFor: (route) => this.bucketFor(route),
+          dispatch: (message) => ctx.receive(message),
+          nowSeconds: () => Math.floor(this.now() / 1000),
+        }).catch((error: unknown) => {
+          this.logger.error('webhook request failed', { error });
+          respond(res, 500, { error: 'internal error' });
+        });
+      },
+    );
+    server.keepAliveTimeout = 5000;
+    server.on('clientError', (_error, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      else socket.destroy();
+    });
+    return server;
+  }
+
+  stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return this.stopping ?? Promise.resolve();
+    this.server = undefined;
+    const detach = this.detach;
+    this.detach = undefined;
+    this.stopping = new Promise<void>((resolve) => {
+      // Answers already written (the 503s, the last 202) get a moment to flush before sockets are cut.
+      const force = setTimeout(() => server.closeAllConnections(), 1000);
+      force.unref();
+      server.close(() => {
+        clearTimeout(force);
+        resolve();
+      });
+      server.closeIdleConnections();
+    }).then(() => {
+      this.stopping = undefined;
+      detach?.();
+    });
+    return this.stopping;
+  }
+
+  /**
+   * The agent's answer to an event whose route delivers to `log`: written to the log. A host routes
+   * answers for `<platform>:<chat>` targets to that platform instead and never calls this.
+   */
+  async send(chat: ChatRef, msg: OutboundMessage): Promise<SendResult> {
+    this.sentCount += 1;
+    const id = `log-${this.sentCount}`;
+    this.logger.info('webhook reply (deliver: log)', {
+      chatId: chat.chatId,
+      messageId: id,
+      text: msg.text ?? '',
+    });
+    return { ok: true, messageIds: [id] };
+  }
+
+  /** Validates the routes and the bind rule, and checks the port is free. */
+  async probe(): Promise<ProbeResult> {
+    try {
+      const routes = resolveRoutes(this.config);
+      const server = createServer();
+      await listen(server, this.config.host, this.config.port);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      return {
+        ok: true,
+        detail: `${routes.size} route(s); can listen on ${this.config.host}:${this.config.port}`,
+      };
+    } catch (error) {
+      const e =
+        error instanceof AdapterError
+          ? error
+          : new AdapterError('unknown', String(error), { platform: this.platform });
+      return e.fix === undefined ? { ok: false, error: e } : { ok: false, error: e, fix: e.fix };
+    }
+  }
+}
+
+export function createWebhookAdapter(
+  config: WebhookConfigInput = {},
+  options: WebhookAdapterOptions = {},
+): WebhookAdapter {
+  return new WebhookAdapter(config, options);
+}

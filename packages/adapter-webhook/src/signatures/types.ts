@@ -1,0 +1,34 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+export interface VerifyInput {
+  headers: IncomingHttpHeaders;
+  /** The body exactly as received: signatures are over bytes, never over re-serialised JSON. */
+  body: Buffer;
+  secret: string;
+  /** Seconds since the epoch. */
+  nowSeconds: number;
+  toleranceSeconds: number;
+}
+
+export type VerifyResult = { ok: true } | { ok: false; reason: string };
+
+export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined || first === '' ? undefined : first;
+}
+
+/** Timestamps are whole seconds since the epoch; a stale or future one is a replay or a broken clock. */
+export function checkTimestamp(raw: string | undefined, input: VerifyInput): VerifyResult {
+  if (raw === undefined) return { ok: false, reason: 'timestamp header missing' };
+  if (!/^\d{1,12}$/.test(raw.trim()))
+    return { ok: false, reason: 'timestamp is not whole seconds since the epoch' };
+  const skew = Math.abs(input.nowSeconds - Number(raw));
+  if (skew > input.toleranceSeconds) {
+    return {
+      ok: false,
+      reason: `timestamp is ${skew} s away from now (allowed: ${input.toleranceSeconds} s)`,
+    };
+  }
+  return { ok: true };
+}

@@ -1,0 +1,73 @@
+export { type Agent, type AgentOptions, createAgent } from './agent.js';
+export {
+  type ApprovalDecision,
+  type ApprovalGate,
+  type ApprovalGateOptions,
+  type ApprovalRequest,
+  type ApprovalRequestInput,
+  type ApprovalScope,
+  type ApprovalTicket,
+  createApprovalGate,
+  DEFAULT_APPROVAL_TTL_MS,
+  type InMemoryApprovalGate,
+  type ResolveOptions,
+} from './approvals/approval-gate.js';
+export { type CompressInput, type CompressResult, SUMMARY_PREFIX } from './compress.js';
+export { type AgentEnv, agentOptionsFromEnv } from './env.js';
+export { estimateTokens, sanitizeHistory } from './history.js';
+export {
+  type ModelConfigStatus,
+  type ModelSettings,
+  noModelNotice,
+  OPENAI_DEFAULT_BASE_URL,
+  resolveModelConfig,
+} from './model-config.js';
+export { describeProviderError, type ProviderErrorInfo } from './provider-errors.js';
+export { defineTool, type ToolDefinition } from './tools/define-tool.js';
+export {
+  formatMessageTarget,
+  type MessageTarget,
+  type ParsedMessageTarget,
+  parseMessageTarget,
+} from './tools/send-message/message-target.js';
+export {
+  createSendMessageTool,
+  type SendMessageCall,
+  type SendMessageFn,
+  type SendMessageResult,
+  type SendMessageToolOptions,
+} from './tools/send-message/send-message-tool.js';
+export {
+  type BackgroundNotifyMode,
+  type BackgroundProcessEvent,
+  type BackgroundProcesses,
+  type BackgroundProcessesOptions,
+  type BackgroundProcessInfo,
+  type BackgroundStartInput,
+  createBackgroundProcesses,
+  formatBackgroundNotice,
+} from './tools/terminal/background-processes.js';
+export {
+  type DangerMatch,
+  type DangerousPattern,
+  DEFAULT_DANGEROUS_PATTERNS,
+  detectDangerousCommand,
+  normalizeCommand,
+} from './tools/terminal/dangerous-commands.js';
+export { createTerminalTool, scrubbedEnv, type TerminalToolOptions } from './tools/terminal/terminal-tool.js';
+export type {
+  AgentErrorCode,
+  AgentEvent,
+  AgentEventType,
+  AgentLogger,
+  AgentTool,
+  ApprovalOutcome,
+  ChatMessage,
+  ChatToolCall,
+  ReasoningEffort,
+  RunTurnInput,
+  ToolContext,
+  ToolResult,
+  UsageEvent,
+} from './types.js';
+export { createUsageTracker, type UsageSnapshot, type UsageTotals, type UsageTracker } from './usage.js';
