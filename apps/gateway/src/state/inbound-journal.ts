@@ -1,4 +1,4 @@
-import type { Db } from './db.js';
+import { type Db, type Sql, statementCache } from './db.js';
 
 export type InboundState = 'received' | 'done' | 'ignored';
 
@@ -18,27 +18,29 @@ export interface JournalEntry {
  * turn never finished: it is replayed. The unique key doubles as the persistent inbound dedupe.
  */
 export class InboundJournal {
+  private readonly sql: Sql;
+
   constructor(
     private readonly db: Db,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.sql = statementCache(db);
+  }
 
   /** Returns the new entry id, or undefined when this key was already recorded (a redelivery). */
   record(dedupeKey: string, platform: string, payload: string): number | undefined {
-    const r = this.db
-      .prepare(
-        "INSERT OR IGNORE INTO inbound (dedupe_key, platform, payload, state, received_at) VALUES (?, ?, ?, 'received', ?)",
-      )
-      .run(dedupeKey, platform, payload, this.now());
+    const r = this.sql(
+      "INSERT OR IGNORE INTO inbound (dedupe_key, platform, payload, state, received_at) VALUES (?, ?, ?, 'received', ?)",
+    ).run(dedupeKey, platform, payload, this.now());
     return r.changes === 1 ? Number(r.lastInsertRowid) : undefined;
   }
 
   setSessionKey(id: number, sessionKey: string): void {
-    this.db.prepare('UPDATE inbound SET session_key = ? WHERE id = ?').run(sessionKey, id);
+    this.sql('UPDATE inbound SET session_key = ? WHERE id = ?').run(sessionKey, id);
   }
 
   finish(ids: readonly number[], state: Exclude<InboundState, 'received'> = 'done'): void {
-    const stmt = this.db.prepare('UPDATE inbound SET state = ?, done_at = ? WHERE id = ?');
+    const stmt = this.sql('UPDATE inbound SET state = ?, done_at = ? WHERE id = ?');
     const now = this.now();
     this.db.transaction(() => {
       for (const id of ids) stmt.run(state, now, id);
@@ -46,9 +48,7 @@ export class InboundJournal {
   }
 
   open(): JournalEntry[] {
-    const rows = this.db
-      .prepare("SELECT * FROM inbound WHERE state = 'received' ORDER BY id")
-      .all() as Array<{
+    const rows = this.sql("SELECT * FROM inbound WHERE state = 'received' ORDER BY id").all() as Array<{
       id: number;
       dedupe_key: string;
       platform: string;
@@ -70,8 +70,8 @@ export class InboundJournal {
 
   /** Keeps the dedupe window bounded: finished entries older than `maxAgeMs` go. */
   prune(maxAgeMs: number): number {
-    return this.db
-      .prepare("DELETE FROM inbound WHERE state != 'received' AND received_at < ?")
-      .run(this.now() - maxAgeMs).changes;
+    return this.sql("DELETE FROM inbound WHERE state != 'received' AND received_at < ?").run(
+      this.now() - maxAgeMs,
+    ).changes;
   }
 }

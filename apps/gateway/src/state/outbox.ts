@@ -1,5 +1,5 @@
 import type { ChatRef, OutboundMessage } from '@hermes/adapter-core';
-import type { Db } from './db.js';
+import { type Db, type Sql, statementCache } from './db.js';
 
 /**
  * pending: recorded, not yet tried. sending: handed to the adapter, outcome unknown until marked.
@@ -38,14 +38,18 @@ const toEntry = (r: RawOutbox): OutboxEntry => ({
 });
 
 export class Outbox {
+  private readonly sql: Sql;
+
   constructor(
     private readonly db: Db,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.sql = statementCache(db);
+  }
 
   /** Records every chunk of a reply in one transaction, before anything is sent. */
   enqueue(chat: ChatRef, messages: readonly OutboundMessage[], turnRef?: string): number[] {
-    const stmt = this.db.prepare(
+    const stmt = this.sql(
       "INSERT INTO outbox (platform, chat, payload, state, turn_ref, created_at, updated_at) VALUES (?, ?, ?, 'pending', ?, ?, ?)",
     );
     const now = this.now();
@@ -60,53 +64,59 @@ export class Outbox {
   }
 
   markSending(id: number): void {
-    this.db
-      .prepare("UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?")
-      .run(this.now(), id);
+    this.sql("UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?").run(
+      this.now(),
+      id,
+    );
   }
 
   markSent(id: number, messageIds: readonly string[]): void {
-    this.db
-      .prepare("UPDATE outbox SET state = 'sent', message_ids = ?, updated_at = ? WHERE id = ?")
-      .run(JSON.stringify(messageIds), this.now(), id);
+    this.sql("UPDATE outbox SET state = 'sent', message_ids = ?, updated_at = ? WHERE id = ?").run(
+      JSON.stringify(messageIds),
+      this.now(),
+      id,
+    );
   }
 
   /** Back to pending: the send definitely did not happen (the adapter said so), so it may be tried again. */
   markRetry(id: number, error: string): void {
-    this.db
-      .prepare("UPDATE outbox SET state = 'pending', error = ?, updated_at = ? WHERE id = ?")
-      .run(error, this.now(), id);
+    this.sql("UPDATE outbox SET state = 'pending', error = ?, updated_at = ? WHERE id = ?").run(
+      error,
+      this.now(),
+      id,
+    );
   }
 
   markFailed(id: number, error: string, state: 'failed' | 'ambiguous' = 'failed'): void {
-    this.db
-      .prepare('UPDATE outbox SET state = ?, error = ?, updated_at = ? WHERE id = ?')
-      .run(state, error, this.now(), id);
+    this.sql('UPDATE outbox SET state = ?, error = ?, updated_at = ? WHERE id = ?').run(
+      state,
+      error,
+      this.now(),
+      id,
+    );
   }
 
   get(id: number): OutboxEntry | undefined {
-    const r = this.db.prepare('SELECT * FROM outbox WHERE id = ?').get(id) as RawOutbox | undefined;
+    const r = this.sql('SELECT * FROM outbox WHERE id = ?').get(id) as RawOutbox | undefined;
     return r ? toEntry(r) : undefined;
   }
 
   pending(): OutboxEntry[] {
-    return (
-      this.db.prepare("SELECT * FROM outbox WHERE state = 'pending' ORDER BY id").all() as RawOutbox[]
-    ).map(toEntry);
+    return (this.sql("SELECT * FROM outbox WHERE state = 'pending' ORDER BY id").all() as RawOutbox[]).map(
+      toEntry,
+    );
   }
 
   /** At startup: rows left `sending` by a crash become `ambiguous` and are reported, not resent. */
   quarantineInFlight(): number {
-    return this.db
-      .prepare(
-        "UPDATE outbox SET state = 'ambiguous', error = 'gateway stopped while sending', updated_at = ? WHERE state = 'sending'",
-      )
-      .run(this.now()).changes;
+    return this.sql(
+      "UPDATE outbox SET state = 'ambiguous', error = 'gateway stopped while sending', updated_at = ? WHERE state = 'sending'",
+    ).run(this.now()).changes;
   }
 
   countByState(): Record<OutboxState, number> {
     const out: Record<OutboxState, number> = { pending: 0, sending: 0, sent: 0, failed: 0, ambiguous: 0 };
-    for (const r of this.db.prepare('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state').all() as Array<{
+    for (const r of this.sql('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state').all() as Array<{
       state: OutboxState;
       n: number;
     }>)

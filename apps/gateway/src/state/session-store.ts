@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ChatRef } from '@hermes/adapter-core';
-import type { Db } from './db.js';
+import { type Db, type Sql, statementCache } from './db.js';
 
 export interface SessionRow {
   id: string;
@@ -81,22 +81,24 @@ export function newSessionId(now: Date = new Date()): string {
 }
 
 export class SessionStore {
+  private readonly sql: Sql;
+
   constructor(
     private readonly db: Db,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.sql = statementCache(db);
+  }
 
   active(sessionKey: string): SessionRow | undefined {
-    const r = this.db
-      .prepare(
-        'SELECT * FROM sessions WHERE session_key = ? AND ended_at IS NULL ORDER BY created_at DESC LIMIT 1',
-      )
-      .get(sessionKey) as RawSession | undefined;
+    const r = this.sql(
+      'SELECT * FROM sessions WHERE session_key = ? AND ended_at IS NULL ORDER BY created_at DESC LIMIT 1',
+    ).get(sessionKey) as RawSession | undefined;
     return r ? toRow(r) : undefined;
   }
 
   get(id: string): SessionRow | undefined {
-    const r = this.db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as RawSession | undefined;
+    const r = this.sql('SELECT * FROM sessions WHERE id = ?').get(id) as RawSession | undefined;
     return r ? toRow(r) : undefined;
   }
 
@@ -108,31 +110,31 @@ export class SessionStore {
   ): SessionRow {
     const now = this.now();
     const id = newSessionId(new Date(now));
-    this.db
-      .prepare(
-        `INSERT INTO sessions (id, session_key, platform, chat_type, chat_id, user_id, origin, created_at, updated_at, was_auto_reset, auto_reset_reason)
+    this.sql(
+      `INSERT INTO sessions (id, session_key, platform, chat_type, chat_id, user_id, origin, created_at, updated_at, was_auto_reset, auto_reset_reason)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        id,
-        sessionKey,
-        chat.platform,
-        chat.chatType,
-        chat.chatId,
-        userId ?? null,
-        JSON.stringify(chat),
-        now,
-        now,
-        auto ? 1 : 0,
-        auto?.reason ?? null,
-      );
+    ).run(
+      id,
+      sessionKey,
+      chat.platform,
+      chat.chatType,
+      chat.chatId,
+      userId ?? null,
+      JSON.stringify(chat),
+      now,
+      now,
+      auto ? 1 : 0,
+      auto?.reason ?? null,
+    );
     return this.get(id)!;
   }
 
   end(id: string, reason: string): void {
-    this.db
-      .prepare('UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL')
-      .run(this.now(), reason, id);
+    this.sql('UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL').run(
+      this.now(),
+      reason,
+      id,
+    );
   }
 
   /** /resume: ends whatever is active for the key and reopens the target session under that key. */
@@ -142,37 +144,34 @@ export class SessionStore {
     this.db.transaction(() => {
       const current = this.active(sessionKey);
       if (current && current.id !== targetId) this.end(current.id, 'session_switch');
-      this.db
-        .prepare(
-          'UPDATE sessions SET ended_at = NULL, end_reason = NULL, session_key = ?, updated_at = ? WHERE id = ?',
-        )
-        .run(sessionKey, this.now(), targetId);
+      this.sql(
+        'UPDATE sessions SET ended_at = NULL, end_reason = NULL, session_key = ?, updated_at = ? WHERE id = ?',
+      ).run(sessionKey, this.now(), targetId);
     })();
     return this.get(targetId);
   }
 
   recent(sessionKey: string, limit = 10): SessionRow[] {
     return (
-      this.db
-        .prepare('SELECT * FROM sessions WHERE session_key = ? ORDER BY created_at DESC LIMIT ?')
-        .all(sessionKey, limit) as RawSession[]
+      this.sql('SELECT * FROM sessions WHERE session_key = ? ORDER BY created_at DESC LIMIT ?').all(
+        sessionKey,
+        limit,
+      ) as RawSession[]
     ).map(toRow);
   }
 
   touch(id: string): void {
-    this.db.prepare('UPDATE sessions SET updated_at = ? WHERE id = ?').run(this.now(), id);
+    this.sql('UPDATE sessions SET updated_at = ? WHERE id = ?').run(this.now(), id);
   }
 
   setTitle(id: string, title: string): void {
-    this.db.prepare('UPDATE sessions SET title = ? WHERE id = ?').run(title, id);
+    this.sql('UPDATE sessions SET title = ? WHERE id = ?').run(title, id);
   }
 
   addUsage(id: string, usage: { promptTokens: number; completionTokens: number; totalTokens: number }): void {
-    this.db
-      .prepare(
-        'UPDATE sessions SET input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, total_tokens = total_tokens + ?, last_prompt_tokens = ? WHERE id = ?',
-      )
-      .run(usage.promptTokens, usage.completionTokens, usage.totalTokens, usage.promptTokens, id);
+    this.sql(
+      'UPDATE sessions SET input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, total_tokens = total_tokens + ?, last_prompt_tokens = ? WHERE id = ?',
+    ).run(usage.promptTokens, usage.completionTokens, usage.totalTokens, usage.promptTokens, id);
   }
 
   append(
@@ -181,17 +180,29 @@ export class SessionStore {
     content: string | null,
     extra?: Record<string, unknown>,
   ): void {
-    const now = this.now();
-    this.db
-      .prepare('INSERT INTO messages (session_id, role, content, extra, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(sessionId, role, content, extra ? JSON.stringify(extra) : null, now);
-    this.db.prepare('UPDATE sessions SET updated_at = ? WHERE id = ?').run(now, sessionId);
+    this.appendTx(sessionId, role, content, extra ? JSON.stringify(extra) : null, this.now());
+  }
+
+  // One transaction for the row and the session's updated_at: one commit instead of two.
+  private appendTx(
+    sessionId: string,
+    role: string,
+    content: string | null,
+    extra: string | null,
+    now: number,
+  ): void {
+    this.db.transaction(() => {
+      this.sql(
+        'INSERT INTO messages (session_id, role, content, extra, created_at) VALUES (?, ?, ?, ?, ?)',
+      ).run(sessionId, role, content, extra, now);
+      this.sql('UPDATE sessions SET updated_at = ? WHERE id = ?').run(now, sessionId);
+    })();
   }
 
   transcript(sessionId: string): TranscriptMessage[] {
-    const rows = this.db
-      .prepare('SELECT id, role, content, extra, created_at FROM messages WHERE session_id = ? ORDER BY id')
-      .all(sessionId) as Array<{
+    const rows = this.sql(
+      'SELECT id, role, content, extra, created_at FROM messages WHERE session_id = ? ORDER BY id',
+    ).all(sessionId) as Array<{
       id: number;
       role: TranscriptMessage['role'];
       content: string | null;
@@ -209,19 +220,17 @@ export class SessionStore {
 
   /** /undo and /retry: drop everything from the last user message on; returns that user message. */
   truncateAtLastUserMessage(sessionId: string): TranscriptMessage | undefined {
-    const last = this.db
-      .prepare(
-        "SELECT id, role, content, extra, created_at FROM messages WHERE session_id = ? AND role = 'user' ORDER BY id DESC LIMIT 1",
-      )
-      .get(sessionId) as
+    const last = this.sql(
+      "SELECT id, role, content, extra, created_at FROM messages WHERE session_id = ? AND role = 'user' ORDER BY id DESC LIMIT 1",
+    ).get(sessionId) as
       | { id: number; role: 'user'; content: string | null; extra: string | null; created_at: number }
       | undefined;
     if (!last) return undefined;
-    this.db.prepare('DELETE FROM messages WHERE session_id = ? AND id >= ?').run(sessionId, last.id);
+    this.sql('DELETE FROM messages WHERE session_id = ? AND id >= ?').run(sessionId, last.id);
     return { id: last.id, role: 'user', content: last.content, extra: null, createdAt: last.created_at };
   }
 
   count(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM sessions').get() as { n: number }).n;
+    return (this.sql('SELECT COUNT(*) AS n FROM sessions').get() as { n: number }).n;
   }
 }

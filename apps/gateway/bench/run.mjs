@@ -1,0 +1,174 @@
+// Gateway benchmarks. Every figure is reported next to a baseline measured in the same run on the same
+// machine, so the ratios mean something even on a loaded CI box. Only 127.0.0.1 is touched.
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApiServerAdapter } from '@hermes/adapter-api-server';
+import { createMemoryLogger } from '@hermes/adapter-core';
+import { createAgent } from '@hermes/agent';
+import { startFakeOpenAI } from '@hermes/agent/testing';
+import { GatewayHost, loadConfig, openStateDb, SessionStore } from '../dist/index.js';
+
+const ROUND_TRIPS = Number(process.env.BENCH_ROUND_TRIPS ?? 400);
+const APPENDS = Number(process.env.BENCH_APPENDS ?? 20_000);
+const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 10_000);
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function freePort() {
+  const s = createServer();
+  await new Promise((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address();
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/** Sequential round trips (latency) then 8 concurrent clients (throughput), same payload each time. */
+async function drive(url, bodyFor, headersFor) {
+  const latencies = [];
+  for (let i = 0; i < ROUND_TRIPS; i++) {
+    const t = process.hrtime.bigint();
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headersFor(i) },
+      body: bodyFor(i),
+    });
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`status ${res.status}`);
+    latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  latencies.sort((a, b) => a - b);
+  const start = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < ROUND_TRIPS) {
+        const i = next++;
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headersFor(i + 1_000_000) },
+          body: bodyFor(i),
+        });
+        await res.arrayBuffer();
+      }
+    }),
+  );
+  const rps = ROUND_TRIPS / ((performance.now() - start) / 1000);
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), rps };
+}
+
+async function benchRoundTrips() {
+  const completion = JSON.stringify({
+    id: 'chatcmpl-bench',
+    object: 'chat.completion',
+    created: 0,
+    model: 'hermes-agent',
+    choices: [{ index: 0, message: { role: 'assistant', content: 'hello' }, finish_reason: 'stop' }],
+  });
+  const bare = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(completion));
+  });
+  await new Promise((r) => bare.listen(0, '127.0.0.1', r));
+  const bareUrl = `http://127.0.0.1:${bare.address().port}/v1/chat/completions`;
+
+  const home = mkdtempSync(join(tmpdir(), 'hermes-bench-'));
+  const fake = await startFakeOpenAI();
+  fake.setDefault(() => ({ kind: 'text', text: 'hello' }));
+  const port = await freePort();
+  const config = loadConfig({ HERMES_HOME: home });
+  const agent = createAgent({
+    baseURL: fake.baseURL,
+    apiKey: 'k',
+    model: 'fake-model',
+    maxRetries: 0,
+    stream: false,
+  });
+  const adapter = createApiServerAdapter({ host: '127.0.0.1', port, maxConcurrentRuns: 64 });
+  const host = new GatewayHost({ config, logger: createMemoryLogger(), agent, adapters: [adapter] });
+  await host.start();
+  const url = `http://127.0.0.1:${port}/v1/chat/completions`;
+  const body = () => JSON.stringify({ model: 'hermes', messages: [{ role: 'user', content: 'hi' }] });
+  // Warm-up, then measure each side; the gateway uses a fresh session per request (no history growth).
+  await drive(bareUrl, body, () => ({}));
+  const base = await drive(bareUrl, body, () => ({}));
+  const gw = await drive(url, body, (i) => ({ 'X-Hermes-Session-Id': `bench-${i}` }));
+  await host.stop(2000);
+  await fake.close();
+  await new Promise((r) => bare.close(r));
+  rmSync(home, { recursive: true, force: true });
+  return { base, gw };
+}
+
+function benchAppends() {
+  const dir = mkdtempSync(join(tmpdir(), 'hermes-bench-db-'));
+  const db = openStateDb(join(dir, 'state.db'));
+  const store = new SessionStore(db);
+  const s = store.create('agent:main:bench:dm:1', { platform: 'bench', chatId: '1', chatType: 'dm' }, 'u');
+  const text = 'a typical chat message of about eighty characters, give or take a few words here.';
+  let t = performance.now();
+  for (let i = 0; i < APPENDS; i++) store.append(s.id, i % 2 ? 'assistant' : 'user', text);
+  const sqlitePerSec = APPENDS / ((performance.now() - t) / 1000);
+  // Baseline: the Python original's transcript format, one JSON line appended per message.
+  const jsonl = join(dir, 'transcript.jsonl');
+  t = performance.now();
+  for (let i = 0; i < APPENDS; i++)
+    appendFileSync(
+      jsonl,
+      `${JSON.stringify({ role: i % 2 ? 'assistant' : 'user', content: text, ts: Date.now() })}\n`,
+    );
+  const jsonlPerSec = APPENDS / ((performance.now() - t) / 1000);
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+  return { sqlitePerSec, jsonlPerSec };
+}
+
+function benchMemory() {
+  const dir = mkdtempSync(join(tmpdir(), 'hermes-bench-mem-'));
+  const db = openStateDb(join(dir, 'state.db'));
+  const store = new SessionStore(db);
+  globalThis.gc?.();
+  const before = process.memoryUsage().rss;
+  const insert = db.transaction(() => {
+    for (let i = 0; i < SESSIONS; i++) {
+      const chat = { platform: 'bench', chatId: String(i), chatType: 'dm' };
+      const s = store.create(`agent:main:bench:dm:${i}`, chat, String(i));
+      store.append(s.id, 'user', 'hello');
+      store.append(s.id, 'assistant', 'hi there');
+    }
+  });
+  insert();
+  // Touch every session the way the host does on a message (look up the active one).
+  for (let i = 0; i < SESSIONS; i += 7) store.active(`agent:main:bench:dm:${i}`);
+  globalThis.gc?.();
+  const after = process.memoryUsage().rss;
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+  return { before, after };
+}
+
+const fmt = (n, d = 1) => n.toFixed(d);
+const { base, gw } = await benchRoundTrips();
+const appends = benchAppends();
+const mem = benchMemory();
+console.log(`\nGateway benchmarks (${ROUND_TRIPS} round trips, ${APPENDS} appends, ${SESSIONS} sessions)\n`);
+console.log('| measure | gateway | baseline | ratio |');
+console.log('| --- | ---: | ---: | ---: |');
+console.log(
+  `| chat completion p50 (ms), API server + host + instant model vs bare node:http | ${fmt(gw.p50, 2)} | ${fmt(base.p50, 2)} | ${fmt(gw.p50 / base.p50)}× |`,
+);
+console.log(
+  `| chat completion p99 (ms) | ${fmt(gw.p99, 2)} | ${fmt(base.p99, 2)} | ${fmt(gw.p99 / base.p99)}× |`,
+);
+console.log(
+  `| round trips/s, 8 concurrent clients | ${fmt(gw.rps, 0)} | ${fmt(base.rps, 0)} | ${fmt(gw.rps / base.rps, 3)}× |`,
+);
+console.log(
+  `| transcript appends/s, SQLite session store vs JSONL append | ${fmt(appends.sqlitePerSec, 0)} | ${fmt(appends.jsonlPerSec, 0)} | ${fmt(appends.sqlitePerSec / appends.jsonlPerSec, 2)}× |`,
+);
+console.log(
+  `| RSS (MB) with ${SESSIONS} sessions vs before creating them | ${fmt(mem.after / 1e6)} | ${fmt(mem.before / 1e6)} | +${fmt((mem.after - mem.before) / SESSIONS, 0)} B/session |`,
+);

@@ -1,0 +1,130 @@
+// Markdown split + render of a ~1 MB document, against a naive line split of the same text into
+// chunks of the same size. The baseline only counts; it does not parse, keep fences or render.
+import { measureLength, parseMarkdown, splitMarkdown } from '../dist/index.js';
+
+const TARGET_BYTES = 1024 * 1024;
+
+/** Small deterministic PRNG (mulberry32) so every run benches the same document. */
+function random(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const WORDS = ['gateway', 'adapter', 'message', 'split', 'render', 'chunk', 'fence', 'limit', 'queue', 'token',
+  'retry', 'socket', 'a<b', 'R&D', '漢字', '😀', 'telegram', 'matrix', 'slack', 'session'];
+
+function buildDocument() {
+  const next = random(42);
+  const pick = (list) => list[Math.floor(next() * list.length)];
+  const sentence = () => {
+    const parts = [];
+    const n = 6 + Math.floor(next() * 14);
+    for (let i = 0; i < n; i++) {
+      const roll = next();
+      const word = pick(WORDS);
+      if (roll < 0.05) parts.push(`**${word} ${pick(WORDS)}**`);
+      else if (roll < 0.09) parts.push(`*${word}*`);
+      else if (roll < 0.13) parts.push(`\`${word}()\``);
+      else if (roll < 0.15) parts.push(`[${word}](https://example.com/${word}?a=1&b=2)`);
+      else parts.push(word);
+    }
+    return `${parts.join(' ')}.`;
+  };
+  const blocks = [];
+  let size = 0;
+  let n = 0;
+  while (size < TARGET_BYTES) {
+    const roll = next();
+    let block;
+    if (n % 12 === 0) block = `## Section ${n / 12 + 1}: ${sentence()}`;
+    else if (roll < 0.55) block = Array.from({ length: 1 + Math.floor(next() * 5) }, sentence).join(' ');
+    else if (roll < 0.75) block = Array.from({ length: 2 + Math.floor(next() * 6) }, (_, i) => `${i + 1}. ${sentence()}`).join('\n');
+    else if (roll < 0.9) {
+      const lines = Array.from({ length: 3 + Math.floor(next() * 25) }, (_, i) => `  const v${i} = a < b && c > ${i}; // ${pick(WORDS)}`);
+      block = `\`\`\`${pick(['ts', 'python', ''])}\n${lines.join('\n')}\n\`\`\``;
+    } else block = `> ${sentence()}\n> ${sentence()}`;
+    blocks.push(block);
+    size += Buffer.byteLength(block) + 2;
+    n++;
+  }
+  return blocks.join('\n\n');
+}
+
+/** The baseline: accumulate whole lines while they fit, cut a longer line by length. */
+function lineSplit(text, limit, measure) {
+  const chunks = [];
+  let current = '';
+  let length = 0;
+  for (const line of text.split('\n')) {
+    const lineLength = measure(line);
+    if (length > 0 && length + 1 + lineLength > limit) {
+      chunks.push(current);
+      current = '';
+      length = 0;
+    }
+    if (lineLength > limit) {
+      for (let i = 0; i < line.length; i += limit) chunks.push(line.slice(i, i + limit));
+      continue;
+    }
+    current = length === 0 ? line : `${current}\n${line}`;
+    length += (length === 0 ? 0 : 1) + lineLength;
+  }
+  if (current !== '') chunks.push(current);
+  return chunks;
+}
+
+const utf16 = (s) => s.length;
+function codePoints(s) {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdbff) n++;
+  }
+  return n;
+}
+
+const summary = (chunks, unit) =>
+  `${chunks.length} chunks, longest ${Math.max(...chunks.map((c) => measureLength(c.rendered ?? c, unit)))} ${unit}`;
+
+export default {
+  title: 'Markdown split + render',
+  runs: 7,
+  setup: () => ({ text: buildDocument() }),
+  inputBytes: ({ text }) => Buffer.byteLength(text),
+  cases: [
+    {
+      name: 'baseline: line split, 4096 utf16',
+      run: ({ text }) => lineSplit(text, 4096, utf16),
+      describe: (chunks) => summary(chunks, 'utf16'),
+    },
+    {
+      name: 'splitMarkdown → telegram-html, 4096 utf16',
+      baseline: 'baseline: line split, 4096 utf16',
+      run: ({ text }) => splitMarkdown(text, { limit: 4096, unit: 'utf16', dialect: 'telegram-html' }),
+      describe: (chunks) => summary(chunks, 'utf16'),
+    },
+    {
+      name: 'baseline: line split, 2000 char',
+      run: ({ text }) => lineSplit(text, 2000, codePoints),
+      describe: (chunks) => summary(chunks, 'char'),
+    },
+    {
+      name: 'splitMarkdown → markdown, 2000 char',
+      baseline: 'baseline: line split, 2000 char',
+      run: ({ text }) => splitMarkdown(text, { limit: 2000, unit: 'char', dialect: 'markdown' }),
+      describe: (chunks) => summary(chunks, 'char'),
+    },
+    {
+      name: 'parseMarkdown only (share of the above)',
+      baseline: 'baseline: line split, 4096 utf16',
+      run: ({ text }) => parseMarkdown(text),
+      describe: () => 'marked lexer',
+    },
+  ],
+};
