@@ -5,7 +5,9 @@ import {
   AdapterError,
   type Capabilities,
   type ChatRef,
+  closeServer,
   createRedactingLogger,
+  hardenServer,
   type InboundMessage,
   type Logger,
   type OutboundMessage,
@@ -135,12 +137,7 @@ export class ApiServerAdapter implements PlatformAdapter {
         });
       },
     );
-    server.keepAliveTimeout = 5000;
-    server.on('clientError', (_error, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-      else socket.destroy();
-    });
-    return server;
+    return hardenServer(server);
   }
 
   stop(): Promise<void> {
@@ -156,16 +153,8 @@ export class ApiServerAdapter implements PlatformAdapter {
       code: 'server_shutting_down',
       message: 'The gateway is shutting down; retry later.',
     });
-    this.stopping = new Promise<void>((resolve) => {
-      // Answers already written (the 503s, the last 202) get a moment to flush before sockets are cut.
-      const force = setTimeout(() => server.closeAllConnections(), 1000);
-      force.unref();
-      server.close(() => {
-        clearTimeout(force);
-        resolve();
-      });
-      server.closeIdleConnections();
-    }).then(() => {
+    // Answers already written (the 503s, the last 202) get a moment to flush before sockets are cut.
+    this.stopping = closeServer(server, 1000).then(() => {
       this.stopping = undefined;
       this.statusSink?.('offline');
       this.statusSink = undefined;

@@ -5,8 +5,10 @@ import {
   AdapterError,
   type Capabilities,
   type ChatRef,
+  closeServer,
   createRedactingLogger,
   DedupeCache,
+  hardenServer,
   type Logger,
   type OutboundMessage,
   type PlatformAdapter,
@@ -149,12 +151,7 @@ export class WebhookAdapter implements PlatformAdapter {
         });
       },
     );
-    server.keepAliveTimeout = 5000;
-    server.on('clientError', (_error, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-      else socket.destroy();
-    });
-    return server;
+    return hardenServer(server);
   }
 
   stop(): Promise<void> {
@@ -163,16 +160,8 @@ export class WebhookAdapter implements PlatformAdapter {
     this.server = undefined;
     const detach = this.detach;
     this.detach = undefined;
-    this.stopping = new Promise<void>((resolve) => {
-      // Answers already written (the 503s, the last 202) get a moment to flush before sockets are cut.
-      const force = setTimeout(() => server.closeAllConnections(), 1000);
-      force.unref();
-      server.close(() => {
-        clearTimeout(force);
-        resolve();
-      });
-      server.closeIdleConnections();
-    }).then(() => {
+    // Answers already written (the 503s, the last 202) get a moment to flush before sockets are cut.
+    this.stopping = closeServer(server, 1000).then(() => {
       this.stopping = undefined;
       detach?.();
     });

@@ -1,22 +1,6 @@
 import type { InboundMessage } from '@hermes/adapter-core';
-import type { ChatMessage } from '@hermes/agent';
 import type { HostRuntime } from './runtime.js';
-import { historyFrom } from './turn-runner.js';
-
-function storeHistory(rt: HostRuntime, sessionId: string, messages: ChatMessage[]): void {
-  for (const m of messages) {
-    if (m.role === 'assistant')
-      rt.sessions.append(
-        sessionId,
-        'assistant',
-        m.content,
-        m.tool_calls ? { tool_calls: m.tool_calls } : undefined,
-      );
-    else if (m.role === 'tool')
-      rt.sessions.append(sessionId, 'tool', m.content, { tool_call_id: m.tool_call_id });
-    else rt.sessions.append(sessionId, m.role, m.content);
-  }
-}
+import { historyFrom, storeMessages } from './turn-runner.js';
 
 /**
  * /compress: the agent summarises the older part of the conversation; the session continues as a new
@@ -45,7 +29,7 @@ export async function compressSession(
       : `Compression failed: ${result.message}`;
   rt.sessions.end(session.id, 'compressed');
   const next = rt.sessions.create(sessionKey, msg.chat, msg.sender.id);
-  storeHistory(rt, next.id, result.messages);
+  storeMessages(rt, next.id, result.messages);
   rt.sessions.addUsage(next.id, result.usage);
   return `🗜️ Compressed: ${result.before.messages} → ${result.after.messages} messages, ~${result.before.tokens} → ~${result.after.tokens} tokens`;
 }

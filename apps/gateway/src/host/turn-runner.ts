@@ -28,7 +28,8 @@ export function historyFrom(rows: TranscriptMessage[]): ChatMessage[] {
   return out;
 }
 
-function storeMessages(rt: HostRuntime, sessionId: string, messages: ChatMessage[]): void {
+/** Appends agent messages (assistant with tool calls, tool results) to a session's transcript. */
+export function storeMessages(rt: HostRuntime, sessionId: string, messages: ChatMessage[]): void {
   for (const m of messages) {
     if (m.role === 'assistant')
       rt.sessions.append(

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { sendJson } from '@hermes/adapter-core';
 
 /** The `type` values OpenAI uses; clients switch on them. */
 export type OpenAiErrorType =
@@ -25,25 +26,6 @@ export interface ApiErrorSpec {
 
 export function openAiErrorBody(spec: ApiErrorSpec): OpenAiErrorBody {
   return { error: { message: spec.message, type: spec.type, code: spec.code, param: spec.param ?? null } };
-}
-
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  if (res.headersSent) {
-    res.end();
-    return;
-  }
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    ...headers,
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': String(Buffer.byteLength(text)),
-  });
-  res.end(text);
 }
 
 /** Every error this server answers with has the OpenAI shape `{error:{message,type,code}}`. */

@@ -1,11 +1,12 @@
 import type { ServerResponse } from 'node:http';
+import { sendJson } from '@hermes/adapter-core';
 import {
   type ApiServerToolProgress,
   type ApiServerUsage,
   type CompletionIdentity,
   chatCompletion,
 } from './completion-format.js';
-import { type ApiErrorSpec, sendApiError, sendJson } from './openai-error.js';
+import { type ApiErrorSpec, sendApiError } from './openai-error.js';
 
 /** Where one run's answer goes: a JSON body or an SSE stream. */
 export interface ReplyWriter {

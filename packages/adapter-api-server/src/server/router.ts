@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { discardRest, secretsEqual } from '@hermes/adapter-core';
+import { discardRest, secretsEqual, sendJson } from '@hermes/adapter-core';
 import type { ApiServerConfig } from '../config.js';
 import { type ChatHandlerDeps, handleChatCompletion } from './chat-handler.js';
 import { answerPreflight, applyCors } from './cors.js';
-import { type ApiErrorSpec, sendApiError, sendJson } from './openai-error.js';
+import { type ApiErrorSpec, sendApiError } from './openai-error.js';
 
 export interface RouterDeps extends ChatHandlerDeps {
   config: ApiServerConfig;
