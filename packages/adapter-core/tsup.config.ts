@@ -7,4 +7,6 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'node22',
+  // marked 18 ships ESM only; bundling it keeps the CommonJS build loadable with require().
+  noExternal: ['marked'],
 });

@@ -16,8 +16,28 @@ function random(seed) {
   };
 }
 
-const WORDS = ['gateway', 'adapter', 'message', 'split', 'render', 'chunk', 'fence', 'limit', 'queue', 'token',
-  'retry', 'socket', 'a<b', 'R&D', '漢字', '😀', 'telegram', 'matrix', 'slack', 'session'];
+const WORDS = [
+  'gateway',
+  'adapter',
+  'message',
+  'split',
+  'render',
+  'chunk',
+  'fence',
+  'limit',
+  'queue',
+  'token',
+  'retry',
+  'socket',
+  'a<b',
+  'R&D',
+  '漢字',
+  '😀',
+  'telegram',
+  'matrix',
+  'slack',
+  'session',
+];
 
 function buildDocument() {
   const next = random(42);
@@ -44,9 +64,15 @@ function buildDocument() {
     let block;
     if (n % 12 === 0) block = `## Section ${n / 12 + 1}: ${sentence()}`;
     else if (roll < 0.55) block = Array.from({ length: 1 + Math.floor(next() * 5) }, sentence).join(' ');
-    else if (roll < 0.75) block = Array.from({ length: 2 + Math.floor(next() * 6) }, (_, i) => `${i + 1}. ${sentence()}`).join('\n');
+    else if (roll < 0.75)
+      block = Array.from({ length: 2 + Math.floor(next() * 6) }, (_, i) => `${i + 1}. ${sentence()}`).join(
+        '\n',
+      );
     else if (roll < 0.9) {
-      const lines = Array.from({ length: 3 + Math.floor(next() * 25) }, (_, i) => `  const v${i} = a < b && c > ${i}; // ${pick(WORDS)}`);
+      const lines = Array.from(
+        { length: 3 + Math.floor(next() * 25) },
+        (_, i) => `  const v${i} = a < b && c > ${i}; // ${pick(WORDS)}`,
+      );
       block = `\`\`\`${pick(['ts', 'python', ''])}\n${lines.join('\n')}\n\`\`\``;
     } else block = `> ${sentence()}\n> ${sentence()}`;
     blocks.push(block);

@@ -34,7 +34,10 @@ if (files.length === 0) {
 
 const runner = join(here, 'case-runner.mjs');
 const node = (args) =>
-  spawnSync(process.execPath, ['--expose-gc', runner, ...args], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  spawnSync(process.execPath, ['--expose-gc', runner, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024,
+  });
 
 for (const file of files) {
   const path = join(here, file);
@@ -55,7 +58,9 @@ for (const file of files) {
     const child = node([path, benchCase.name]);
     const last = child.stdout.trim().split('\n').pop() ?? '';
     if (child.status !== 0 || !last.startsWith('{')) {
-      console.error(`${file} / ${benchCase.name} failed (exit ${child.status}):\n${child.stderr || child.stdout}`);
+      console.error(
+        `${file} / ${benchCase.name} failed (exit ${child.status}):\n${child.stderr || child.stdout}`,
+      );
       process.exitCode = 1;
       continue;
     }
@@ -80,9 +85,14 @@ function printTable(bench, results) {
     ]);
   }
   const widths = rows[0].map((_, col) => Math.max(...rows.map((row) => row[col].length)));
-  const line = (row) => row.map((cell, col) => (col === 0 || col === 5 ? cell.padEnd(widths[col]) : cell.padStart(widths[col]))).join('  ');
+  const line = (row) =>
+    row
+      .map((cell, col) => (col === 0 || col === 5 ? cell.padEnd(widths[col]) : cell.padStart(widths[col])))
+      .join('  ');
   const first = results.values().next().value;
-  console.log(`\n${bench.title}${first ? ` (input ${(first.inputBytes / 1048576).toFixed(2)} MB, ${first.runs} runs per case)` : ''}`);
+  console.log(
+    `\n${bench.title}${first ? ` (input ${(first.inputBytes / 1048576).toFixed(2)} MB, ${first.runs} runs per case)` : ''}`,
+  );
   console.log(line(rows[0]));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of rows.slice(1)) console.log(line(row));

@@ -1,10 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, escapeMarkdownLineStart, escapeMarkdownLiteral, escapeSlackMrkdwn, escapeTelegramHtml } from './escape.js';
+import {
+  escapeHtml,
+  escapeMarkdownLineStart,
+  escapeMarkdownLiteral,
+  escapeSlackMrkdwn,
+  escapeTelegramHtml,
+} from './escape.js';
 import { renderMarkdown } from './render.js';
 
 describe('escape helpers', () => {
   it('escapeHtml escapes & < > " and \'', () => {
-    expect(escapeHtml(`<a href="x">Tom & 'Jerry'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;');
+    expect(escapeHtml(`<a href="x">Tom & 'Jerry'</a>`)).toBe(
+      '&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;',
+    );
   });
 
   it('escapeTelegramHtml and escapeSlackMrkdwn escape only & < >', () => {
@@ -13,7 +21,12 @@ describe('escape helpers', () => {
   });
 
   it('escapeMarkdownLiteral reads back verbatim', () => {
-    for (const text of ['*not bold* _x_ `y` [z](w) <b> & ~s~', '# not heading', '1. not list', 'https://ex.io/a_b@c']) {
+    for (const text of [
+      '*not bold* _x_ `y` [z](w) <b> & ~s~',
+      '# not heading',
+      '1. not list',
+      'https://ex.io/a_b@c',
+    ]) {
       expect(renderMarkdown(escapeMarkdownLiteral(text), 'plain')).toBe(text);
     }
   });

@@ -14,6 +14,10 @@ const ENTITY: Record<string, string> = {
   "'": '&#39;',
 };
 const toEntity = (ch: string): string => ENTITY[ch] ?? ch;
+const TEXT_SPECIAL = /[&<>]/;
+
+// Most text has nothing to escape: testing first skips building a new string.
+const escapeText = (s: string): string => (TEXT_SPECIAL.test(s) ? s.replace(HTML_TEXT, toEntity) : s);
 
 /** Safe in HTML text and in quoted attributes: escapes & < > " and '. */
 export function escapeHtml(s: string): string {
@@ -22,17 +26,17 @@ export function escapeHtml(s: string): string {
 
 /** Text content of a Telegram Bot API HTML message: Telegram only needs & < > escaped. */
 export function escapeTelegramHtml(s: string): string {
-  return s.replace(HTML_TEXT, toEntity);
+  return escapeText(s);
 }
 
 /** Slack mrkdwn control characters: & < > become entities, nothing else is touched. */
 export function escapeSlackMrkdwn(s: string): string {
-  return s.replace(HTML_TEXT, toEntity);
+  return escapeText(s);
 }
 
 /** HTML text content without touching quotes (shorter than `escapeHtml`). */
 export function escapeHtmlText(s: string): string {
-  return s.replace(HTML_TEXT, toEntity);
+  return escapeText(s);
 }
 
 /** A double-quoted attribute value. */

@@ -11,7 +11,7 @@ import type { MarkdownChunk } from './types.js';
 const DIALECTS: MarkdownDialect[] = ['plain', 'markdown', 'telegram-html', 'slack-mrkdwn', 'matrix-html'];
 const UNITS: LengthUnit[] = ['char', 'utf16', 'byte'];
 // Raise for a deeper local run: MARKDOWN_PROPERTY_RUNS=2000 npx vitest run src/markdown
-const RUNS = Number(process.env.MARKDOWN_PROPERTY_RUNS ?? 30);
+const RUNS = Number(process.env.MARKDOWN_PROPERTY_RUNS ?? 50);
 
 /** Every fenced code block in the chunk's Markdown is closed (checked by parsing it). */
 function unclosedFences(md: string): string[] {

@@ -14,8 +14,12 @@ describe('matrix-html renderer', () => {
   });
 
   it('renders nested emphasis, code and links', () => {
-    expect(mx('**b *i* ~~s~~** `x<y`')).toBe('<p><strong>b <em>i</em> <del>s</del></strong> <code>x&lt;y</code></p>');
-    expect(mx('[docs](https://ex.io/?a=1&b=2 "t")')).toBe('<p><a href="https://ex.io/?a=1&amp;b=2">docs</a></p>');
+    expect(mx('**b *i* ~~s~~** `x<y`')).toBe(
+      '<p><strong>b <em>i</em> <del>s</del></strong> <code>x&lt;y</code></p>',
+    );
+    expect(mx('[docs](https://ex.io/?a=1&b=2 "t")')).toBe(
+      '<p><a href="https://ex.io/?a=1&amp;b=2">docs</a></p>',
+    );
     expect(mx('[x](javascript:alert(1))')).toBe('<p>x (javascript:alert(1))</p>');
   });
 

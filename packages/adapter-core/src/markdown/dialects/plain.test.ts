@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { AdapterError } from '../../errors.js';
 import { parseMarkdown } from '../document.js';
 import { renderMarkdown } from '../render.js';
 
@@ -33,5 +34,13 @@ describe('markdown passthrough', () => {
     expect(renderMarkdown(doc, 'plain')).toBe('hi <there>');
     expect(renderMarkdown(doc, 'telegram-html')).toBe('<b>hi</b> &lt;there&gt;');
     expect(renderMarkdown(doc, 'markdown')).toBe('**hi** <there>');
+  });
+});
+
+describe('dialect selection', () => {
+  it('rejects an unknown dialect with the list of known ones', () => {
+    const call = () => renderMarkdown('x', 'bbcode' as never);
+    expect(call).toThrow(AdapterError);
+    expect(call).toThrow(/unknown Markdown dialect "bbcode"/);
   });
 });

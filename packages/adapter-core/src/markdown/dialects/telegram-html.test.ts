@@ -42,6 +42,7 @@ describe('telegram-html renderer', () => {
 
   it('renders headings bold, lists and rules as text', () => {
     expect(tg('# Title <1>')).toBe('<b>Title &lt;1&gt;</b>');
+    expect(tg('## A **bold** `code` title')).toBe('<b>A bold </b><code>code</code><b> title</b>');
     expect(tg('- one\n- two\n  - nested')).toBe('• one\n• two\n  • nested');
     expect(tg('3. c\n4. d')).toBe('3. c\n4. d');
     expect(tg('- [x] done\n- [ ] todo')).toBe('• ☑ done\n• ☐ todo');

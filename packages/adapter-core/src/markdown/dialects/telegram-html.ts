@@ -31,7 +31,8 @@ export const telegramHtmlWriter: DialectWriter = {
   headingFormats: ['strong'],
   text: escapeTelegramHtml,
   code: escapeTelegramHtml,
-  format: (kind, inner) => (inner === '' ? '' : `<${TAG[kind]}>${inner}</${TAG[kind]}>`),
+  format: (kind, inner, context) =>
+    inner === '' || context.formats.includes(kind) ? inner : `<${TAG[kind]}>${inner}</${TAG[kind]}>`,
   codespan: (code, context) => {
     const escaped = escapeTelegramHtml(code);
     if (context.inLink) return escaped;

@@ -154,7 +154,13 @@ export function codeLineFields(code: string): SegmentFields[] {
       continue;
     }
     const join = `${pending}\n`;
-    fields.push({ md: line, kind: 'code', join, joinKind: 'code', priority: pending === '' ? BREAK.line : BREAK.block });
+    fields.push({
+      md: line,
+      kind: 'code',
+      join,
+      joinKind: 'code',
+      priority: pending === '' ? BREAK.line : BREAK.block,
+    });
     pending = '';
   }
   return fields;

@@ -102,7 +102,9 @@ export class SplitContext {
     const writer = this.writer;
     if (!writer || segment.joinKind === 'code') return this.measure(join);
     if (segment.joinKind === 'block') {
-      return this.measure(join.includes('\n\n') ? writer.blockSeparator : writer.tightSeparator);
+      // Blocks of the document itself are always rendered apart; nested ones keep a tight list tight.
+      const loose = segment.topLevel || join.includes('\n\n');
+      return this.measure(loose ? writer.blockSeparator : writer.tightSeparator);
     }
     return join.includes('\n') ? this.measure(writer.softBreak) : this.measure(join);
   }

@@ -244,7 +244,7 @@ function refineLink(
     return literalSegments(link.href, origin, ctx);
   }
   const labelSegments =
-    link.type === 'link' ? inlineLeaves(link.tokens, origin) : (literalSegments(label, origin, ctx) ?? []);
+    link.type === 'link' ? inlineLeaves(link.tokens, origin) : literalSegments(label, origin, ctx);
   const url: SegmentFields = {
     md: escapeMarkdownLiteral(link.href),
     kind: 'literal',

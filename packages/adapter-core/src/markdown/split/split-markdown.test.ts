@@ -93,7 +93,12 @@ describe('splitMarkdown', () => {
     for (const dialect of ['plain', 'markdown', 'telegram-html', 'slack-mrkdwn', 'matrix-html'] as const) {
       const chunks = splitMarkdown(md, { limit: 80, unit: 'char', dialect });
       for (const chunk of chunks) expect(chunk.length).toBeLessThanOrEqual(80);
-      expect(chunks.map((c) => plainOf(c.markdown)).join('').replace(/\s+/g, '')).toBe(`Lookat${url}now`);
+      expect(
+        chunks
+          .map((c) => plainOf(c.markdown))
+          .join('')
+          .replace(/\s+/g, ''),
+      ).toBe(`Lookat${url}now`);
     }
   });
 
@@ -107,12 +112,32 @@ describe('splitMarkdown', () => {
     expect(second?.rendered.startsWith(`${firstNumber}. item number ${firstNumber}`)).toBe(true);
   });
 
+  it('does not repeat a list marker when a long item continues in the next chunk', () => {
+    const md = `- ${words(60)}\n- short item`;
+    const chunks = splitMarkdown(md, { limit: 120, unit: 'char', dialect: 'telegram-html' });
+    expect(chunks.length).toBeGreaterThan(2);
+    expect(chunks[0]?.rendered.startsWith('• word0')).toBe(true);
+    const bullets =
+      chunks
+        .map((c) => c.rendered)
+        .join('\n')
+        .match(/•/g) ?? [];
+    expect(bullets).toHaveLength(2);
+    expect(
+      chunks
+        .map((c) => plainOf(c.markdown))
+        .join(' ')
+        .replace(/\s+|-/g, ''),
+    ).toBe(plainOf(md).replace(/\s+|-/g, ''));
+  });
+
   it('repeats a table header in every chunk of a long table', () => {
     const rows = Array.from({ length: 30 }, (_, i) => `| row ${i} | value ${i} |`);
     const md = `| name | value |\n|------|-------|\n${rows.join('\n')}`;
     const chunks = splitMarkdown(md, { limit: 200, unit: 'char', dialect: 'markdown' });
     expect(chunks.length).toBeGreaterThan(1);
-    for (const chunk of chunks) expect(chunk.markdown.startsWith('| name | value |\n|------|-------|\n')).toBe(true);
+    for (const chunk of chunks)
+      expect(chunk.markdown.startsWith('| name | value |\n|------|-------|\n')).toBe(true);
   });
 
   it('keeps every line of a long quote quoted', () => {
@@ -133,6 +158,12 @@ describe('splitMarkdown', () => {
     expect(withLink?.rendered).toContain('<a href="https://ex.io/docs">the docs</a>');
   });
 
+  it('sends no chunk made only of link definitions', () => {
+    const md = `${words(20)}\n\n[d]: https://ex.io/docs\n[e]: https://ex.io/e`;
+    const chunks = splitMarkdown(md, { limit: 140, unit: 'char', dialect: 'markdown' });
+    expect(chunks.map((c) => c.markdown)).toEqual([words(20)]);
+  });
+
   it('splits CJK text at its own punctuation', () => {
     const sentence = '这是一个测试句子，用来检查分割。';
     const md = sentence.repeat(20);
@@ -147,7 +178,12 @@ describe('splitMarkdown', () => {
     for (const unit of ['char', 'utf16', 'byte'] as const) {
       const chunks = splitMarkdown(md, { limit: 40, unit, dialect: 'markdown' });
       for (const chunk of chunks) expect(measureLength(chunk.rendered, unit)).toBeLessThanOrEqual(40);
-      expect(chunks.map((c) => c.markdown).join('').replace(/\s/g, '')).toBe(md.replace(/\s/g, ''));
+      expect(
+        chunks
+          .map((c) => c.markdown)
+          .join('')
+          .replace(/\s/g, ''),
+      ).toBe(md.replace(/\s/g, ''));
     }
   });
 

@@ -24,9 +24,7 @@ export function splitMarkdown(md: string | MarkdownDocument, options: SplitMarkd
   const tokens = documentTokens(document);
   const ctx = new SplitContext(options.dialect, options.unit, options.limit, tokens.links);
 
-  const whole = wholeChunk(document, ctx);
-  if (whole) return whole.rendered.trim() === '' ? [] : [whole];
-
+  // Top-level blocks are measured exactly, so a text that fits comes back whole from the first pick.
   const root = { join: '', joinKind: 'block', priority: BREAK.block, wrappers: [], firstFrom: 0 } as const;
   return packChunks(blockLeaves(tokens, root, true), ctx);
 }
@@ -49,13 +47,6 @@ function validate(options: SplitMarkdownOptions): void {
   }
 }
 
-function wholeChunk(document: MarkdownDocument, ctx: SplitContext): MarkdownChunk | undefined {
-  const markdown = document.source.replace(/^(?:[ \t]*\n)+/, '').trimEnd();
-  const rendered = ctx.writer ? ctx.renderBlockTokens(documentTokens(document)) : markdown;
-  const length = ctx.measure(rendered);
-  return length <= ctx.limit ? { markdown, rendered, length } : undefined;
-}
-
 function packChunks(segments: Segment[], ctx: SplitContext): MarkdownChunk[] {
   const chunks: MarkdownChunk[] = [];
   let start = 0;
@@ -71,7 +62,7 @@ function packChunks(segments: Segment[], ctx: SplitContext): MarkdownChunk[] {
       const end = chooseChunkEnd(segments, start, budget, maxEnd, ctx);
       const chunk = renderChunk(segments, start, end, ctx);
       if (chunk.length <= ctx.limit) {
-        if (chunk.rendered.trim() !== '') chunks.push(chunk);
+        if (chunk.rendered.trim() !== '' && !onlyDefinitions(segments, start, end)) chunks.push(chunk);
         start = end;
         break;
       }
@@ -111,6 +102,14 @@ function renderChunk(
     rendered = ctx.renderMarkdown(markdown);
   }
   return { markdown, rendered, length: ctx.measure(rendered) };
+}
+
+/** Link reference definitions alone show nothing (passthrough Markdown would send an empty-looking message). */
+function onlyDefinitions(segments: readonly Segment[], start: number, end: number): boolean {
+  for (let k = start; k < end; k++) {
+    if ((segments[k] as Segment).token?.type !== 'def') return false;
+  }
+  return true;
 }
 
 function allTopLevel(segments: readonly Segment[], start: number, end: number, ctx: SplitContext): boolean {

@@ -57,14 +57,20 @@ function inlineArb(shape: MarkdownShape): fc.Arbitrary<string> {
     const url = fc
       .tuple(fc.constantFrom('a', 'docs', 'x'), fc.integer({ min: 0, max: 99 }))
       .map(([path, n]) => `https://ex.io/${path}?q=${n}&r=1`);
-    options.push({ arbitrary: fc.tuple(words(shape, 2), url).map(([label, href]) => `[${label}](${href})`), weight: 2 });
+    options.push({
+      arbitrary: fc.tuple(words(shape, 2), url).map(([label, href]) => `[${label}](${href})`),
+      weight: 2,
+    });
   }
   return fc.oneof(...options);
 }
 
 function lineArb(shape: MarkdownShape): fc.Arbitrary<string> {
   return fc
-    .tuple(fc.array(inlineArb(shape), { minLength: 1, maxLength: 14 }), fc.constantFrom('', '.', '!', '?', '。'))
+    .tuple(
+      fc.array(inlineArb(shape), { minLength: 1, maxLength: 14 }),
+      fc.constantFrom('', '.', '!', '?', '。'),
+    )
     .map(([parts, end]) => parts.join(' ') + end);
 }
 
@@ -75,22 +81,22 @@ function paragraphArb(shape: MarkdownShape): fc.Arbitrary<string> {
 }
 
 function headingArb(shape: MarkdownShape): fc.Arbitrary<string> {
-  return fc.tuple(fc.integer({ min: 1, max: 4 }), lineArb(shape)).map(([depth, text]) => `${'#'.repeat(depth)} ${text}`);
+  return fc
+    .tuple(fc.integer({ min: 1, max: 4 }), lineArb(shape))
+    .map(([depth, text]) => `${'#'.repeat(depth)} ${text}`);
 }
 
 function listArb(shape: MarkdownShape): fc.Arbitrary<string> {
   const item = fc.tuple(lineArb(shape), fc.option(lineArb(shape), { nil: undefined }));
-  return fc
-    .tuple(fc.boolean(), fc.array(item, { minLength: 1, maxLength: 6 }))
-    .map(([ordered, items]) =>
-      items
-        .map(([text, nested], index) => {
-          const marker = ordered ? `${index + 1}. ` : '- ';
-          const pad = ' '.repeat(marker.length);
-          return nested === undefined ? marker + text : `${marker}${text}\n${pad}- ${nested}`;
-        })
-        .join('\n'),
-    );
+  return fc.tuple(fc.boolean(), fc.array(item, { minLength: 1, maxLength: 6 })).map(([ordered, items]) =>
+    items
+      .map(([text, nested], index) => {
+        const marker = ordered ? `${index + 1}. ` : '- ';
+        const pad = ' '.repeat(marker.length);
+        return nested === undefined ? marker + text : `${marker}${text}\n${pad}- ${nested}`;
+      })
+      .join('\n'),
+  );
 }
 
 function fenceArb(shape: MarkdownShape): fc.Arbitrary<string> {
@@ -99,12 +105,17 @@ function fenceArb(shape: MarkdownShape): fc.Arbitrary<string> {
     .tuple(fc.integer({ min: 0, max: 4 }), fc.array(codeWord, { minLength: 0, maxLength: 10 }))
     .map(([indent, ws]) => ' '.repeat(indent) + ws.join(' '));
   return fc
-    .tuple(fc.constantFrom('', 'ts', 'python', 'js title="x"'), fc.array(codeLine, { minLength: 1, maxLength: 16 }))
+    .tuple(
+      fc.constantFrom('', 'ts', 'python', 'js title="x"'),
+      fc.array(codeLine, { minLength: 1, maxLength: 16 }),
+    )
     .map(([lang, lines]) => `\`\`\`${lang}\n${lines.join('\n')}\n\`\`\``);
 }
 
 function quoteArb(shape: MarkdownShape): fc.Arbitrary<string> {
-  return fc.array(lineArb(shape), { minLength: 1, maxLength: 4 }).map((ls) => ls.map((l) => `> ${l}`).join('\n'));
+  return fc
+    .array(lineArb(shape), { minLength: 1, maxLength: 4 })
+    .map((ls) => ls.map((l) => `> ${l}`).join('\n'));
 }
 
 export function markdownArb(shape: MarkdownShape): fc.Arbitrary<string> {
@@ -118,7 +129,10 @@ export function markdownArb(shape: MarkdownShape): fc.Arbitrary<string> {
   return fc.array(block, { minLength: 1, maxLength: 8 }).map((blocks) => blocks.join('\n\n'));
 }
 
+// Skin-tone modifiers, the zero-width joiner and the emoji variation selector glue emoji together.
+const WORD = /(?:[\p{L}\p{N}\p{M}\p{Extended_Pictographic}]|\p{Emoji_Modifier}|\u200d|\ufe0f)+/gu;
+
 /** Words as the property compares them: letters, digits and emoji runs; markup and punctuation ignored. */
 export function wordsOf(text: string): string[] {
-  return text.match(/[\p{L}\p{N}\p{M}\p{Extended_Pictographic}\u200d\ufe0f\u{1F3FB}-\u{1F3FF}]+/gu) ?? [];
+  return text.match(WORD) ?? [];
 }
