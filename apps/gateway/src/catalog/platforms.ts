@@ -27,6 +27,11 @@ export const PLATFORM_CATALOG: readonly CatalogEntry[] = [
     load: async () => asDescriptor((await import('@hermes/adapter-webhook')).webhookDescriptor),
   },
   {
+    platform: 'telegram',
+    enabledBy: [['TELEGRAM_BOT_TOKEN']],
+    load: async () => asDescriptor((await import('@hermes/adapter-telegram')).telegramDescriptor),
+  },
+  {
     platform: 'wecom',
     enabledBy: [['WECOM_BOT_ID', 'WECOM_SECRET']],
     load: async () => asDescriptor((await import('@hermes/adapter-wecom')).wecomDescriptor),

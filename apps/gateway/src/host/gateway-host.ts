@@ -129,8 +129,31 @@ export class GatewayHost {
         count: ambiguous,
       });
     this.writeStatus();
+    await this.registerCommandMenus();
     await this.supervisor.startAll();
     await this.recover();
+  }
+
+  /**
+   * Platforms with a command menu (Telegram's setMyCommands, …) expose `setCommands`; the host hands them
+   * its command list so the menu and the commands that actually work never drift apart.
+   */
+  private async registerCommandMenus(): Promise<void> {
+    const list = this.runtime.commands.specs.map((s) => ({
+      command: s.name,
+      description: s.summary.slice(0, 256),
+    }));
+    for (const slot of this.supervisor.slots.values()) {
+      const menu = slot.adapter as { setCommands?(l: typeof list): Promise<void> };
+      await menu
+        .setCommands?.(list)
+        .catch((err: unknown) =>
+          this.options.logger.warn('command menu not registered', {
+            platform: slot.platform,
+            error: (err as Error).message,
+          }),
+        );
+    }
   }
 
   /** After a crash: deliver recorded-but-unsent replies once, then replay acknowledged-but-unanswered messages. */

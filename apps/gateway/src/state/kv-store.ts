@@ -4,7 +4,7 @@ import { type Db, type Sql, statementCache } from './db.js';
 export class KvStore {
   private readonly sql: Sql;
 
-  constructor(private readonly db: Db) {
+  constructor(db: Db) {
     this.sql = statementCache(db);
   }
 

@@ -67,8 +67,12 @@ describe('the gateway process with the WeCom adapter (real protocol, fake WeCom)
     const approved = hermes(['pairing', 'approve', 'wecom', code!], env);
     expect(approved.code).toBe(0);
     fake.script(step.text('Welcome aboard.'));
-    wecom.deliverText('hello again', { from: 'zhangsan', chatId: 'zhangsan' });
+    const inbound = wecom.deliverText('hello again', { from: 'zhangsan', chatId: 'zhangsan' });
     await waitReply('zhangsan', (t) => t === 'Welcome aboard.', 'reply after approval');
+    // Answered passively, on the callback's own req_id.
+    const reply = wecom.replies.find((r) => r.content === 'Welcome aboard.');
+    expect(reply?.via).toBe('respond');
+    expect(reply?.reqId).toBe(inbound.reqId);
   });
 
   it('interrupts a run and answers the messages that arrived meanwhile in one turn', async () => {

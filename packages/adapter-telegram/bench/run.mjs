@@ -1,0 +1,231 @@
+// Inbound → reply round trips through the real adapter (telegraf client, long polling, intake, pacer)
+// against the loopback fake Bot API, compared with a bare node:http long-poll loop doing the same
+// requests against the same fake in the same run. Run after `pnpm build`: node bench/run.mjs
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MediaCache, silentLogger } from '@hermes/adapter-core';
+import { TelegramAdapter } from '../dist/index.js';
+import { startFakeTelegram } from '../dist/testing/index.js';
+
+const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 300);
+const BURST = Number(process.env.BENCH_BURST ?? 1000);
+const BURST_CHATS = 50;
+const WAIT_MS = 60_000;
+
+function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+/** Watches the fake for `pong <n>` replies and resolves per-message waits. */
+function replyWatcher(fake) {
+  const waiting = new Map();
+  const arrived = new Map();
+  const off = fake.onCall((call) => {
+    if (call.method !== 'sendMessage') return;
+    const match = /pong (\d+)/.exec(String(call.params.text ?? ''));
+    if (!match) return;
+    const n = Number(match[1]);
+    arrived.set(n, performance.now());
+    waiting.get(n)?.();
+  });
+  return {
+    arrived,
+    wait(n) {
+      if (arrived.has(n)) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no reply to ${n} within ${WAIT_MS} ms`)), WAIT_MS);
+        waiting.set(n, () => {
+          clearTimeout(timer);
+          waiting.delete(n);
+          resolve();
+        });
+      });
+    },
+    off,
+  };
+}
+
+async function measure(fake, label) {
+  const users = Array.from({ length: BURST_CHATS }, (_, i) => {
+    const user = { id: 8000 + i, is_bot: false, first_name: `U${i}` };
+    return { user, chat: fake.world.chat({ id: user.id, type: 'private', first_name: user.first_name }) };
+  });
+  const watcher = replyWatcher(fake);
+  let n = 0;
+  const push = (who) => {
+    const id = n++;
+    const sentAt = performance.now();
+    fake.sendText({ chat: who.chat, from: who.user, text: `ping ${id}` });
+    return { id, sentAt };
+  };
+  // Warm-up: connections, JIT.
+  for (let i = 0; i < 20; i++) {
+    const { id } = push(users[0]);
+    await watcher.wait(id);
+  }
+  const sequential = [];
+  const seqStart = performance.now();
+  for (let i = 0; i < SEQUENTIAL; i++) {
+    const { id, sentAt } = push(users[i % BURST_CHATS]);
+    await watcher.wait(id);
+    sequential.push(watcher.arrived.get(id) - sentAt);
+  }
+  const seqSeconds = (performance.now() - seqStart) / 1000;
+  const burst = [];
+  const burstStart = performance.now();
+  for (let i = 0; i < BURST; i++) burst.push(push(users[i % BURST_CHATS]));
+  await Promise.all(burst.map((b) => watcher.wait(b.id)));
+  const burstSeconds = (performance.now() - burstStart) / 1000;
+  watcher.off();
+  return {
+    label,
+    seqRate: SEQUENTIAL / seqSeconds,
+    seqP50: percentile(sequential, 50),
+    seqP99: percentile(sequential, 99),
+    burstRate: BURST / burstSeconds,
+    burstP99: percentile(
+      burst.map((b) => watcher.arrived.get(b.id) - b.sentAt),
+      99,
+    ),
+  };
+}
+
+/** The baseline: getUpdates long poll and sendMessage with plain node:http, nothing else. */
+function bareLoop(fake) {
+  const agent = new Agent({ keepAlive: true });
+  let stopped = false;
+  let current;
+  const call = (method, payload) =>
+    new Promise((resolve, reject) => {
+      const body = JSON.stringify(payload);
+      const req = request(
+        `${fake.apiRoot}/bot${fake.token}/${method}`,
+        {
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          const chunks = [];
+          res.on('data', (c) => chunks.push(c));
+          res.on('end', () => {
+            try {
+              resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+            } catch (error) {
+              reject(error);
+            }
+          });
+        },
+      );
+      req.on('error', reject);
+      if (method === 'getUpdates') current = req;
+      req.end(body);
+    });
+  const run = (async () => {
+    let offset = 0;
+    while (!stopped) {
+      let answer;
+      try {
+        answer = await call('getUpdates', { offset, timeout: 10, limit: 100 });
+      } catch {
+        if (stopped) return;
+        continue;
+      }
+      for (const update of answer.result ?? []) {
+        offset = Math.max(offset, update.update_id + 1);
+        const message = update.message;
+        if (!message?.text) continue;
+        void call('sendMessage', {
+          chat_id: message.chat.id,
+          text: `pong ${message.text.slice(5)}`,
+          reply_parameters: { message_id: message.message_id, allow_sending_without_reply: true },
+        }).catch(() => {});
+      }
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      current?.destroy();
+      await run;
+      agent.destroy();
+    },
+  };
+}
+
+async function benchBaseline() {
+  const fake = await startFakeTelegram();
+  const loop = bareLoop(fake);
+  try {
+    return await measure(fake, 'bare node:http long poll');
+  } finally {
+    await loop.stop();
+    await fake.close();
+  }
+}
+
+async function benchAdapter() {
+  const fake = await startFakeTelegram();
+  const dir = mkdtempSync(join(tmpdir(), 'hermes-telegram-bench-'));
+  const controller = new AbortController();
+  const adapter = new TelegramAdapter({
+    token: fake.token,
+    apiRoot: fake.apiRoot,
+    stateDir: join(dir, 'state'),
+    pollTimeoutSeconds: 10,
+    textBatching: false,
+    // Telegram's real flood limits (1/s per chat, 30/s per bot) would measure the pacer, not the transport.
+    pacing: {
+      perChat: { capacity: 10_000, refillPerSecond: 10_000 },
+      global: { capacity: 100_000, refillPerSecond: 100_000 },
+    },
+  });
+  const ctx = {
+    receive: (msg) => void adapter.send(msg.chat, { text: `pong ${msg.text.slice(5)}`, replyTo: msg.id }),
+    status: () => {},
+    logger: silentLogger,
+    mediaCache: new MediaCache({ dir: join(dir, 'media') }),
+    signal: controller.signal,
+  };
+  await adapter.start(ctx);
+  try {
+    return await measure(fake, '@hermes/adapter-telegram');
+  } finally {
+    await adapter.stop();
+    controller.abort();
+    await fake.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const baseline = await benchBaseline();
+const adapter = await benchAdapter();
+const f = (v, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
+const rows = [
+  ['sequential round trips/s', baseline.seqRate, adapter.seqRate, adapter.seqRate / baseline.seqRate],
+  ['sequential p50 ms', baseline.seqP50, adapter.seqP50, adapter.seqP50 / baseline.seqP50],
+  ['sequential p99 ms', baseline.seqP99, adapter.seqP99, adapter.seqP99 / baseline.seqP99],
+  [
+    `burst of ${BURST} (${BURST_CHATS} chats) round trips/s`,
+    baseline.burstRate,
+    adapter.burstRate,
+    adapter.burstRate / baseline.burstRate,
+  ],
+  ['burst p99 ms', baseline.burstP99, adapter.burstP99, adapter.burstP99 / baseline.burstP99],
+];
+console.log(`\nTelegram inbound → reply, loopback fake Bot API, node ${process.version}`);
+console.log(
+  `${'metric'.padEnd(44)}${'baseline'.padStart(12)}${'adapter'.padStart(12)}${'adapter/baseline'.padStart(18)}`,
+);
+for (const [name, b, a, ratio] of rows) {
+  console.log(`${name.padEnd(44)}${f(b).padStart(12)}${f(a).padStart(12)}${f(ratio, 2).padStart(18)}`);
+}
+console.log(
+  '\nbaseline: getUpdates long poll + sendMessage with bare node:http (keep-alive), same fake, same run.',
+);
+console.log(
+  'adapter: telegraf client, offset persisted per batch, intake, per-chat pacer (limits lifted), HTML rendering.',
+);

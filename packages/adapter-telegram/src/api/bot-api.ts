@@ -1,0 +1,92 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { AdapterError } from '@hermes/adapter-core';
+import { Telegram } from 'telegraf';
+import { TELEGRAM_PLATFORM, TELEGRAM_REQUEST_TIMEOUT_MS } from '../constants.js';
+import { type TelegramCallEffect, telegramErrorFrom } from './errors.js';
+
+export interface TelegramBotApiOptions {
+  token: string;
+  apiRoot: string;
+  /** Default deadline of one call. */
+  requestTimeoutMs?: number;
+}
+
+export interface TelegramCallOptions {
+  /** Default `idempotent`. Use `once` for calls that post something: they are never repeated after an ambiguous failure. */
+  effect?: TelegramCallEffect;
+  timeoutMs?: number;
+  /** Cancels the call (the adapter is stopping). */
+  signal?: AbortSignal;
+}
+
+/** A value or file part of a Bot API call; telegraf switches to multipart when a `{ source }` is present. */
+export type TelegramPayload = Record<string, unknown>;
+
+type RawCall = (method: string, payload: TelegramPayload, options: { signal?: unknown }) => Promise<unknown>;
+
+/**
+ * The Bot API through telegraf's client, with what telegraf leaves out: a deadline per call, cancellation,
+ * errors mapped to AdapterError with honest retry semantics, and a private keep-alive agent that `close()`
+ * tears down so no socket outlives the adapter. telegraf itself never retries a call, so nothing here
+ * can post twice behind our back.
+ */
+export class TelegramBotApi {
+  readonly telegram: Telegram;
+  readonly apiRoot: string;
+  readonly #token: string;
+  readonly #agent: HttpAgent;
+  readonly #timeoutMs: number;
+  readonly #closing = new AbortController();
+
+  constructor(options: TelegramBotApiOptions) {
+    this.#token = options.token;
+    this.apiRoot = options.apiRoot.replace(/\/+$/, '');
+    this.#timeoutMs = options.requestTimeoutMs ?? TELEGRAM_REQUEST_TIMEOUT_MS;
+    const https = this.apiRoot.startsWith('https:');
+    this.#agent = https
+      ? new HttpsAgent({ keepAlive: true, keepAliveMsecs: 10_000 })
+      : new HttpAgent({ keepAlive: true, keepAliveMsecs: 10_000 });
+    this.telegram = new Telegram(options.token, { apiRoot: this.apiRoot, webhookReply: false });
+    // telegraf drops its agent for http:// roots (falling back to Node's global one); ours is closable.
+    this.telegram.options.agent = this.#agent;
+  }
+
+  /** Calls `method`; resolves with its `result` or rejects with an AdapterError. */
+  async call(method: string, payload: TelegramPayload, options: TelegramCallOptions = {}): Promise<unknown> {
+    if (this.#closing.signal.aborted) {
+      throw new AdapterError('aborted', `Telegram ${method} not sent: the client is closed`, {
+        platform: TELEGRAM_PLATFORM,
+      });
+    }
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const signals = [this.#closing.signal, deadline];
+    if (options.signal) signals.push(options.signal);
+    const signal = AbortSignal.any(signals);
+    const raw = this.telegram.callApi.bind(this.telegram) as unknown as RawCall;
+    try {
+      return await raw(method, payload, { signal });
+    } catch (error) {
+      const stopped = this.#closing.signal.aborted || options.signal?.aborted === true;
+      throw telegramErrorFrom(error, {
+        method,
+        effect: options.effect ?? 'idempotent',
+        timedOut: !stopped && deadline.aborted,
+        stopped,
+      });
+    }
+  }
+
+  /** Download URL of a file from getFile. It contains the token: never log it. */
+  fileUrl(filePath: string): string {
+    const clean = filePath.replace(/^\/+/, '').split('/').map(encodeURIComponent).join('/');
+    return `${this.apiRoot}/file/bot${this.#token}/${clean}`;
+  }
+
+  /** Cancels calls in flight and closes every socket. Idempotent. */
+  close(): void {
+    if (!this.#closing.signal.aborted) this.#closing.abort();
+    this.#agent.destroy();
+  }
+}

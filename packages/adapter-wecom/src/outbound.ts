@@ -1,0 +1,212 @@
+import { randomBytes } from 'node:crypto';
+import {
+  AdapterError,
+  type Capabilities,
+  type ChatRef,
+  type Logger,
+  type OutboundMessage,
+  prepareOutboundText,
+  type SendPacer,
+  type SendResult,
+  toAdapterError,
+} from '@hermes/adapter-core';
+import type { WecomResponseFrame } from './connection.js';
+import { WECOM_PLATFORM, WecomCmd, WecomErrcode } from './constants.js';
+import { isWecomErrcode } from './errors.js';
+import {
+  describeOutboundMedia,
+  planWecomUpload,
+  uploadWecomMedia,
+  type WecomLocalMedia,
+  type WecomMediaType,
+} from './media-out.js';
+import type { WecomReplyToken, WecomReplyTokenCache } from './reply-tokens.js';
+
+export interface WecomRequestPort {
+  request(
+    cmd: string,
+    body: unknown,
+    options?: { reqId?: string; onlyOnConnection?: number },
+  ): Promise<WecomResponseFrame>;
+}
+
+/** How replies went out since start: passive (callback req_id), proactive, and 846605 fallbacks. */
+export interface WecomSendStats {
+  passive: number;
+  proactive: number;
+  staleTokenFallbacks: number;
+}
+
+export interface WecomOutboundDeps {
+  transport: WecomRequestPort;
+  tokens: WecomReplyTokenCache;
+  pacer: SendPacer;
+  logger: Logger;
+  capabilities: Pick<Capabilities, 'maxMessageLength' | 'lengthUnit' | 'markdown'>;
+  stats: WecomSendStats;
+}
+
+type Part =
+  | { kind: 'text'; content: string }
+  | { kind: 'media'; local: WecomLocalMedia; type: WecomMediaType };
+
+/** Shared by the parts of one send: once the token is found dead, the rest go proactively. */
+interface Route {
+  token: WecomReplyToken | undefined;
+  failed: AdapterError | undefined;
+  passiveCount: number;
+}
+
+/** `replyTo` names the message answered; `quote:` ids and unknown ids fall back to the chat's latest token. */
+function findToken(
+  tokens: WecomReplyTokenCache,
+  chat: ChatRef,
+  replyTo: string | undefined,
+): WecomReplyToken | undefined {
+  if (replyTo && !replyTo.startsWith('quote:')) {
+    const token = tokens.forMessage(replyTo);
+    if (token) return token;
+  }
+  return tokens.forChat(chat.chatId);
+}
+
+function markdownBody(content: string): Record<string, unknown> {
+  return { msgtype: 'markdown', markdown: { content } };
+}
+
+function mediaBody(type: WecomMediaType, mediaId: string): Record<string, unknown> {
+  return { msgtype: type, [type]: { media_id: mediaId } };
+}
+
+/**
+ * Sends one message body: passively with the callback's req_id when there is a token, proactively with
+ * `chatid` otherwise. 846605 (the token went stale, e.g. after a reconnect) kills the token and this and
+ * later parts go proactively. Resolves to the id of the message.
+ */
+async function deliver(
+  deps: WecomOutboundDeps,
+  chat: ChatRef,
+  route: Route,
+  body: Record<string, unknown>,
+): Promise<string> {
+  const token = route.token;
+  if (token) {
+    try {
+      // WeCom drops a callback's req_id with its socket (846605 after a reconnect). In a DM the proactive
+      // send works, so an old token is not even tried; in a group it is the only chance, so it is.
+      const sameSocketOnly = chat.chatType === 'dm' && token.connection !== undefined;
+      await deps.transport.request(WecomCmd.respond, body, {
+        reqId: token.reqId,
+        ...(sameSocketOnly ? { onlyOnConnection: token.connection } : {}),
+      });
+      deps.tokens.markAnswered(token.msgid);
+      deps.stats.passive++;
+      route.passiveCount++;
+      return `${token.reqId}#${route.passiveCount}`;
+    } catch (error) {
+      if (!isWecomErrcode(error, WecomErrcode.staleReqId)) {
+        // Sent but unanswered counts as answered: a second reply could duplicate it.
+        if (toAdapterError(error).code === 'timeout_ambiguous') deps.tokens.markAnswered(token.msgid);
+        throw error;
+      }
+      deps.tokens.forget(token.msgid);
+      route.token = undefined;
+      deps.stats.staleTokenFallbacks++;
+      deps.logger.info('WeCom reply token is stale (846605); sending proactively instead', {
+        chatId: chat.chatId,
+      });
+    }
+  }
+  const response = await deps.transport.request(WecomCmd.send, { chatid: chat.chatId, ...body });
+  deps.stats.proactive++;
+  return response.reqId || randomBytes(6).toString('hex');
+}
+
+async function sendPart(deps: WecomOutboundDeps, chat: ChatRef, route: Route, part: Part): Promise<string> {
+  if (route.failed) throw route.failed;
+  if (part.kind === 'text') return deliver(deps, chat, route, markdownBody(part.content));
+  const uploaded = await uploadWecomMedia(part.local, part.type, async (cmd, body) =>
+    deps.transport.request(cmd, body),
+  );
+  return deliver(deps, chat, route, mediaBody(uploaded.type, uploaded.mediaId));
+}
+
+function textParts(
+  deps: WecomOutboundDeps,
+  text: string | undefined,
+  format: OutboundMessage['format'],
+): Part[] {
+  if (!text?.trim()) return [];
+  return prepareOutboundText(text, deps.capabilities, format ?? 'markdown')
+    .map((chunk) => chunk.rendered)
+    .filter((content) => content.trim().length > 0)
+    .map((content) => ({ kind: 'text' as const, content }));
+}
+
+/** Text first, then each media item followed by its caption and, when it was downgraded, the note. */
+async function buildParts(deps: WecomOutboundDeps, msg: OutboundMessage): Promise<Part[]> {
+  const parts = textParts(deps, msg.text, msg.format);
+  for (const media of msg.media ?? []) {
+    const local = await describeOutboundMedia(media);
+    const plan = planWecomUpload(local, media.kind);
+    if (!plan.ok) throw plan.error;
+    if (plan.note)
+      deps.logger.info('WeCom media downgraded to a file', { file: local.filename, note: plan.note });
+    parts.push({ kind: 'media', local, type: plan.type });
+    parts.push(...textParts(deps, media.caption, msg.format));
+    if (plan.note) parts.push({ kind: 'text', content: `ℹ️ ${plan.note}` });
+  }
+  return parts;
+}
+
+/**
+ * The adapter's send(): never throws. Parts are queued in the chat's FIFO lane of the send pacer, which
+ * retries only what is safe to repeat (nothing after an ambiguous timeout); the first failure stops the
+ * parts after it.
+ */
+export async function sendWecomMessage(
+  deps: WecomOutboundDeps,
+  chat: ChatRef,
+  msg: OutboundMessage,
+): Promise<SendResult> {
+  let parts: Part[];
+  try {
+    parts = await buildParts(deps, msg);
+  } catch (error) {
+    return { ok: false, error: toAdapterError(error, WECOM_PLATFORM) };
+  }
+  if (parts.length === 0) {
+    return {
+      ok: false,
+      error: new AdapterError('bad_request', 'nothing to send: no text and no media', {
+        platform: WECOM_PLATFORM,
+      }),
+    };
+  }
+  const route: Route = {
+    token: findToken(deps.tokens, chat, msg.replyTo),
+    failed: undefined,
+    passiveCount: 0,
+  };
+  // All parts are queued at once so another send() to this chat cannot slip in between them. A part's
+  // final failure is recorded here before the lane starts the next part (that start goes through several
+  // awaits in the pacer), and sendPart() then refuses to send anything after it.
+  const jobs = parts.map((part) =>
+    deps.pacer
+      .run(chat.chatId, () => sendPart(deps, chat, route, part))
+      .catch((error: unknown) => {
+        route.failed ??= toAdapterError(error, WECOM_PLATFORM);
+        throw route.failed;
+      }),
+  );
+  const settled = await Promise.allSettled(jobs);
+  if (route.failed) {
+    deps.logger.warn('WeCom send failed', {
+      chatId: chat.chatId,
+      code: route.failed.code,
+      error: route.failed.message,
+    });
+    return { ok: false, error: route.failed };
+  }
+  return { ok: true, messageIds: settled.map((s) => (s.status === 'fulfilled' ? s.value : '')) };
+}
