@@ -27,6 +27,11 @@ export const PLATFORM_CATALOG: readonly CatalogEntry[] = [
     load: async () => asDescriptor((await import('@hermes/adapter-webhook')).webhookDescriptor),
   },
   {
+    platform: 'slack',
+    enabledBy: [['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN']],
+    load: async () => asDescriptor((await import('@hermes/adapter-slack')).slackDescriptor),
+  },
+  {
     platform: 'telegram',
     enabledBy: [['TELEGRAM_BOT_TOKEN']],
     load: async () => asDescriptor((await import('@hermes/adapter-telegram')).telegramDescriptor),

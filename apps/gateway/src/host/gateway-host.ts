@@ -145,14 +145,12 @@ export class GatewayHost {
     }));
     for (const slot of this.supervisor.slots.values()) {
       const menu = slot.adapter as { setCommands?(l: typeof list): Promise<void> };
-      await menu
-        .setCommands?.(list)
-        .catch((err: unknown) =>
-          this.options.logger.warn('command menu not registered', {
-            platform: slot.platform,
-            error: (err as Error).message,
-          }),
-        );
+      await menu.setCommands?.(list).catch((err: unknown) =>
+        this.options.logger.warn('command menu not registered', {
+          platform: slot.platform,
+          error: (err as Error).message,
+        }),
+      );
     }
   }
 

@@ -105,6 +105,43 @@ describe('the gateway process with the API server, the webhook adapter and the f
     expect(fake.requests.length).toBe(before);
   });
 
+  it('answers every chat command', async () => {
+    const headers = { 'X-Hermes-Session-Id': 'e2e-every-command' };
+    const ask = async (text: string) =>
+      (
+        await client().chat.completions.create(
+          { model: 'hermes', messages: [{ role: 'user', content: text }] },
+          { headers },
+        )
+      ).choices[0]?.message.content ?? '';
+    fake.script(step.text('first answer'), step.text('a summary of the talk'));
+    expect(await ask('hello there')).toBe('first answer');
+    const expectations: Array<[string, RegExp]> = [
+      ['/status', /Hermes Gateway Status/],
+      ['/help', /Hermes Commands/],
+      ['/usage', /Session Token Usage|No usage yet/],
+      ['/title Release planning', /Session title set: \*\*Release planning\*\*/],
+      ['/title', /Title: \*\*Release planning\*\*/],
+      ['/model', /Model: `fake-model`/],
+      ['/provider', /OpenAI-compatible provider/],
+      ['/personality a pirate', /Personality set to \*\*a pirate\*\*/],
+      ['/personality none', /Personality cleared/],
+      ['/reasoning high', /Reasoning effort set to \*\*high\*\*/],
+      ['/approve', /No pending command to approve/],
+      ['/deny', /No pending command to deny/],
+      ['/stop', /No active task to stop/],
+      ['/compress', /Not enough conversation to compress/],
+      ['/undo', /Undid 2 message\(s\)/],
+      ['/retry', /No previous message to retry/],
+      ['/sethome', /Home channel set to/],
+      ['/new', /New session started/],
+      ['/resume', /Named Sessions[\s\S]*Release planning/],
+      ['/reset', /Session reset/],
+      ['/background write a haiku', /Background task started/],
+    ];
+    for (const [command, expected] of expectations) expect(await ask(command), command).toMatch(expected);
+  });
+
   it('turns a signed webhook into an agent turn and refuses a bad signature', async () => {
     const body = JSON.stringify({ issue: { title: 'Crash on start' }, sender: { login: 'octo' } });
     const sign = (secret: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;

@@ -23,6 +23,7 @@ export async function startHarness(
     env?: Record<string, string>;
     files?: Record<string, string>;
     adapter?: MemoryAdapter;
+    extraAdapters?: MemoryAdapter[];
     home?: string;
     fake?: FakeOpenAI;
   } = {},
@@ -52,7 +53,7 @@ export async function startHarness(
     config,
     logger,
     agent,
-    adapters: [adapter],
+    adapters: [adapter, ...(options.extraAdapters ?? [])],
     adapterRetry: { firstMs: 50, maxMs: 200 },
   });
   await host.start();

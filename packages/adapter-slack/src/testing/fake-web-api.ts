@@ -1,0 +1,210 @@
+import type {
+  SlackFakeDelete,
+  SlackFakePost,
+  SlackFakeReaction,
+  SlackFakeUpdate,
+  SlackFakeUpload,
+} from './records.js';
+import type { SlackIdSource } from './slack-ids.js';
+
+export interface FakeIdentity {
+  botUserId: string;
+  botId: string;
+  botName: string;
+  teamId: string;
+  teamName: string;
+  appId: string;
+}
+
+export interface FakeWebApiState {
+  identity: FakeIdentity;
+  ids: SlackIdSource;
+  baseUrl(): string;
+  maxTextLength: number;
+  /** When set, chat.postMessage to any other channel is channel_not_found. */
+  knownChannels: ReadonlySet<string> | undefined;
+  posts: SlackFakePost[];
+  updates: SlackFakeUpdate[];
+  deletes: SlackFakeDelete[];
+  reactions: SlackFakeReaction[];
+  uploads: SlackFakeUpload[];
+  /** Files whose bytes arrived at their upload URL, waiting for files.completeUploadExternal. */
+  staged: Map<string, { filename: string; length: number; bytes?: Buffer }>;
+  issueTicket(): string;
+  /** The bot's own post, echoed back as a message event when the fake is told to. */
+  onBotPost(post: SlackFakePost): void;
+}
+
+export type FakeAuth = 'bot' | 'app' | 'none' | 'invalid';
+export type FakeAnswer = Record<string, unknown>;
+
+const fail = (error: string, extra: Record<string, unknown> = {}): FakeAnswer => ({
+  ok: false,
+  error,
+  ...extra,
+});
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/** Which token each method wants, as Slack enforces it. */
+const APP_TOKEN_METHODS = new Set(['apps.connections.open']);
+
+function findPost(state: FakeWebApiState, channel: string | undefined, ts: string | undefined) {
+  return state.posts.find((p) => p.channel === channel && p.ts === ts);
+}
+
+type Handler = (state: FakeWebApiState, p: Record<string, unknown>) => FakeAnswer;
+
+const handlers: Record<string, Handler> = {
+  'auth.test': (state) => ({
+    ok: true,
+    url: 'https://fake-workspace.slack.com/',
+    team: state.identity.teamName,
+    user: state.identity.botName,
+    team_id: state.identity.teamId,
+    user_id: state.identity.botUserId,
+    bot_id: state.identity.botId,
+    is_enterprise_install: false,
+  }),
+  'apps.connections.open': (state) => ({
+    ok: true,
+    url: `${state.baseUrl().replace(/^http/, 'ws')}/link/?ticket=${state.issueTicket()}&app_id=${state.identity.appId}`,
+  }),
+  'chat.postMessage': (state, p) => {
+    const channel = str(p['channel']);
+    if (!channel || (state.knownChannels && !state.knownChannels.has(channel)))
+      return fail('channel_not_found');
+    const text = typeof p['text'] === 'string' ? p['text'] : '';
+    if (text === '' && p['blocks'] === undefined && p['attachments'] === undefined) return fail('no_text');
+    if (text.length > state.maxTextLength) return fail('msg_too_long');
+    const post: SlackFakePost = { channel, ts: state.ids.ts(), text, params: p, at: Date.now() };
+    const threadTs = str(p['thread_ts']);
+    if (threadTs) post.threadTs = threadTs;
+    state.posts.push(post);
+    state.onBotPost(post);
+    const message: Record<string, unknown> = {
+      type: 'message',
+      text,
+      user: state.identity.botUserId,
+      bot_id: state.identity.botId,
+      ts: post.ts,
+    };
+    if (threadTs) message['thread_ts'] = threadTs;
+    return { ok: true, channel, ts: post.ts, message };
+  },
+  'chat.update': (state, p) => {
+    const channel = str(p['channel']);
+    const ts = str(p['ts']);
+    const post = findPost(state, channel, ts);
+    if (!post) return fail('message_not_found');
+    const text = typeof p['text'] === 'string' ? p['text'] : '';
+    if (text.length > state.maxTextLength) return fail('msg_too_long');
+    post.text = text;
+    state.updates.push({ channel: post.channel, ts: post.ts, text, at: Date.now() });
+    return { ok: true, channel: post.channel, ts: post.ts, text };
+  },
+  'chat.delete': (state, p) => {
+    const channel = str(p['channel']);
+    const ts = str(p['ts']);
+    const index = state.posts.findIndex((x) => x.channel === channel && x.ts === ts);
+    if (index < 0) return fail('message_not_found');
+    state.posts.splice(index, 1);
+    state.deletes.push({ channel: channel!, ts: ts!, at: Date.now() });
+    return { ok: true, channel, ts };
+  },
+  'reactions.add': (state, p) => {
+    const channel = str(p['channel']);
+    const ts = str(p['timestamp']);
+    const name = str(p['name']);
+    if (!channel || !ts) return fail('message_not_found');
+    if (!name) return fail('invalid_name');
+    if (state.reactions.some((r) => r.channel === channel && r.ts === ts && r.name === name))
+      return fail('already_reacted');
+    state.reactions.push({ channel, ts, name, at: Date.now() });
+    return { ok: true };
+  },
+  'users.info': (_state, p) => {
+    const user = str(p['user']);
+    if (!user) return fail('user_not_found');
+    return {
+      ok: true,
+      user: {
+        id: user,
+        name: user.toLowerCase(),
+        real_name: `User ${user}`,
+        profile: { display_name: user },
+      },
+    };
+  },
+  'files.getUploadURLExternal': (state, p) => {
+    const filename = str(p['filename']);
+    const length = Number(p['length']);
+    if (!filename) return fail('invalid_arguments', { detail: 'filename is required' });
+    if (!Number.isInteger(length) || length < 1)
+      return fail('invalid_arguments', { detail: 'length must be a positive integer' });
+    const fileId = state.ids.id('F');
+    state.staged.set(fileId, { filename, length });
+    return { ok: true, upload_url: `${state.baseUrl()}/upload/v1/${fileId}`, file_id: fileId };
+  },
+  'files.completeUploadExternal': (state, p) => {
+    let files: Array<{ id?: unknown; title?: unknown }>;
+    try {
+      files = typeof p['files'] === 'string' ? JSON.parse(p['files']) : (p['files'] as typeof files);
+    } catch {
+      return fail('invalid_arguments', { detail: 'files must be a JSON array' });
+    }
+    if (!Array.isArray(files) || files.length === 0)
+      return fail('invalid_arguments', { detail: 'files is empty' });
+    const channel = str(p['channel_id']);
+    if (channel && state.knownChannels && !state.knownChannels.has(channel)) return fail('channel_not_found');
+    const out: FakeAnswer[] = [];
+    for (const f of files) {
+      const id = str(f.id);
+      const staged = id ? state.staged.get(id) : undefined;
+      if (!id || !staged?.bytes) return fail('file_not_found');
+      state.staged.delete(id);
+      const ts = state.ids.ts();
+      const upload: SlackFakeUpload = {
+        fileId: id,
+        filename: staged.filename,
+        bytes: staged.bytes,
+        channel: channel ?? '',
+        ts,
+        at: Date.now(),
+      };
+      const title = str(f.title);
+      if (title) upload.title = title;
+      const threadTs = str(p['thread_ts']);
+      if (threadTs) upload.threadTs = threadTs;
+      const comment = str(p['initial_comment']);
+      if (comment) upload.initialComment = comment;
+      state.uploads.push(upload);
+      const shares = channel
+        ? { public: { [channel]: [{ ts, ...(threadTs ? { thread_ts: threadTs } : {}) }] } }
+        : {};
+      out.push({
+        id,
+        title: title ?? staged.filename,
+        name: staged.filename,
+        size: staged.bytes.length,
+        shares,
+      });
+    }
+    return { ok: true, files: out };
+  },
+};
+
+/** Answers one Web API call (after faults), enforcing token types like Slack. */
+export function answerWebApi(
+  state: FakeWebApiState,
+  method: string,
+  auth: FakeAuth,
+  params: Record<string, unknown>,
+): FakeAnswer {
+  if (auth === 'none') return fail('not_authed');
+  if (auth === 'invalid') return fail('invalid_auth');
+  const handler = handlers[method];
+  if (!handler) return fail('unknown_method', { req_method: method });
+  const wantsApp = APP_TOKEN_METHODS.has(method);
+  if (wantsApp !== (auth === 'app')) return fail('not_allowed_token_type');
+  return handler(state, params);
+}

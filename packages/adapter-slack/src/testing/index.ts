@@ -1,0 +1,18 @@
+export {
+  type SlackFakeMessageInput,
+  SlackFakeServer,
+  type SlackFakeServerOptions,
+  startSlackFakeServer,
+} from './fake-slack.js';
+export type { FakeIdentity as SlackFakeIdentity } from './fake-web-api.js';
+export { type SlackFakeFault, SlackFakeFaults, type SlackFakeStorm } from './faults.js';
+export type {
+  SlackFakeDelete,
+  SlackFakeHostedFile,
+  SlackFakePost,
+  SlackFakeReaction,
+  SlackFakeRequest,
+  SlackFakeUpdate,
+  SlackFakeUpload,
+} from './records.js';
+export type { SlackFakeDelivery, SlackFakeEnvelope } from './socket-mode-hub.js';
