@@ -1,0 +1,114 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type SlackFakeServer, startSlackFakeServer } from '@hermes/adapter-slack/testing';
+import { type FakeTelegram, startFakeTelegram } from '@hermes/adapter-telegram/testing';
+import { type FakeOpenAI, startFakeOpenAI, step } from '@hermes/agent/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GatewayProcess, gatewayEnv, startGatewayProcess } from './gateway-process.js';
+
+let home: string;
+let fake: FakeOpenAI;
+let telegram: FakeTelegram;
+let slack: SlackFakeServer;
+let gateway: GatewayProcess;
+
+async function until<T>(check: () => T | undefined | false, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = check();
+    if (v) return v;
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}\n${gateway?.output().slice(-3000)}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+beforeAll(async () => {
+  home = mkdtempSync(join(tmpdir(), 'hermes-e2e-chat-'));
+  fake = await startFakeOpenAI();
+  telegram = await startFakeTelegram();
+  slack = await startSlackFakeServer();
+  gateway = startGatewayProcess(
+    gatewayEnv(home, {
+      TELEGRAM_BOT_TOKEN: telegram.token,
+      TELEGRAM_API_ROOT: telegram.apiRoot,
+      TELEGRAM_ALLOWED_USERS: `${telegram.alice.id},${telegram.bob.id}`,
+      SLACK_BOT_TOKEN: slack.botToken,
+      SLACK_APP_TOKEN: slack.appToken,
+      SLACK_API_URL: slack.apiUrl,
+      SLACK_ALLOWED_USERS: 'U0USER',
+      HERMES_MEDIA_ALLOW_PRIVATE: 'true',
+      OPENAI_BASE_URL: fake.baseURL,
+      OPENAI_API_KEY: 'sk-test-e2e-chat',
+      HERMES_MODEL: 'fake-model',
+    }),
+  );
+  await gateway.waitForLog(/gateway running/, 30_000);
+}, 60_000);
+
+afterAll(async () => {
+  expect(await gateway?.stop()).toBe(0);
+  await Promise.all([fake?.close(), telegram?.close(), slack?.close()]);
+  rmSync(home, { recursive: true, force: true });
+});
+
+const telegramTexts = (chatId: number) =>
+  telegram.sent.filter((m) => m.chatId === chatId && m.text).map((m) => m.text!);
+
+describe('the gateway process with Telegram and Slack (real SDKs, fake platforms) and the fake model', () => {
+  it('answers a Telegram DM', async () => {
+    fake.script(step.text('Hello Alice.'));
+    telegram.sendText({ chat: telegram.aliceDm, from: telegram.alice, text: 'hi bot' });
+    await until(() => telegramTexts(telegram.aliceDm.id).includes('Hello Alice.'), 'telegram DM reply');
+  });
+
+  it('answers a Telegram group only when mentioned', async () => {
+    const before = fake.requests.length;
+    telegram.sendText({ chat: telegram.group, from: telegram.bob, text: 'talking among ourselves' });
+    fake.script(step.text('You called?'));
+    telegram.sendText({ chat: telegram.group, from: telegram.bob, text: 'can you help', mentionBot: true });
+    await until(() => telegramTexts(telegram.group.id).includes('You called?'), 'group reply');
+    expect(fake.requests.length).toBe(before + 1);
+    expect(String(fake.requests.at(-1)!.body.messages.at(-1)!.content)).toContain('can you help');
+  });
+
+  it("splits a long reply to Telegram's 4096-unit limit without losing a word", async () => {
+    const words = Array.from({ length: 1800 }, (_, i) => `word${i}`);
+    fake.script(step.text(words.join(' ')));
+    telegram.sendText({ chat: telegram.bobDm, from: telegram.bob, text: 'write a lot' });
+    const chunks = await until(() => {
+      const t = telegramTexts(telegram.bobDm.id);
+      return t.join(' ').includes('word1799') && t;
+    }, 'all chunks');
+    expect(chunks.length).toBeGreaterThanOrEqual(3);
+    for (const c of chunks) expect(c.length).toBeLessThanOrEqual(4096);
+    expect(
+      chunks
+        .join(' ')
+        .split(/\s+/)
+        .filter((w) => w.startsWith('word')),
+    ).toEqual(words);
+  });
+
+  it('answers a Slack mention in a thread and keeps the thread', async () => {
+    fake.script(step.text('On it, in the thread.'));
+    const root = slack.message({ channel: 'C0GENERAL', text: 'deploy status?', mention: true });
+    const rootTs = (root.payload.event as { ts: string }).ts;
+    const post = await slack.waitForPost((p) => p.text.includes('On it, in the thread.'), 15_000);
+    expect(post.threadTs).toBe(rootTs);
+    expect(post.channel).toBe('C0GENERAL');
+  });
+
+  it('interrupts a Slack DM run and answers both follow-ups in one turn', async () => {
+    const before = fake.requests.length;
+    fake.script(step.hang(), step.text('Both answered.'));
+    slack.message({ channel: 'D0ALICE', text: 'first' });
+    await fake.waitForRequests(before + 1, 10_000);
+    slack.message({ channel: 'D0ALICE', text: 'second' });
+    slack.message({ channel: 'D0ALICE', text: 'third' });
+    await slack.waitForPost((p) => p.text.includes('Both answered.'), 15_000);
+    expect(String(fake.requests.at(-1)!.body.messages.at(-1)!.content)).toBe('second\nthird');
+    expect(slack.postsIn('D0ALICE').map((p) => p.text)).toEqual(['Both answered.']);
+  });
+});
