@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { AdapterError } from '@hermes/adapter-core';
 import { step } from '@hermes/agent/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryAdapter } from './support/memory-adapter.js';
 import { type Harness, startHarness, waitFor } from './support/harness.js';
+import { MemoryAdapter } from './support/memory-adapter.js';
 
 let h: Harness | undefined;
 afterEach(async () => {

@@ -27,6 +27,11 @@ export const PLATFORM_CATALOG: readonly CatalogEntry[] = [
     load: async () => asDescriptor((await import('@hermes/adapter-webhook')).webhookDescriptor),
   },
   {
+    platform: 'discord',
+    enabledBy: [['DISCORD_BOT_TOKEN']],
+    load: async () => asDescriptor((await import('@hermes/adapter-discord')).discordDescriptor),
+  },
+  {
     platform: 'slack',
     enabledBy: [['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN']],
     load: async () => asDescriptor((await import('@hermes/adapter-slack')).slackDescriptor),

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type FakeDiscord, startFakeDiscord } from '@hermes/adapter-discord/testing';
 import { type SlackFakeServer, startSlackFakeServer } from '@hermes/adapter-slack/testing';
 import { type FakeTelegram, startFakeTelegram } from '@hermes/adapter-telegram/testing';
 import { type FakeOpenAI, startFakeOpenAI, step } from '@hermes/agent/testing';
@@ -11,6 +12,7 @@ let home: string;
 let fake: FakeOpenAI;
 let telegram: FakeTelegram;
 let slack: SlackFakeServer;
+let discord: FakeDiscord;
 let gateway: GatewayProcess;
 
 async function until<T>(check: () => T | undefined | false, what: string, timeoutMs = 15_000): Promise<T> {
@@ -29,6 +31,7 @@ beforeAll(async () => {
   fake = await startFakeOpenAI();
   telegram = await startFakeTelegram();
   slack = await startSlackFakeServer();
+  discord = await startFakeDiscord();
   gateway = startGatewayProcess(
     gatewayEnv(home, {
       TELEGRAM_BOT_TOKEN: telegram.token,
@@ -38,6 +41,10 @@ beforeAll(async () => {
       SLACK_APP_TOKEN: slack.appToken,
       SLACK_API_URL: slack.apiUrl,
       SLACK_ALLOWED_USERS: 'U0USER',
+      DISCORD_BOT_TOKEN: discord.token,
+      DISCORD_API_BASE: discord.apiBase,
+      DISCORD_ALLOWED_USERS: `${discord.ids.users.alice},${discord.ids.users.bob}`,
+      DISCORD_AUTO_THREAD: 'true',
       HERMES_MEDIA_ALLOW_PRIVATE: 'true',
       OPENAI_BASE_URL: fake.baseURL,
       OPENAI_API_KEY: 'sk-test-e2e-chat',
@@ -45,18 +52,19 @@ beforeAll(async () => {
     }),
   );
   await gateway.waitForLog(/gateway running/, 30_000);
+  await discord.waitForSession(15_000);
 }, 60_000);
 
 afterAll(async () => {
   expect(await gateway?.stop()).toBe(0);
-  await Promise.all([fake?.close(), telegram?.close(), slack?.close()]);
+  await Promise.all([fake?.close(), telegram?.close(), slack?.close(), discord?.close()]);
   rmSync(home, { recursive: true, force: true });
 });
 
 const telegramTexts = (chatId: number) =>
   telegram.sent.filter((m) => m.chatId === chatId && m.text).map((m) => m.text!);
 
-describe('the gateway process with Telegram and Slack (real SDKs, fake platforms) and the fake model', () => {
+describe('the gateway process with Telegram, Discord and Slack (real SDKs, fake platforms) and the fake model', () => {
   it('answers a Telegram DM', async () => {
     fake.script(step.text('Hello Alice.'));
     telegram.sendText({ chat: telegram.aliceDm, from: telegram.alice, text: 'hi bot' });
@@ -110,5 +118,39 @@ describe('the gateway process with Telegram and Slack (real SDKs, fake platforms
     await slack.waitForPost((p) => p.text.includes('Both answered.'), 15_000);
     expect(String(fake.requests.at(-1)!.body.messages.at(-1)!.content)).toBe('second\nthird');
     expect(slack.postsIn('D0ALICE').map((p) => p.text)).toEqual(['Both answered.']);
+  });
+
+  it('answers a Discord DM, and a guild mention in a thread it opens', async () => {
+    fake.script(step.text('Hi from Discord.'));
+    discord.postMessage({ channelId: discord.ids.dms.alice, content: 'hello there' });
+    await discord.waitForBotMessage((m) => m.content === 'Hi from Discord.', 15_000);
+    fake.script(step.text('Answered in a thread.'));
+    discord.postMessage({
+      channelId: discord.ids.channels.general,
+      content: 'need help',
+      mentionBot: true,
+      authorId: discord.ids.users.bob,
+    });
+    const reply = await discord.waitForBotMessage((m) => m.content === 'Answered in a thread.', 15_000);
+    expect(reply.threadId).toBeDefined();
+    expect(discord.threads.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('splits a long Discord reply at 2000 characters', async () => {
+    const words = Array.from({ length: 900 }, (_, i) => `item${i}`);
+    fake.script(step.text(words.join(' ')));
+    discord.postMessage({
+      channelId: discord.ids.dms.bob,
+      content: 'list everything',
+      authorId: discord.ids.users.bob,
+    });
+    await discord.waitForBotMessage((m) => m.content.includes('item899'), 15_000);
+    const chunks = discord
+      .botMessages()
+      .filter((m) => m.channelId === discord.ids.dms.bob)
+      .map((m) => m.content);
+    expect(chunks.length).toBeGreaterThanOrEqual(3);
+    for (const c of chunks) expect(c.length).toBeLessThanOrEqual(2000);
+    expect(chunks.join(' ').split(/\s+/)).toEqual(words);
   });
 });

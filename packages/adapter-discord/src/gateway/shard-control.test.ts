@@ -1,0 +1,35 @@
+import { SimpleContextFetchingStrategy, WebSocketManager, WebSocketShard } from '@discordjs/ws';
+import { REST } from 'discord.js';
+import { describe, expect, it } from 'vitest';
+import { ShardControl } from './shard-control.js';
+
+const hooks = { onAttempt: () => {}, onCloseTimeout: () => {}, onGarbageFrame: () => {} };
+const options = {
+  shardId: 0,
+  backoff: { kind: 'exponential' as const, initialMs: 1, maxMs: 1 },
+  closeTimeoutMs: 100,
+  hooks,
+};
+
+describe('ShardControl', () => {
+  it('can wrap the pinned @discordjs/ws WebSocketShard (its private internalConnect still exists)', () => {
+    const manager = new WebSocketManager({ token: 't', intents: 0, rest: new REST() });
+    const strategy = new SimpleContextFetchingStrategy(manager, {
+      ...manager.options,
+      gatewayInformation: {
+        url: 'ws://127.0.0.1:1',
+        shards: 1,
+        session_start_limit: { total: 1, remaining: 1, reset_after: 1, max_concurrency: 1 },
+      },
+      shardCount: 1,
+    });
+    const shard = new WebSocketShard(strategy, 0);
+    expect(() => new ShardControl(shard, options)).not.toThrow();
+    expect(Object.hasOwn(shard, 'internalConnect')).toBe(true);
+  });
+
+  it('refuses a shard without internalConnect with a message naming the fix', () => {
+    const fake = { destroy: async () => {}, on: () => {} } as unknown as WebSocketShard;
+    expect(() => new ShardControl(fake, options)).toThrow(/not supported/);
+  });
+});

@@ -1,0 +1,200 @@
+import type { WebSocketShard, WebSocketShardDestroyOptions } from '@discordjs/ws';
+import { type BackoffPolicy, backoffDelay } from '@hermes/adapter-core';
+
+/** What the adapter learns about one shard's connection, for ctx.status and the log. */
+export interface ShardConnectionHooks {
+  /** A reconnect attempt is about to wait `delayMs` and then open a new socket. */
+  onAttempt(info: { shardId: number; attempt: number; delayMs: number }): void;
+  /** A closing socket ignored its close handshake for closeTimeoutMs and was cut. */
+  onCloseTimeout(info: { shardId: number; timeoutMs: number }): void;
+  /** A text frame that is not JSON, or a binary frame (compression is off): discord.js drops them silently. */
+  onGarbageFrame(info: { shardId: number; bytes: number; binary: boolean; sample: string }): void;
+}
+
+export interface ShardControlOptions {
+  shardId: number;
+  backoff: BackoffPolicy;
+  closeTimeoutMs: number;
+  hooks: ShardConnectionHooks;
+  random?: () => number;
+}
+
+/** The parts of the `ws` client socket the control touches. */
+interface ClientSocket {
+  readyState: number;
+  terminate(): void;
+  on(event: 'message', listener: (data: ArrayBuffer | Buffer | Buffer[], isBinary: boolean) => void): void;
+}
+
+const CONNECTING = 0;
+const OPEN = 1;
+
+/** The private members of @discordjs/ws 1.2.3's WebSocketShard that the control wraps. */
+interface ShardInternals {
+  internalConnect?: () => Promise<void>;
+  connection?: ClientSocket | null;
+}
+
+/**
+ * Adds what @discordjs/ws lacks to one shard, without forking it:
+ * - a growing, jittered pause before every reconnect (it only waits a fixed 0.5 s, so a dead gateway is
+ *   hammered twice a second forever);
+ * - no reconnect once the shard was destroyed for good (its 0.5 s timer would otherwise reopen a socket
+ *   after client.destroy());
+ * - a bound on the close handshake, so a zombie peer that never answers cannot hold the reconnect for
+ *   ws's 30 s default, and a socket still opening when we stop is cut instead of left open;
+ * - a frame inspector that reports garbage frames discord.js would swallow without a trace.
+ * It wraps `internalConnect`, a private method of WebSocketShard; the version is pinned and a test
+ * fails if the method disappears.
+ */
+export class ShardControl {
+  #attempt = 0;
+  #stopped = false;
+  #connectedOnce = false;
+  #sessionUp = false;
+  #sleeper: AbortController | undefined;
+  readonly #inspected = new WeakSet<object>();
+
+  constructor(
+    private readonly shard: WebSocketShard,
+    private readonly options: ShardControlOptions,
+  ) {
+    const internals = shard as unknown as ShardInternals;
+    const connect = internals.internalConnect;
+    if (typeof connect !== 'function') {
+      throw new Error(
+        '@discordjs/ws WebSocketShard has no internalConnect(): this @discordjs/ws version is not supported, install the version @hermes/adapter-discord pins',
+      );
+    }
+    const originalConnect = connect.bind(shard);
+    internals.internalConnect = () => this.#connect(originalConnect);
+    const originalDestroy = shard.destroy.bind(shard);
+    shard.destroy = (destroyOptions?: WebSocketShardDestroyOptions) =>
+      this.#destroy(originalDestroy, destroyOptions);
+    shard.on('ready', () => this.#up());
+    shard.on('resumed', () => this.#up());
+    shard.on('closed', () => {
+      this.#sessionUp = false;
+    });
+    // A heartbeat acknowledged on a fresh session proves the gateway works again: start the backoff over.
+    shard.on('heartbeat', () => {
+      if (this.#sessionUp) this.#attempt = 0;
+    });
+    shard.on('hello', () => this.#inspectFrames());
+  }
+
+  /** Reconnect attempts since the last healthy session. */
+  get attempt(): number {
+    return this.#attempt;
+  }
+
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
+  #up(): void {
+    this.#sessionUp = true;
+  }
+
+  async #connect(original: () => Promise<void>): Promise<void> {
+    if (this.#stopped) return;
+    if (this.#connectedOnce) {
+      this.#attempt += 1;
+      const delayMs = backoffDelay(this.options.backoff, this.#attempt, this.options.random);
+      this.options.hooks.onAttempt({ shardId: this.options.shardId, attempt: this.#attempt, delayMs });
+      if (delayMs > 0 && !(await this.#sleep(delayMs))) return;
+      if (this.#stopped) return;
+    }
+    this.#connectedOnce = true;
+    return original();
+  }
+
+  /** Resolves false when stopped during the pause. */
+  #sleep(ms: number): Promise<boolean> {
+    const controller = new AbortController();
+    this.#sleeper = controller;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        controller.signal.removeEventListener('abort', onAbort);
+        resolve(true);
+      }, ms);
+      const onAbort = () => {
+        clearTimeout(timer);
+        resolve(false);
+      };
+      controller.signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  async #destroy(
+    original: (o?: WebSocketShardDestroyOptions) => Promise<void>,
+    destroyOptions: WebSocketShardDestroyOptions = {},
+  ): Promise<void> {
+    const final = destroyOptions.recover === undefined;
+    if (final) {
+      this.#stopped = true;
+      this.#sleeper?.abort();
+    }
+    const socket = (this.shard as unknown as ShardInternals).connection ?? undefined;
+    const cut = socket ? setTimeout(() => this.#cut(socket), this.options.closeTimeoutMs) : undefined;
+    try {
+      await original(destroyOptions);
+    } finally {
+      if (cut) clearTimeout(cut);
+    }
+    // discord.js only closes OPEN sockets; one still in its opening handshake would stay open forever.
+    if (final && socket && (socket.readyState === CONNECTING || socket.readyState === OPEN))
+      socket.terminate();
+  }
+
+  #cut(socket: ClientSocket): void {
+    if (socket.readyState !== CONNECTING && socket.readyState !== OPEN && socket.readyState !== 2) return;
+    this.options.hooks.onCloseTimeout({
+      shardId: this.options.shardId,
+      timeoutMs: this.options.closeTimeoutMs,
+    });
+    socket.terminate();
+  }
+
+  #inspectFrames(): void {
+    const socket = (this.shard as unknown as ShardInternals).connection;
+    if (!socket || this.#inspected.has(socket)) return;
+    this.#inspected.add(socket);
+    const decoder = new TextDecoder();
+    socket.on('message', (data, isBinary) => {
+      const bytes = toBytes(data);
+      if (isBinary) {
+        this.#garbage(bytes, true, '');
+        return;
+      }
+      const text = decoder.decode(bytes);
+      try {
+        const parsed: unknown = JSON.parse(text);
+        if (
+          typeof parsed !== 'object' ||
+          parsed === null ||
+          typeof (parsed as { op?: unknown }).op !== 'number'
+        ) {
+          this.#garbage(bytes, false, text);
+        }
+      } catch {
+        this.#garbage(bytes, false, text);
+      }
+    });
+  }
+
+  #garbage(bytes: Uint8Array, binary: boolean, text: string): void {
+    this.options.hooks.onGarbageFrame({
+      shardId: this.options.shardId,
+      bytes: bytes.byteLength,
+      binary,
+      sample: binary ? '' : text.slice(0, 60),
+    });
+  }
+}
+
+function toBytes(data: ArrayBuffer | Buffer | Buffer[]): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return data;
+}

@@ -1,0 +1,265 @@
+import { randomBytes } from 'node:crypto';
+import {
+  AdapterError,
+  type Capabilities,
+  type ChatRef,
+  type Logger,
+  type OutboundMessage,
+  prepareOutboundText,
+  type SendResult,
+  toAdapterError,
+} from '@hermes/adapter-core';
+import { type APIChannel, type APIMessage, type REST, Routes } from 'discord.js';
+import type { DiscordConfig } from '../config.js';
+import { DISCORD_PLATFORM, DISCORD_THREAD_NAME_MAX } from '../constants.js';
+import type { DiscordBotThreads } from '../inbound/bot-threads.js';
+import type { DiscordMessageLocations } from '../inbound/message-locations.js';
+import { loadOutboundFile } from './files.js';
+import { discordRestCall } from './rest-call.js';
+
+export interface DiscordSenderDeps {
+  rest: REST;
+  config: DiscordConfig;
+  capabilities: Pick<Capabilities, 'maxMessageLength' | 'lengthUnit' | 'markdown'>;
+  logger: Logger;
+  locations: DiscordMessageLocations;
+  botThreads: DiscordBotThreads;
+  signal: AbortSignal;
+}
+
+/** One message create: text, an optional file, and the reply reference on the first one only. */
+interface CreatePlan {
+  content?: string;
+  file?: { name: string; data: Buffer; contentType?: string };
+  replyTo?: string;
+}
+
+/** The channel a send goes to: a thread is a channel of its own on Discord. */
+export function discordTargetChannel(chat: ChatRef, threadId?: string): string {
+  return threadId ?? chat.threadId ?? chat.chatId;
+}
+
+/**
+ * Everything the bot posts goes through here: REST calls on discord.js's rate-limited queue. Each
+ * message create carries a fresh nonce with enforce_nonce, so Discord answers a repeat of the same
+ * create with the first message instead of posting twice; the adapter still never repeats a create
+ * after a timeout.
+ */
+export class DiscordSender {
+  constructor(private readonly deps: DiscordSenderDeps) {}
+
+  async send(chat: ChatRef, msg: OutboundMessage): Promise<SendResult> {
+    const channelId = discordTargetChannel(chat, msg.threadId);
+    const sentIds: string[] = [];
+    try {
+      const plans = await this.#plan(msg, channelId);
+      if (plans.length === 0) {
+        throw new AdapterError('bad_request', 'nothing to send: the message has no text and no media', {
+          platform: DISCORD_PLATFORM,
+          retryable: false,
+        });
+      }
+      for (const plan of plans) {
+        const created = await this.#create(channelId, plan, sentIds.length, plans.length);
+        sentIds.push(created.id);
+        this.deps.locations.set(created.id, channelId);
+      }
+      if (chat.threadId !== undefined || msg.threadId !== undefined) this.deps.botThreads.remember(channelId);
+      return { ok: true, messageIds: sentIds };
+    } catch (error) {
+      return { ok: false, error: this.#partial(toAdapterError(error, DISCORD_PLATFORM), sentIds.length) };
+    }
+  }
+
+  /** After some messages landed, a retry of the whole send by the host would duplicate them. */
+  #partial(error: AdapterError, sent: number): AdapterError {
+    if (sent === 0) return error;
+    this.deps.logger.error('discord send stopped part way; the messages already posted stay', {
+      sent,
+      code: error.code,
+      error: error.message,
+    });
+    return new AdapterError(error.code, `${error.message} (after ${sent} message(s) were already posted)`, {
+      platform: DISCORD_PLATFORM,
+      retryable: false,
+      cause: error,
+      ...(error.fix ? { fix: error.fix } : {}),
+    });
+  }
+
+  async #plan(msg: OutboundMessage, channelId: string): Promise<CreatePlan[]> {
+    const plans: CreatePlan[] = [];
+    if (msg.text !== undefined && msg.text.trim() !== '') {
+      for (const chunk of prepareOutboundText(msg.text, this.deps.capabilities, msg.format)) {
+        if (chunk.rendered.trim() !== '') plans.push({ content: chunk.rendered });
+      }
+    }
+    for (const media of msg.media ?? []) {
+      const file = await loadOutboundFile(media, this.deps.config.maxUploadBytes);
+      const caption = media.caption?.trim()
+        ? prepareOutboundText(media.caption, this.deps.capabilities, msg.format).map((c) => c.rendered)
+        : [];
+      // The caption's last chunk rides with the file; earlier chunks of a long caption go first, nothing is cut.
+      const last = caption.pop();
+      for (const text of caption) plans.push({ content: text });
+      plans.push(last === undefined ? { file } : { content: last, file });
+    }
+    const first = plans[0];
+    if (first && msg.replyTo !== undefined) {
+      // Discord refuses a reply to a message of another channel (the starter of an auto-thread).
+      const home = this.deps.locations.get(msg.replyTo);
+      if (home === undefined || home === channelId) first.replyTo = msg.replyTo;
+    }
+    return plans;
+  }
+
+  async #create(channelId: string, plan: CreatePlan, index: number, total: number): Promise<APIMessage> {
+    const { allowMentions } = this.deps.config;
+    const body: Record<string, unknown> = {
+      nonce: randomBytes(12).toString('base64url'),
+      enforce_nonce: true,
+      allowed_mentions: {
+        parse: [
+          ...(allowMentions.users ? ['users'] : []),
+          ...(allowMentions.roles ? ['roles'] : []),
+          ...(allowMentions.everyone ? ['everyone'] : []),
+        ],
+        replied_user: allowMentions.repliedUser,
+      },
+    };
+    if (plan.content !== undefined) body['content'] = plan.content;
+    if (plan.replyTo !== undefined)
+      body['message_reference'] = { message_id: plan.replyTo, fail_if_not_exists: false };
+    if (plan.file) body['attachments'] = [{ id: 0, filename: plan.file.name }];
+    const files = plan.file
+      ? [
+          {
+            name: plan.file.name,
+            data: plan.file.data,
+            ...(plan.file.contentType ? { contentType: plan.file.contentType } : {}),
+          },
+        ]
+      : undefined;
+    return discordRestCall(
+      (signal) =>
+        this.deps.rest.post(Routes.channelMessages(channelId), {
+          body,
+          ...(files ? { files } : {}),
+          signal,
+        }) as Promise<APIMessage>,
+      {
+        what: `send message ${index + 1}/${total} to channel ${channelId}`,
+        idempotent: true,
+        signal: this.deps.signal,
+        logger: this.deps.logger,
+      },
+    );
+  }
+
+  async edit(chat: ChatRef, messageId: string, text: string): Promise<SendResult> {
+    try {
+      const chunks = prepareOutboundText(text, this.deps.capabilities);
+      if (chunks.length !== 1) {
+        throw new AdapterError(
+          'too_large',
+          `edited text is longer than ${this.deps.capabilities.maxMessageLength} characters; Discord cannot edit one message into several`,
+          { platform: DISCORD_PLATFORM, retryable: false, fix: 'send the rest as a new message' },
+        );
+      }
+      const channelId = this.deps.locations.get(messageId) ?? discordTargetChannel(chat);
+      await discordRestCall(
+        (signal) =>
+          this.deps.rest.patch(Routes.channelMessage(channelId, messageId), {
+            body: { content: chunks[0]!.rendered },
+            signal,
+          }),
+        {
+          what: `edit message ${messageId}`,
+          idempotent: true,
+          signal: this.deps.signal,
+          logger: this.deps.logger,
+        },
+      );
+      return { ok: true, messageIds: [messageId] };
+    } catch (error) {
+      return { ok: false, error: toAdapterError(error, DISCORD_PLATFORM) };
+    }
+  }
+
+  async delete(chat: ChatRef, messageId: string): Promise<boolean> {
+    const channelId = this.deps.locations.get(messageId) ?? discordTargetChannel(chat);
+    try {
+      await discordRestCall(
+        (signal) => this.deps.rest.delete(Routes.channelMessage(channelId, messageId), { signal }),
+        {
+          what: `delete message ${messageId}`,
+          idempotent: true,
+          signal: this.deps.signal,
+          logger: this.deps.logger,
+        },
+      );
+      return true;
+    } catch (error) {
+      this.deps.logger.warn('discord delete failed', { messageId, error: (error as Error).message });
+      return false;
+    }
+  }
+
+  /** Adds (or with `remove`, takes back) the bot's reaction; throws an AdapterError on failure. */
+  async react(chat: ChatRef, messageId: string, emoji: string, remove = false): Promise<void> {
+    const channelId = this.deps.locations.get(messageId) ?? discordTargetChannel(chat);
+    const route = Routes.channelMessageOwnReaction(channelId, messageId, encodeURIComponent(emoji));
+    await discordRestCall(
+      (signal) => (remove ? this.deps.rest.delete(route, { signal }) : this.deps.rest.put(route, { signal })),
+      {
+        what: `${remove ? 'remove' : 'add'} reaction on ${messageId}`,
+        idempotent: true,
+        signal: this.deps.signal,
+        logger: this.deps.logger,
+      },
+    );
+  }
+
+  async typing(chat: ChatRef): Promise<void> {
+    const channelId = discordTargetChannel(chat);
+    await discordRestCall((signal) => this.deps.rest.post(Routes.channelTyping(channelId), { signal }), {
+      what: `typing in ${channelId}`,
+      idempotent: true,
+      signal: this.deps.signal,
+      logger: this.deps.logger,
+    });
+  }
+
+  /** Opens a public thread on a message. Not idempotent: only retried when the connection was refused. */
+  async openThread(channelId: string, messageId: string, name: string): Promise<APIChannel> {
+    const thread = (await discordRestCall(
+      (signal) =>
+        this.deps.rest.post(Routes.threads(channelId, messageId), {
+          body: { name: threadName(name), auto_archive_duration: this.deps.config.autoArchiveMinutes },
+          signal,
+        }),
+      {
+        what: `open a thread on ${messageId}`,
+        idempotent: false,
+        signal: this.deps.signal,
+        logger: this.deps.logger,
+      },
+    )) as APIChannel;
+    this.deps.botThreads.remember(thread.id);
+    return thread;
+  }
+}
+
+/** First line of the question, cut to Discord's 100-character thread name limit. */
+export function threadName(text: string): string {
+  const line =
+    text
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim() ?? '';
+  const name = line === '' ? 'Hermes' : line;
+  const chars = [...name];
+  return chars.length <= DISCORD_THREAD_NAME_MAX
+    ? name
+    : `${chars.slice(0, DISCORD_THREAD_NAME_MAX - 1).join('')}…`;
+}
