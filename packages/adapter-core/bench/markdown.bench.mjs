@@ -1,20 +1,8 @@
 // Markdown split + render of a ~1 MB document, against a naive line split of the same text into
 // chunks of the same size. The baseline only counts; it does not parse, keep fences or render.
-import { measureLength, parseMarkdown, splitMarkdown } from '../dist/index.js';
+import { measureLength, parseMarkdown, seededRandom, splitMarkdown } from '../dist/index.js';
 
 const TARGET_BYTES = 1024 * 1024;
-
-/** Small deterministic PRNG (mulberry32) so every run benches the same document. */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = [
   'gateway',
@@ -40,7 +28,7 @@ const WORDS = [
 ];
 
 function buildDocument() {
-  const next = random(42);
+  const next = seededRandom(42);
   const pick = (list) => list[Math.floor(next() * list.length)];
   const sentence = () => {
     const parts = [];

@@ -21,7 +21,16 @@ export type {
   SendResult,
 } from './contract.js';
 export * from './delivery/index.js';
-export { envFlag, envInt, envList } from './env.js';
+export {
+  configList,
+  envFlag,
+  envInt,
+  envList,
+  envString,
+  pickConfigValue,
+  platformFileConfig,
+  withoutUndefined,
+} from './env.js';
 export {
   AdapterError,
   type AdapterErrorCode,
@@ -44,4 +53,6 @@ export {
 } from './logger.js';
 export * from './markdown/index.js';
 export * from './media/index.js';
+export { seededRandom } from './random.js';
 export { createRedactingLogger, createRedactor, type Redactor } from './redact.js';
+export { runStandaloneBot, type StandaloneBot, type StandaloneBotOptions } from './standalone.js';

@@ -1,4 +1,14 @@
-import { AdapterError, type EnvLike, envFlag, envList } from '@hermes/adapter-core';
+import {
+  AdapterError,
+  configList,
+  type EnvLike,
+  envFlag,
+  envList,
+  envString,
+  pickConfigValue,
+  platformFileConfig,
+  withoutUndefined,
+} from '@hermes/adapter-core';
 import { z } from 'zod';
 import {
   DISCORD_AUTO_ARCHIVE_MINUTES,
@@ -152,37 +162,13 @@ export function parseDiscordConfig(input: DiscordConfigInput | Record<string, un
   );
 }
 
-function pick(file: Record<string, unknown>, ...keys: string[]): unknown {
-  for (const key of keys) if (file[key] !== undefined && file[key] !== null) return file[key];
-  return undefined;
-}
-
-/** YAML gives lists, numbers or comma-separated strings; ids are compared as strings. */
-function asList(value: unknown): string[] | undefined {
-  if (value === undefined) return undefined;
-  if (Array.isArray(value)) return value.map((v) => String(v).trim()).filter((v) => v.length > 0);
-  if (typeof value === 'string') return envList({ v: value }, 'v');
-  return [String(value)];
-}
-
-function defined<T extends Record<string, unknown>>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
 /**
  * Reads the Hermes env var names over `platforms.discord` of config.yaml (its `extra` block included,
  * snake or camel case keys). The environment wins over the file.
  */
 export function discordConfigFromEnv(env: EnvLike, fileConfig: Record<string, unknown> = {}): DiscordConfig {
-  const extra = fileConfig['extra'];
-  const file: Record<string, unknown> = {
-    ...fileConfig,
-    ...(typeof extra === 'object' && extra !== null ? (extra as Record<string, unknown>) : {}),
-  };
-  const str = (name: string) => {
-    const v = env[name]?.trim();
-    return v ? v : undefined;
-  };
+  const file = platformFileConfig(fileConfig);
+  const str = (name: string) => envString(env, name);
   const flag = (name: string, ...keys: string[]): boolean | undefined => {
     if (str(name) !== undefined) {
       const raw = str(name)!.toLowerCase();
@@ -191,27 +177,30 @@ export function discordConfigFromEnv(env: EnvLike, fileConfig: Record<string, un
       }
       return envFlag(env, name);
     }
-    const v = pick(file, ...keys);
+    const v = pickConfigValue(file, ...keys);
     return typeof v === 'boolean' ? v : v === undefined ? undefined : envFlag({ v: String(v) }, 'v');
   };
   const list = (name: string, ...keys: string[]) =>
-    str(name) !== undefined ? envList(env, name) : asList(pick(file, ...keys));
-  const fileMentions = (pick(file, 'allow_mentions', 'allowMentions') ?? {}) as Record<string, unknown>;
+    str(name) !== undefined ? envList(env, name) : configList(pickConfigValue(file, ...keys));
+  const fileMentions = (pickConfigValue(file, 'allow_mentions', 'allowMentions') ?? {}) as Record<
+    string,
+    unknown
+  >;
   const mention = (name: string, ...keys: string[]) =>
-    flag(name, ...keys) ?? (pick(fileMentions, ...keys) as boolean | undefined);
-  const allowMentions = defined({
+    flag(name, ...keys) ?? (pickConfigValue(fileMentions, ...keys) as boolean | undefined);
+  const allowMentions = withoutUndefined({
     everyone: mention('DISCORD_ALLOW_MENTION_EVERYONE', 'everyone'),
     roles: mention('DISCORD_ALLOW_MENTION_ROLES', 'roles'),
     users: mention('DISCORD_ALLOW_MENTION_USERS', 'users'),
     repliedUser: mention('DISCORD_ALLOW_MENTION_REPLIED_USER', 'replied_user', 'repliedUser'),
   });
-  const input = defined({
-    token: str('DISCORD_BOT_TOKEN') ?? pick(file, 'token', 'bot_token', 'botToken'),
-    apiBase: str('DISCORD_API_BASE') ?? pick(file, 'api_base', 'apiBase'),
-    attachmentHosts: asList(pick(file, 'attachment_hosts', 'attachmentHosts')),
+  const input = withoutUndefined({
+    token: str('DISCORD_BOT_TOKEN') ?? pickConfigValue(file, 'token', 'bot_token', 'botToken'),
+    apiBase: str('DISCORD_API_BASE') ?? pickConfigValue(file, 'api_base', 'apiBase'),
+    attachmentHosts: configList(pickConfigValue(file, 'attachment_hosts', 'attachmentHosts')),
     allowedUsers: list('DISCORD_ALLOWED_USERS', 'allowed_users', 'allowedUsers', 'allow_from'),
     allowAllUsers: flag('DISCORD_ALLOW_ALL_USERS', 'allow_all_users', 'allowAllUsers'),
-    homeChannel: str('DISCORD_HOME_CHANNEL') ?? pick(file, 'home_channel', 'homeChannel'),
+    homeChannel: str('DISCORD_HOME_CHANNEL') ?? pickConfigValue(file, 'home_channel', 'homeChannel'),
     requireMention: flag('DISCORD_REQUIRE_MENTION', 'require_mention', 'requireMention'),
     freeResponseChannels: list(
       'DISCORD_FREE_RESPONSE_CHANNELS',
@@ -223,14 +212,14 @@ export function discordConfigFromEnv(env: EnvLike, fileConfig: Record<string, un
     noThreadChannels: list('DISCORD_NO_THREAD_CHANNELS', 'no_thread_channels', 'noThreadChannels'),
     allowedRoles: list('DISCORD_ALLOWED_ROLES', 'allowed_roles', 'allowedRoles'),
     autoThread: flag('DISCORD_AUTO_THREAD', 'auto_thread', 'autoThread'),
-    autoArchiveMinutes: pick(file, 'auto_archive_duration', 'autoArchiveMinutes'),
+    autoArchiveMinutes: pickConfigValue(file, 'auto_archive_duration', 'autoArchiveMinutes'),
     ignoreNoMention: flag('DISCORD_IGNORE_NO_MENTION', 'ignore_no_mention', 'ignoreNoMention'),
-    allowBots: str('DISCORD_ALLOW_BOTS')?.toLowerCase() ?? pick(file, 'allow_bots', 'allowBots'),
+    allowBots: str('DISCORD_ALLOW_BOTS')?.toLowerCase() ?? pickConfigValue(file, 'allow_bots', 'allowBots'),
     allowMentions: Object.keys(allowMentions).length > 0 ? allowMentions : undefined,
-    maxUploadBytes: pick(file, 'max_upload_bytes', 'maxUploadBytes'),
-    maxDownloadBytes: pick(file, 'max_download_bytes', 'maxDownloadBytes'),
+    maxUploadBytes: pickConfigValue(file, 'max_upload_bytes', 'maxUploadBytes'),
+    maxDownloadBytes: pickConfigValue(file, 'max_download_bytes', 'maxDownloadBytes'),
     mediaAllowPrivate: flag('HERMES_MEDIA_ALLOW_PRIVATE', 'media_allow_private', 'mediaAllowPrivate'),
-    reconnectBackoff: pick(file, 'reconnect_backoff', 'reconnectBackoff'),
+    reconnectBackoff: pickConfigValue(file, 'reconnect_backoff', 'reconnectBackoff'),
   });
   return parseDiscordConfig(input);
 }

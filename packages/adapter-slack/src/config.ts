@@ -1,4 +1,13 @@
-import { AdapterError, type EnvLike, envFlag, envList } from '@hermes/adapter-core';
+import {
+  AdapterError,
+  configList,
+  type EnvLike,
+  envFlag,
+  envList,
+  pickConfigValue,
+  platformFileConfig,
+  withoutUndefined,
+} from '@hermes/adapter-core';
 import { z } from 'zod';
 import {
   SLACK_CLIENT_PING_TIMEOUT_MS,
@@ -119,18 +128,6 @@ export function parseSlackConfig(input: SlackConfigInput | Record<string, unknow
   );
 }
 
-function pick(file: Record<string, unknown>, ...keys: string[]): unknown {
-  for (const key of keys) if (file[key] !== undefined && file[key] !== null) return file[key];
-  return undefined;
-}
-
-function asList(value: unknown): string[] | undefined {
-  if (value === undefined) return undefined;
-  if (Array.isArray(value)) return value.map((v) => String(v).trim()).filter(Boolean);
-  if (typeof value === 'string') return envList({ v: value }, 'v');
-  return [String(value)];
-}
-
 function asBool(value: unknown): boolean | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'boolean') return value;
@@ -145,20 +142,12 @@ function envNumber(env: EnvLike, name: string): number | undefined {
   return n;
 }
 
-function defined<T extends Record<string, unknown>>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
 /**
  * Reads the Hermes env var names over `platforms.slack` of config.yaml (its `extra` block included, snake
  * or camel case keys). The environment wins over the file.
  */
 export function slackConfigFromEnv(env: EnvLike, fileConfig: Record<string, unknown> = {}): SlackConfig {
-  const extra = fileConfig['extra'];
-  const file: Record<string, unknown> = {
-    ...fileConfig,
-    ...(typeof extra === 'object' && extra !== null ? (extra as Record<string, unknown>) : {}),
-  };
+  const file = platformFileConfig(fileConfig);
   const str = (name: string) => env[name]?.trim() || undefined;
   const flag = (name: string) =>
     env[name] !== undefined && env[name]?.trim() !== '' ? envFlag(env, name) : undefined;
@@ -166,30 +155,35 @@ export function slackConfigFromEnv(env: EnvLike, fileConfig: Record<string, unkn
   const allowAll =
     flag('SLACK_ALLOW_ALL_USERS') !== undefined || flag('GATEWAY_ALLOW_ALL_USERS') !== undefined
       ? Boolean(flag('SLACK_ALLOW_ALL_USERS') || flag('GATEWAY_ALLOW_ALL_USERS'))
-      : asBool(pick(file, 'allow_all_users', 'allowAllUsers'));
+      : asBool(pickConfigValue(file, 'allow_all_users', 'allowAllUsers'));
 
   return parseSlackConfig({
-    ...defined({
-      botToken: str('SLACK_BOT_TOKEN') ?? pick(file, 'bot_token', 'botToken', 'token'),
-      appToken: str('SLACK_APP_TOKEN') ?? pick(file, 'app_token', 'appToken'),
-      apiUrl: str('SLACK_API_URL') ?? pick(file, 'api_url', 'apiUrl'),
+    ...withoutUndefined({
+      botToken: str('SLACK_BOT_TOKEN') ?? pickConfigValue(file, 'bot_token', 'botToken', 'token'),
+      appToken: str('SLACK_APP_TOKEN') ?? pickConfigValue(file, 'app_token', 'appToken'),
+      apiUrl: str('SLACK_API_URL') ?? pickConfigValue(file, 'api_url', 'apiUrl'),
       requireMention:
-        flag('SLACK_REQUIRE_MENTION') ?? asBool(pick(file, 'require_mention', 'requireMention')),
+        flag('SLACK_REQUIRE_MENTION') ?? asBool(pickConfigValue(file, 'require_mention', 'requireMention')),
       freeResponseChannels:
         list('SLACK_FREE_RESPONSE_CHANNELS') ??
-        asList(pick(file, 'free_response_channels', 'freeResponseChannels')),
-      replyInThread: flag('SLACK_REPLY_IN_THREAD') ?? asBool(pick(file, 'reply_in_thread', 'replyInThread')),
-      slashCommand: str('SLACK_SLASH_COMMAND') ?? pick(file, 'slash_command', 'slashCommand'),
+        configList(pickConfigValue(file, 'free_response_channels', 'freeResponseChannels')),
+      replyInThread:
+        flag('SLACK_REPLY_IN_THREAD') ?? asBool(pickConfigValue(file, 'reply_in_thread', 'replyInThread')),
+      slashCommand: str('SLACK_SLASH_COMMAND') ?? pickConfigValue(file, 'slash_command', 'slashCommand'),
       allowedUsers:
-        list('SLACK_ALLOWED_USERS') ?? asList(pick(file, 'allowed_users', 'allowedUsers', 'allow_from')),
+        list('SLACK_ALLOWED_USERS') ??
+        configList(pickConfigValue(file, 'allowed_users', 'allowedUsers', 'allow_from')),
       allowAllUsers: allowAll,
-      homeChannel: str('SLACK_HOME_CHANNEL') ?? pick(file, 'home_channel', 'homeChannel'),
-      homeChannelName: str('SLACK_HOME_CHANNEL_NAME') ?? pick(file, 'home_channel_name', 'homeChannelName'),
+      homeChannel: str('SLACK_HOME_CHANNEL') ?? pickConfigValue(file, 'home_channel', 'homeChannel'),
+      homeChannelName:
+        str('SLACK_HOME_CHANNEL_NAME') ?? pickConfigValue(file, 'home_channel_name', 'homeChannelName'),
       maxMessageLength:
-        envNumber(env, 'SLACK_MAX_MESSAGE_LENGTH') ?? pick(file, 'max_message_length', 'maxMessageLength'),
-      maxMediaBytes: pick(file, 'max_media_bytes', 'maxMediaBytes'),
+        envNumber(env, 'SLACK_MAX_MESSAGE_LENGTH') ??
+        pickConfigValue(file, 'max_message_length', 'maxMessageLength'),
+      maxMediaBytes: pickConfigValue(file, 'max_media_bytes', 'maxMediaBytes'),
       mediaAllowPrivate:
-        flag('HERMES_MEDIA_ALLOW_PRIVATE') ?? asBool(pick(file, 'media_allow_private', 'mediaAllowPrivate')),
+        flag('HERMES_MEDIA_ALLOW_PRIVATE') ??
+        asBool(pickConfigValue(file, 'media_allow_private', 'mediaAllowPrivate')),
     }),
   });
 }

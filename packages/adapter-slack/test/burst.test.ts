@@ -1,8 +1,8 @@
 import type { AdapterContext, SendResult } from '@hermes/adapter-core';
+import { seededRandom } from '@hermes/adapter-core';
 import { sleep, waitFor } from '@hermes/adapter-testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRig, type SlackTestRig } from './harness.js';
-import { seededRandom } from './seeded.js';
 
 let rig: SlackTestRig | undefined;
 afterEach(async () => {

@@ -1,7 +1,7 @@
 import type { ChatRef, SendResult } from '@hermes/adapter-core';
+import { seededRandom } from '@hermes/adapter-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type SlackTestRig, startRig } from './harness.js';
-import { seededRandom } from './seeded.js';
 
 let rig: SlackTestRig | undefined;
 afterEach(async () => {

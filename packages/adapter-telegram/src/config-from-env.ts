@@ -1,26 +1,19 @@
-import { AdapterError, type EnvLike, envFlag, envList } from '@hermes/adapter-core';
+import {
+  AdapterError,
+  configList,
+  type EnvLike,
+  envFlag,
+  envList,
+  envString,
+  pickConfigValue,
+  platformFileConfig,
+  withoutUndefined,
+} from '@hermes/adapter-core';
 import { parseTelegramConfig, type TelegramConfig } from './config.js';
 import { TELEGRAM_PLATFORM } from './constants.js';
 
 function fail(message: string, fix: string): never {
   throw new AdapterError('config_invalid', message, { platform: TELEGRAM_PLATFORM, retryable: false, fix });
-}
-
-function pick(file: Record<string, unknown>, ...keys: string[]): unknown {
-  for (const key of keys) if (file[key] !== undefined && file[key] !== null) return file[key];
-  return undefined;
-}
-
-function asList(value: unknown): string[] | undefined {
-  if (value === undefined) return undefined;
-  if (Array.isArray(value)) return value.map((v) => String(v).trim()).filter((v) => v.length > 0);
-  if (typeof value === 'string') return envList({ v: value }, 'v');
-  return [String(value)];
-}
-
-function str(env: EnvLike, name: string): string | undefined {
-  const v = env[name]?.trim();
-  return v ? v : undefined;
 }
 
 function flag(env: EnvLike, name: string, file: unknown): boolean | undefined {
@@ -29,7 +22,7 @@ function flag(env: EnvLike, name: string, file: unknown): boolean | undefined {
 }
 
 function int(env: EnvLike, name: string, file: unknown): number | undefined {
-  const raw = str(env, name);
+  const raw = envString(env, name);
   if (raw === undefined) return typeof file === 'number' ? file : undefined;
   const n = Number(raw);
   if (!Number.isInteger(n)) fail(`${name} must be a whole number, got "${raw}"`, `set ${name} to e.g. 8443`);
@@ -38,7 +31,7 @@ function int(env: EnvLike, name: string, file: unknown): number | undefined {
 
 /** Seconds (fractions allowed) to whole milliseconds; a value that is not a number names the variable. */
 function secondsMs(env: EnvLike, name: string): number | undefined {
-  const raw = str(env, name);
+  const raw = envString(env, name);
   if (raw === undefined) return undefined;
   const n = Number(raw);
   if (!Number.isFinite(n) || n < 0)
@@ -51,8 +44,8 @@ function secondsMs(env: EnvLike, name: string): number | undefined {
  * pattern.
  */
 function mentionPatterns(env: EnvLike, file: unknown): string[] | undefined {
-  const raw = str(env, 'TELEGRAM_MENTION_PATTERNS');
-  if (raw === undefined) return asList(file);
+  const raw = envString(env, 'TELEGRAM_MENTION_PATTERNS');
+  if (raw === undefined) return configList(file);
   if (!raw.startsWith('[')) return [raw];
   try {
     const parsed: unknown = JSON.parse(raw);
@@ -67,23 +60,28 @@ function mentionPatterns(env: EnvLike, file: unknown): string[] | undefined {
 }
 
 function webhookFrom(env: EnvLike, file: Record<string, unknown>): Record<string, unknown> | undefined {
-  const url = str(env, 'TELEGRAM_WEBHOOK_URL') ?? pick(file, 'webhook_url', 'webhookUrl');
+  const url = envString(env, 'TELEGRAM_WEBHOOK_URL') ?? pickConfigValue(file, 'webhook_url', 'webhookUrl');
   if (url === undefined) return undefined;
-  const nested = pick(file, 'webhook');
+  const nested = pickConfigValue(file, 'webhook');
   const w = typeof nested === 'object' && nested !== null ? (nested as Record<string, unknown>) : {};
-  const port = int(env, 'TELEGRAM_WEBHOOK_PORT', pick(file, 'webhook_port', 'webhookPort') ?? w['port']);
-  return defined({
+  const port = int(
+    env,
+    'TELEGRAM_WEBHOOK_PORT',
+    pickConfigValue(file, 'webhook_port', 'webhookPort') ?? w['port'],
+  );
+  return withoutUndefined({
     url,
     secret:
-      str(env, 'TELEGRAM_WEBHOOK_SECRET') ?? pick(file, 'webhook_secret', 'webhookSecret') ?? w['secret'],
-    host: str(env, 'TELEGRAM_WEBHOOK_HOST') ?? pick(file, 'webhook_host', 'webhookHost') ?? w['host'],
+      envString(env, 'TELEGRAM_WEBHOOK_SECRET') ??
+      pickConfigValue(file, 'webhook_secret', 'webhookSecret') ??
+      w['secret'],
+    host:
+      envString(env, 'TELEGRAM_WEBHOOK_HOST') ??
+      pickConfigValue(file, 'webhook_host', 'webhookHost') ??
+      w['host'],
     port,
-    path: pick(file, 'webhook_path', 'webhookPath') ?? w['path'],
+    path: pickConfigValue(file, 'webhook_path', 'webhookPath') ?? w['path'],
   });
-}
-
-function defined<T extends Record<string, unknown>>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /**
@@ -94,37 +92,38 @@ export function telegramConfigFromEnv(
   env: EnvLike,
   fileConfig: Record<string, unknown> = {},
 ): TelegramConfig {
-  const extra = fileConfig['extra'];
-  const file: Record<string, unknown> = {
-    ...fileConfig,
-    ...(typeof extra === 'object' && extra !== null ? (extra as Record<string, unknown>) : {}),
-  };
+  const file = platformFileConfig(fileConfig);
   const listOf = (name: string, ...keys: string[]) =>
-    str(env, name) !== undefined ? envList(env, name) : asList(pick(file, ...keys));
+    envString(env, name) !== undefined ? envList(env, name) : configList(pickConfigValue(file, ...keys));
   const allowAll =
     env['TELEGRAM_ALLOW_ALL_USERS'] !== undefined || env['GATEWAY_ALLOW_ALL_USERS'] !== undefined
       ? envFlag(env, 'TELEGRAM_ALLOW_ALL_USERS') || envFlag(env, 'GATEWAY_ALLOW_ALL_USERS')
-      : pick(file, 'allow_all_users', 'allowAllUsers');
-  const input = defined({
-    token: str(env, 'TELEGRAM_BOT_TOKEN') ?? pick(file, 'token', 'bot_token', 'botToken'),
-    apiRoot: str(env, 'TELEGRAM_API_ROOT') ?? pick(file, 'api_root', 'apiRoot', 'base_url'),
+      : pickConfigValue(file, 'allow_all_users', 'allowAllUsers');
+  const input = withoutUndefined({
+    token: envString(env, 'TELEGRAM_BOT_TOKEN') ?? pickConfigValue(file, 'token', 'bot_token', 'botToken'),
+    apiRoot: envString(env, 'TELEGRAM_API_ROOT') ?? pickConfigValue(file, 'api_root', 'apiRoot', 'base_url'),
     webhook: webhookFrom(env, file),
-    stateDir: str(env, 'TELEGRAM_STATE_DIR') ?? pick(file, 'state_dir', 'stateDir'),
-    requireMention: flag(env, 'TELEGRAM_REQUIRE_MENTION', pick(file, 'require_mention', 'requireMention')),
-    mentionPatterns: mentionPatterns(env, pick(file, 'mention_patterns', 'mentionPatterns')),
+    stateDir: envString(env, 'TELEGRAM_STATE_DIR') ?? pickConfigValue(file, 'state_dir', 'stateDir'),
+    requireMention: flag(
+      env,
+      'TELEGRAM_REQUIRE_MENTION',
+      pickConfigValue(file, 'require_mention', 'requireMention'),
+    ),
+    mentionPatterns: mentionPatterns(env, pickConfigValue(file, 'mention_patterns', 'mentionPatterns')),
     groupAllowedUsers: listOf('TELEGRAM_GROUP_ALLOWED_USERS', 'group_allowed_users', 'groupAllowedUsers'),
     groupAllowedChats: listOf('TELEGRAM_GROUP_ALLOWED_CHATS', 'group_allowed_chats', 'groupAllowedChats'),
     allowedUsers: listOf('TELEGRAM_ALLOWED_USERS', 'allowed_users', 'allowedUsers', 'allow_from'),
     allowAllUsers: allowAll,
-    homeChannel: str(env, 'TELEGRAM_HOME_CHANNEL') ?? pick(file, 'home_channel', 'homeChannel'),
-    commands: pick(file, 'commands'),
-    reactions: flag(env, 'TELEGRAM_REACTIONS', pick(file, 'reactions')),
+    homeChannel:
+      envString(env, 'TELEGRAM_HOME_CHANNEL') ?? pickConfigValue(file, 'home_channel', 'homeChannel'),
+    commands: pickConfigValue(file, 'commands'),
+    reactions: flag(env, 'TELEGRAM_REACTIONS', pickConfigValue(file, 'reactions')),
     textBatchDelayMs: secondsMs(env, 'HERMES_TELEGRAM_TEXT_BATCH_DELAY_SECONDS'),
     textBatchSplitDelayMs: secondsMs(env, 'HERMES_TELEGRAM_TEXT_BATCH_SPLIT_DELAY_SECONDS'),
     mediaAllowPrivate: flag(
       env,
       'HERMES_MEDIA_ALLOW_PRIVATE',
-      pick(file, 'media_allow_private', 'mediaAllowPrivate'),
+      pickConfigValue(file, 'media_allow_private', 'mediaAllowPrivate'),
     ),
   });
   return parseTelegramConfig(input);

@@ -1,3 +1,4 @@
+import { seededRandom } from '@hermes/adapter-core';
 import { sleep, waitFor } from '@hermes/adapter-testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeChat, FakeUser } from '../src/testing/index.js';
@@ -9,18 +10,6 @@ afterEach(async () => {
   h = undefined;
 });
 
-/** Small seeded PRNG so a failing run can be repeated. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('500-message burst while the connection keeps dropping', () => {
   it('delivers every message exactly once and in order per chat (offset persistence + dedupe)', async () => {
     h = await createHarness({
@@ -28,7 +17,7 @@ describe('500-message burst while the connection keeps dropping', () => {
     });
     const { fake, adapter, context } = h;
     await adapter.start(context.ctx);
-    const random = mulberry32(0x5eed);
+    const random = seededRandom(0x5eed);
     const people: Array<{ user: FakeUser; chat: FakeChat }> = Array.from({ length: 10 }, (_, i) => {
       const user: FakeUser = { id: 3000 + i, is_bot: false, first_name: `User${i}` };
       return { user, chat: fake.world.chat({ id: user.id, type: 'private', first_name: user.first_name }) };

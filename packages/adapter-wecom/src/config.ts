@@ -1,10 +1,15 @@
 import {
   AdapterError,
+  configList,
   type EnvLike,
   envFlag,
   envList,
+  envString,
   MEDIA_ALLOW_PRIVATE_ENV,
   mediaAllowPrivateFromEnv,
+  pickConfigValue,
+  platformFileConfig,
+  withoutUndefined,
 } from '@hermes/adapter-core';
 import { z } from 'zod';
 import {
@@ -102,18 +107,6 @@ function fail(message: string, fix: string): never {
   throw new AdapterError('config_invalid', message, { platform: WECOM_PLATFORM, retryable: false, fix });
 }
 
-function pick(file: Record<string, unknown>, ...keys: string[]): unknown {
-  for (const key of keys) if (file[key] !== undefined && file[key] !== null) return file[key];
-  return undefined;
-}
-
-function asList(value: unknown): string[] | undefined {
-  if (value === undefined) return undefined;
-  if (Array.isArray(value)) return value.map((v) => String(v));
-  if (typeof value === 'string') return envList({ v: value }, 'v');
-  return [String(value)];
-}
-
 /** Seconds (fractions allowed) to whole milliseconds; a value that is not a number names the variable. */
 function envSecondsMs(env: EnvLike, name: string): number | undefined {
   const raw = env[name]?.trim();
@@ -135,14 +128,10 @@ function groupsFrom(value: unknown): Record<string, { allowFrom?: string[] }> | 
   const out: Record<string, { allowFrom?: string[] }> = {};
   for (const [chatId, entry] of Object.entries(value as Record<string, unknown>)) {
     const e = (entry ?? {}) as Record<string, unknown>;
-    const list = asList(pick(e, 'allow_from', 'allowFrom'));
+    const list = configList(pickConfigValue(e, 'allow_from', 'allowFrom'));
     out[chatId] = list === undefined ? {} : { allowFrom: list };
   }
   return out;
-}
-
-function defined<T extends Record<string, unknown>>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /**
@@ -150,38 +139,32 @@ function defined<T extends Record<string, unknown>>(o: T): Partial<T> {
  * camel case keys). The environment wins over the file.
  */
 export function wecomConfigFromEnv(env: EnvLike, fileConfig: Record<string, unknown> = {}): WecomConfig {
-  const extra = fileConfig['extra'];
-  const file: Record<string, unknown> = {
-    ...fileConfig,
-    ...(typeof extra === 'object' && extra !== null ? (extra as Record<string, unknown>) : {}),
-  };
-  const str = (name: string) => {
-    const v = env[name]?.trim();
-    return v ? v : undefined;
-  };
+  const file = platformFileConfig(fileConfig);
+  const str = (name: string) => envString(env, name);
   const allowAll =
     env['WECOM_ALLOW_ALL_USERS'] !== undefined || env['GATEWAY_ALLOW_ALL_USERS'] !== undefined
       ? envFlag(env, 'WECOM_ALLOW_ALL_USERS') || envFlag(env, 'GATEWAY_ALLOW_ALL_USERS')
-      : (pick(file, 'allow_all_users', 'allowAllUsers') as boolean | undefined);
+      : (pickConfigValue(file, 'allow_all_users', 'allowAllUsers') as boolean | undefined);
   const mediaPrivate =
     env[MEDIA_ALLOW_PRIVATE_ENV] !== undefined
       ? mediaAllowPrivateFromEnv(env)
-      : (pick(file, 'media_allow_private', 'mediaAllowPrivate') as boolean | undefined);
-  const input = defined({
-    botId: str('WECOM_BOT_ID') ?? pick(file, 'bot_id', 'botId'),
-    secret: str('WECOM_SECRET') ?? pick(file, 'secret'),
-    websocketUrl: str('WECOM_WEBSOCKET_URL') ?? pick(file, 'websocket_url', 'websocketUrl'),
-    deviceId: pick(file, 'device_id', 'deviceId'),
-    botName: str('WECOM_BOT_NAME') ?? pick(file, 'bot_name', 'botName'),
-    dmPolicy: str('WECOM_DM_POLICY')?.toLowerCase() ?? pick(file, 'dm_policy', 'dmPolicy'),
-    groupPolicy: str('WECOM_GROUP_POLICY')?.toLowerCase() ?? pick(file, 'group_policy', 'groupPolicy'),
+      : (pickConfigValue(file, 'media_allow_private', 'mediaAllowPrivate') as boolean | undefined);
+  const input = withoutUndefined({
+    botId: str('WECOM_BOT_ID') ?? pickConfigValue(file, 'bot_id', 'botId'),
+    secret: str('WECOM_SECRET') ?? pickConfigValue(file, 'secret'),
+    websocketUrl: str('WECOM_WEBSOCKET_URL') ?? pickConfigValue(file, 'websocket_url', 'websocketUrl'),
+    deviceId: pickConfigValue(file, 'device_id', 'deviceId'),
+    botName: str('WECOM_BOT_NAME') ?? pickConfigValue(file, 'bot_name', 'botName'),
+    dmPolicy: str('WECOM_DM_POLICY')?.toLowerCase() ?? pickConfigValue(file, 'dm_policy', 'dmPolicy'),
+    groupPolicy:
+      str('WECOM_GROUP_POLICY')?.toLowerCase() ?? pickConfigValue(file, 'group_policy', 'groupPolicy'),
     allowFrom: str('WECOM_ALLOWED_USERS')
       ? envList(env, 'WECOM_ALLOWED_USERS')
-      : asList(pick(file, 'allow_from', 'allowFrom')),
-    groupAllowFrom: asList(pick(file, 'group_allow_from', 'groupAllowFrom')),
-    groups: groupsFrom(pick(file, 'groups')),
+      : configList(pickConfigValue(file, 'allow_from', 'allowFrom')),
+    groupAllowFrom: configList(pickConfigValue(file, 'group_allow_from', 'groupAllowFrom')),
+    groups: groupsFrom(pickConfigValue(file, 'groups')),
     allowAllUsers: allowAll,
-    homeChannel: str('WECOM_HOME_CHANNEL') ?? pick(file, 'home_channel', 'homeChannel'),
+    homeChannel: str('WECOM_HOME_CHANNEL') ?? pickConfigValue(file, 'home_channel', 'homeChannel'),
     heartbeatIntervalMs: envSecondsMs(env, 'WECOM_HEARTBEAT_INTERVAL'),
     textBatchDelayMs: envSecondsMs(env, 'HERMES_WECOM_TEXT_BATCH_DELAY_SECONDS'),
     textBatchSplitDelayMs: envSecondsMs(env, 'HERMES_WECOM_TEXT_BATCH_SPLIT_DELAY_SECONDS'),

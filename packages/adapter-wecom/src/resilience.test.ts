@@ -1,18 +1,6 @@
-import type { InboundMessage, SendResult } from '@hermes/adapter-core';
+import { type InboundMessage, type SendResult, seededRandom } from '@hermes/adapter-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Rig, sleep, startRig } from './test-support.js';
-
-/** Small deterministic PRNG (mulberry32) so a failing run can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let rig: Rig | undefined;
 afterEach(async () => {
@@ -35,7 +23,7 @@ async function runExchange(
   mode: 'close' | 'terminate',
   seed: number,
 ): Promise<Exchange> {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const results = new Map<string, SendResult>();
   const pending: Promise<void>[] = [];
   r.context.ctx.receive = (msg: InboundMessage) => {

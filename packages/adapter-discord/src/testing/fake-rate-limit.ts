@@ -1,3 +1,4 @@
+import { seededRandom } from '@hermes/adapter-core';
 /** Discord-like limits the fake can enforce on message creates. */
 export interface FakeRateLimitOptions {
   /** Per-channel bucket: `limit` creates per `windowMs` (Discord: about 5 per 5 s). Off when undefined. */
@@ -19,18 +20,6 @@ interface Bucket {
   resetAt: number;
 }
 
-/** A small seeded generator, so a storm is the same on every run of a test. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** The per-channel message bucket and the storm, with the X-RateLimit-* headers discord.js paces by. */
 export class FakeRateLimiter {
   readonly #buckets = new Map<string, Bucket>();
@@ -44,7 +33,7 @@ export class FakeRateLimiter {
   configure(options: FakeRateLimitOptions): void {
     this.options = options;
     this.#buckets.clear();
-    this.#random = options.storm?.seed !== undefined ? mulberry32(options.storm.seed) : Math.random;
+    this.#random = options.storm?.seed !== undefined ? seededRandom(options.storm.seed) : Math.random;
   }
 
   /** Decides about one message create in `channelId` and uses up a slot when it is let through. */
