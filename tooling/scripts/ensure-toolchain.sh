@@ -14,6 +14,16 @@ _hermes_node_ok() {
 
 _hermes_prefix="$HERMES_TOOLCHAIN_DIR/node-$HERMES_NODE_VERSION"
 if ! _hermes_node_ok; then
+  # npm under the Node we install would look for its global npmrc next to that Node and miss the
+  # machine's (registry, CA bundle for a TLS-intercepting proxy). Carry the machine's settings across.
+  if [ -z "${NPM_CONFIG_GLOBALCONFIG:-}" ] && command -v npm >/dev/null 2>&1; then
+    _hermes_globalconfig="$(npm config get globalconfig 2>/dev/null || true)"
+    [ -n "$_hermes_globalconfig" ] && [ -f "$_hermes_globalconfig" ] && export NPM_CONFIG_GLOBALCONFIG="$_hermes_globalconfig"
+  fi
+  if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && command -v npm >/dev/null 2>&1; then
+    _hermes_cafile="$(npm config get cafile 2>/dev/null || true)"
+    [ -n "$_hermes_cafile" ] && [ "$_hermes_cafile" != "null" ] && [ -f "$_hermes_cafile" ] && export NODE_EXTRA_CA_CERTS="$_hermes_cafile"
+  fi
   if [ ! -x "$_hermes_prefix/bin/node" ]; then
     echo "[toolchain] Node $(node --version 2>/dev/null || echo none) is older than 22.19; installing Node $HERMES_NODE_VERSION into $_hermes_prefix" >&2
     npm install --global --prefix "$_hermes_prefix" --no-audit --no-fund --loglevel=error "node@$HERMES_NODE_VERSION" >&2 \

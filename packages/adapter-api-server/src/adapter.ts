@@ -1,5 +1,4 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   type AdapterContext,
   AdapterError,
@@ -14,6 +13,7 @@ import {
   type PlatformAdapter,
   type ProbeResult,
   type SendResult,
+  serverAddress,
   silentLogger,
 } from '@hermes/adapter-core';
 import {
@@ -69,10 +69,7 @@ export class ApiServerAdapter implements PlatformAdapter {
 
   /** Where the server listens, once started (the real port when configured with port 0). */
   get address(): { host: string; port: number; url: string } | undefined {
-    const info = this.server?.address() as AddressInfo | null | undefined;
-    if (!info) return undefined;
-    const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
-    return { host: info.address, port: info.port, url: `http://${host}:${info.port}` };
+    return serverAddress(this.server);
   }
 
   /** Requests waiting for the host's answer. */

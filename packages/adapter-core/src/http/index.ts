@@ -4,4 +4,4 @@ export { isLoopbackHost } from './loopback-host.js';
 export { type BodyReadResult, discardRest, readBody } from './read-body.js';
 export { secretsEqual } from './secrets-equal.js';
 export { sendJson } from './send-json.js';
-export { closeServer, hardenServer } from './server-lifecycle.js';
+export { closeServer, hardenServer, serverAddress } from './server-lifecycle.js';

@@ -28,3 +28,13 @@ export function closeServer(server: Server, graceMs = 1000): Promise<void> {
     server.closeIdleConnections();
   });
 }
+
+/** Where a listening server actually is (the real port when it was asked for port 0). */
+export function serverAddress(
+  server: Server | undefined,
+): { host: string; port: number; url: string } | undefined {
+  const info = server?.address();
+  if (!info || typeof info === 'string') return undefined;
+  const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+  return { host: info.address, port: info.port, url: `http://${host}:${info.port}` };
+}
