@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { cronCommand } from './cli/cron.js';
 import { doctor } from './cli/doctor.js';
 import { pairingApprove, pairingClearPending, pairingList, pairingRevoke } from './cli/pairing.js';
 import { runGateway } from './cli/run-gateway.js';
@@ -38,6 +39,23 @@ pairing
   .description('drop pending pairing requests')
   .action((platform: string | undefined) => finish(pairingClearPending(platform, out)));
 
+program
+  .command('cron <action> [args...]')
+  .description('scheduled prompts: list | create <schedule> <prompt…> | pause | resume | run | remove <id>')
+  .option('--name <name>', 'a name for a new job')
+  .option(
+    '--deliver <target>',
+    'origin | local | <platform> | <platform>:<chat_id>[:<thread_id>] (comma-separated)',
+  )
+  .option('--repeat <n>', 'number of runs in all')
+  .action((action: string, args: string[], opts: { name?: string; deliver?: string; repeat?: string }) => {
+    if (!['list', 'create', 'pause', 'resume', 'run', 'remove'].includes(action)) {
+      console.error(`hermes cron: unknown action "${action}" (list, create, pause, resume, run, remove)`);
+      finish(2);
+      return;
+    }
+    finish(cronCommand(action, args, opts, out));
+  });
 program
   .command('doctor')
   .description('check config, env and credentials of every enabled platform')

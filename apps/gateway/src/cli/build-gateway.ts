@@ -2,6 +2,8 @@ import type { Logger } from '@hermes/adapter-core';
 import { agentOptionsFromEnv, createAgent, createSendMessageTool, createTerminalTool } from '@hermes/agent';
 import { createAdapters, knownPlatforms, resolvePlatforms } from '../catalog/platforms.js';
 import type { LoadedConfig } from '../config/load.js';
+import { createCronTool } from '../cron/cron-tool.js';
+import { CronJobsStore } from '../cron/jobs-store.js';
 import { GatewayHost } from '../host/gateway-host.js';
 import { sendToTarget } from '../host/send-to-target.js';
 
@@ -25,6 +27,7 @@ export async function buildGateway(
     logger: logger.child({ component: 'agent' }),
     tools: [
       createTerminalTool(),
+      createCronTool(new CronJobsStore(config.paths.cronDir)),
       createSendMessageTool(
         async (_target, text, call) =>
           host ? sendToTarget(host.runtime, text, call) : { ok: false, detail: 'gateway is starting' },

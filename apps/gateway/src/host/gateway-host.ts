@@ -13,6 +13,8 @@ import { nothingAllowed } from '../access/authorize.js';
 import { PairingStore } from '../access/pairing-store.js';
 import { createCommandRegistry } from '../commands/handlers.js';
 import type { LoadedConfig } from '../config/load.js';
+import { startCronTicker } from '../cron/cron-runner.js';
+import { CronJobsStore } from '../cron/jobs-store.js';
 import { Deliverer } from '../delivery/deliverer.js';
 import { LaneScheduler } from '../lanes/lane-scheduler.js';
 import { sessionKeyFor } from '../sessions/session-key.js';
@@ -46,6 +48,8 @@ export class GatewayHost {
   private readonly background = new Set<Promise<void>>();
   private readonly startedAt = new Date();
   private sweeperStop: (() => void) | undefined;
+  private cronStop: (() => void) | undefined;
+  readonly cron: CronJobsStore;
 
   constructor(private readonly options: GatewayHostOptions) {
     const { config, logger } = options;
@@ -113,6 +117,7 @@ export class GatewayHost {
       shuttingDown: false,
     };
     this.sweeperStop = mediaCache.startSweeper(3_600_000);
+    this.cron = new CronJobsStore(config.paths.cronDir);
   }
 
   async start(): Promise<void> {
@@ -132,6 +137,12 @@ export class GatewayHost {
     await this.registerCommandMenus();
     await this.supervisor.startAll();
     await this.recover();
+    const tickSeconds = Number(this.runtime.env.HERMES_CRON_TICK_SECONDS ?? 60);
+    this.cronStop = startCronTicker(
+      this.runtime,
+      this.cron,
+      (Number.isFinite(tickSeconds) && tickSeconds > 0 ? tickSeconds : 60) * 1000,
+    );
   }
 
   /**
@@ -243,6 +254,7 @@ export class GatewayHost {
     ]);
     await this.supervisor.stopAll();
     this.sweeperStop?.();
+    this.cronStop?.();
     removeFile(this.runtime.config.paths.statusFile);
     this.runtime.db.close();
   }

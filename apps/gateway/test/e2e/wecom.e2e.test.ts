@@ -141,4 +141,39 @@ describe('the gateway process with the WeCom adapter (real protocol, fake WeCom)
     expect(repliesTo('sunqi').filter((t) => t === 'Answered after the restart.')).toHaveLength(1);
     expect(String(fake.requests.at(-1)!.body.messages.at(-1)!.content)).toBe('answer me even if you crash');
   });
+
+  it('delivers a cron job to the home channel set with /sethome', async () => {
+    env.WECOM_ALLOWED_USERS = 'zhouba';
+    env.HERMES_CRON_TICK_SECONDS = '0.5';
+    gateway = await startGateway();
+    wecom.deliverText('/sethome', { from: 'zhouba', chatId: 'zhouba' });
+    await waitReply('zhouba', (t) => t.startsWith('✅ Home channel set'), 'sethome reply');
+    const created = hermes(
+      [
+        'cron',
+        'create',
+        'every 1h',
+        'Give',
+        'the',
+        'daily',
+        'status',
+        '--name',
+        'daily status',
+        '--deliver',
+        'wecom',
+      ],
+      env,
+    );
+    expect(created.code).toBe(0);
+    const id = /Created ([0-9a-f]{12})/.exec(created.stdout)?.[1];
+    expect(id).toBeDefined();
+    fake.script(step.text('All systems normal.'));
+    expect(hermes(['cron', 'run', id!], env).code).toBe(0);
+    await waitReply('zhouba', (t) => t.includes('All systems normal.'), 'cron delivery');
+    const reply = wecom.replies.find((r) => r.content?.includes('All systems normal.'));
+    expect(reply?.chatId).toBe('zhouba');
+    expect(reply?.content).toContain('daily status');
+    const listed = hermes(['cron', 'list'], env);
+    expect(listed.stdout).toMatch(new RegExp(`${id}.*last ok`));
+  });
 });

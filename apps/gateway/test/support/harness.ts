@@ -5,6 +5,8 @@ import { createMemoryLogger, type MemoryLogger } from '@hermes/adapter-core';
 import { createAgent, createTerminalTool } from '@hermes/agent';
 import { type FakeOpenAI, startFakeOpenAI } from '@hermes/agent/testing';
 import { loadConfig } from '../../src/config/load.js';
+import { createCronTool } from '../../src/cron/cron-tool.js';
+import { CronJobsStore } from '../../src/cron/jobs-store.js';
 import { GatewayHost } from '../../src/host/gateway-host.js';
 import { MemoryAdapter } from './memory-adapter.js';
 
@@ -46,7 +48,7 @@ export async function startHarness(
     apiKey: 'test-key',
     model: 'fake-model',
     maxRetries: 0,
-    tools: [createTerminalTool()],
+    tools: [createTerminalTool(), createCronTool(new CronJobsStore(config.paths.cronDir))],
   });
   const adapter = options.adapter ?? new MemoryAdapter();
   const host = new GatewayHost({
