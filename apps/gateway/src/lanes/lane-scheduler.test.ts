@@ -35,7 +35,11 @@ const tick = () => new Promise((r) => setImmediate(r));
 describe('LaneScheduler', () => {
   it('interrupts a run and combines every message that arrived mid-run, in order', async () => {
     const { turns, gates, runner } = recordingRunner();
-    const lanes = new LaneScheduler(runner, { maxConcurrent: 4, logger: createMemoryLogger() });
+    const lanes = new LaneScheduler(runner, {
+      maxConcurrent: 4,
+      logger: createMemoryLogger(),
+      interruptSettleMs: 0,
+    });
     expect(lanes.submit('k', 'first')).toBe('started');
     await tick();
     expect(lanes.submit('k', 'second')).toBe('interrupting');
@@ -47,6 +51,27 @@ describe('LaneScheduler', () => {
     gates[1]?.resolve();
     await lanes.idle('k');
     expect(turns).toHaveLength(2);
+  });
+
+  it('after an interrupt, waits a short settle window so a burst of follow-ups becomes one turn', async () => {
+    const { turns, gates, runner } = recordingRunner();
+    const lanes = new LaneScheduler(runner, {
+      maxConcurrent: 4,
+      logger: createMemoryLogger(),
+      interruptSettleMs: 100,
+    });
+    lanes.submit('k', 'first');
+    await tick();
+    lanes.submit('k', 'second');
+    await new Promise((r) => setTimeout(r, 30));
+    // The interrupted run has ended; 'third' still joins 'second' because the next turn has not started.
+    expect(turns[0]?.aborted).toBe(true);
+    expect(turns).toHaveLength(1);
+    lanes.submit('k', 'third');
+    await new Promise((r) => setTimeout(r, 150));
+    expect(turns[1]?.items).toEqual(['second', 'third']);
+    gates[1]?.resolve();
+    await lanes.idle('k');
   });
 
   it('queues without interrupting when asked (/queue)', async () => {

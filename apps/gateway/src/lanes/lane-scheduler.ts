@@ -31,11 +31,18 @@ export class LaneScheduler<T> {
 
   constructor(
     private readonly run: LaneRunner<T>,
-    options: { maxConcurrent: number; logger: Logger },
+    options: { maxConcurrent: number; logger: Logger; interruptSettleMs?: number },
     private readonly logger: Logger = options.logger,
   ) {
     this.cap = new Semaphore(options.maxConcurrent);
+    this.settleMs = options.interruptSettleMs ?? 250;
   }
+
+  /**
+   * After an interrupt, wait this long before the next turn: people send follow-ups in bursts, and the
+   * burst should become one turn, not a chain of turns each interrupting the last.
+   */
+  private readonly settleMs: number;
 
   isBusy(sessionKey: string): boolean {
     const lane = this.lanes.get(sessionKey);
@@ -134,7 +141,11 @@ export class LaneScheduler<T> {
           lane.running = false;
           lane.controller = undefined;
         }
-        if (lane.queue.length > 0) lane.starting = true;
+        if (lane.queue.length > 0) {
+          lane.starting = true;
+          if (controller.signal.aborted && this.settleMs > 0 && !this.closing)
+            await new Promise((r) => setTimeout(r, this.settleMs));
+        }
       }
       lane.starting = false;
       lane.done = undefined;
