@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
@@ -27,4 +27,30 @@ export function writeJsonObject(path: string, value: Record<string, unknown>): v
   writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
   chmodSync(tmp, 0o600);
   renameSync(tmp, path);
+}
+
+type ReadResult = ReturnType<typeof readJsonObject>;
+
+/**
+ * readJsonObject with a cache keyed by the file's identity (inode, size, mtime in ns): the access check runs
+ * for every message, but the files change only when someone pairs. A write by another process (the
+ * `hermes pairing` CLI) replaces the file by rename, which changes the inode, so it is seen at once.
+ */
+export function createCachedJsonReader(): (path: string) => ReadResult {
+  const cache = new Map<string, { key: string; result: ReadResult }>();
+  return (path) => {
+    let key = 'missing';
+    try {
+      const st = statSync(path, { bigint: true });
+      key = `${st.ino}:${st.size}:${st.mtimeNs}`;
+    } catch {
+      key = 'missing';
+    }
+    const hit = cache.get(path);
+    if (hit && hit.key === key)
+      return hit.result.ok ? { ok: true, value: structuredClone(hit.result.value) } : hit.result;
+    const result = readJsonObject(path);
+    cache.set(path, { key, result });
+    return result.ok ? { ok: true, value: structuredClone(result.value) } : result;
+  };
 }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
-import { readJsonObject, writeJsonObject } from './json-file.js';
+import { createCachedJsonReader, writeJsonObject } from './json-file.js';
 
 /** The pairing constants of the Python gateway (spec 3.3), kept identical so codes and files interoperate. */
 export const PAIRING = {
@@ -69,6 +69,8 @@ function isPendingEntry(v: unknown): v is PendingEntry {
  * running gateway without a restart.
  */
 export class PairingStore {
+  private readonly read = createCachedJsonReader();
+
   constructor(
     readonly dir: string,
     private readonly now: () => number = () => Date.now() / 1000,
@@ -79,7 +81,7 @@ export class PairingStore {
   }
 
   private load(name: string): Record<string, unknown> | undefined {
-    const r = readJsonObject(this.file(name));
+    const r = this.read(this.file(name));
     return r.ok ? r.value : undefined;
   }
 
