@@ -49,6 +49,7 @@ export class GatewayHost {
   private readonly startedAt = new Date();
   private sweeperStop: (() => void) | undefined;
   private cronStop: (() => void) | undefined;
+  private pruneTimer: NodeJS.Timeout | undefined;
   readonly cron: CronJobsStore;
 
   constructor(private readonly options: GatewayHostOptions) {
@@ -128,6 +129,9 @@ export class GatewayHost {
         'no allowlist is configured: every user will be asked to pair. Set GATEWAY_ALLOWED_USERS or <PLATFORM>_ALLOWED_USERS to allow people directly.',
       );
     }
+    this.prune();
+    this.pruneTimer = setInterval(() => this.prune(), 3_600_000);
+    this.pruneTimer.unref();
     const ambiguous = this.runtime.outbox.quarantineInFlight();
     if (ambiguous > 0)
       logger.warn('replies interrupted mid-send by the last stop are not re-sent (they may have arrived)', {
@@ -187,6 +191,17 @@ export class GatewayHost {
         logger.error('replayed message failed', { id: entry.id, error: (err as Error).message });
       });
     }
+  }
+
+  /**
+   * Keeps state.db bounded: finished journal rows (the inbound dedupe window) and finished outbox rows older
+   * than 7 days are deleted; open ones are never touched.
+   */
+  private prune(): void {
+    const week = 7 * 24 * 3_600_000;
+    const journal = this.runtime.journal.prune(week);
+    const outbox = this.runtime.outbox.prune(week);
+    if (journal || outbox) this.options.logger.info('state.db pruned', { journal, outbox });
   }
 
   private startBackground(chat: ChatRef, sessionKey: string, prompt: string): string {
@@ -255,6 +270,7 @@ export class GatewayHost {
     await this.supervisor.stopAll();
     this.sweeperStop?.();
     this.cronStop?.();
+    clearInterval(this.pruneTimer);
     removeFile(this.runtime.config.paths.statusFile);
     this.runtime.db.close();
   }

@@ -114,6 +114,13 @@ export class Outbox {
     ).run(this.now()).changes;
   }
 
+  /** Finished rows (sent, failed, ambiguous) older than `maxAgeMs` go; pending and in-flight rows never. */
+  prune(maxAgeMs: number): number {
+    return this.sql(
+      "DELETE FROM outbox WHERE state IN ('sent', 'failed', 'ambiguous') AND updated_at < ?",
+    ).run(this.now() - maxAgeMs).changes;
+  }
+
   countByState(): Record<OutboxState, number> {
     const out: Record<OutboxState, number> = { pending: 0, sending: 0, sent: 0, failed: 0, ambiguous: 0 };
     for (const r of this.sql('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state').all() as Array<{

@@ -71,4 +71,22 @@ describe('state.db', () => {
     expect(outbox.countByState()).toMatchObject({ sent: 1, ambiguous: 1, pending: 1 });
     expect(outbox.get(c!)?.chat).toEqual(chat);
   });
+
+  it('prunes finished journal and outbox rows past their age, never open ones', () => {
+    let now = 1_000_000;
+    const journal = new InboundJournal(db, () => now);
+    const outbox = new Outbox(db, () => now);
+    const done = journal.record('k:done', 'telegram', '{}')!;
+    journal.finish([done]);
+    journal.record('k:open', 'telegram', '{}');
+    const [sent, pending] = outbox.enqueue(chat, [{ text: 'a' }, { text: 'b' }]);
+    outbox.markSending(sent!);
+    outbox.markSent(sent!, ['m']);
+    now += 8 * 24 * 3_600_000;
+    expect(journal.prune(7 * 24 * 3_600_000)).toBe(1);
+    expect(outbox.prune(7 * 24 * 3_600_000)).toBe(1);
+    expect(journal.open().map((e) => e.dedupeKey)).toEqual(['k:open']);
+    expect(outbox.get(pending!)?.state).toBe('pending');
+    expect(journal.record('k:done', 'telegram', '{}')).toBeTypeOf('number');
+  });
 });
