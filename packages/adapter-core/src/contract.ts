@@ -20,6 +20,11 @@ export interface Sender {
   /** A second id the platform knows the user by (phone number, username, union id). Allowlists match either. */
   altId?: string;
   isBot?: boolean;
+  /**
+   * Role ids and names the sender holds, where the platform has roles (Discord). The host's
+   * `<P>_ALLOWED_ROLES` allowlist matches them.
+   */
+  roles?: string[];
 }
 
 export type MediaKind = 'image' | 'audio' | 'voice' | 'video' | 'file' | 'sticker';

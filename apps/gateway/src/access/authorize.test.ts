@@ -75,6 +75,24 @@ describe('authorize', () => {
     expect(authorize(msg('slack', 'U1'), { SLACK_ALLOWED_USERS: '*' }, pairing).allowed).toBe(true);
   });
 
+  it('admits members of an allowed role (Discord), by role id or name, and no one else', () => {
+    const member = {
+      chat: { platform: 'discord', chatId: 'c', chatType: 'group' as const },
+      sender: { id: 'u9', roles: ['111', 'Moderators'] },
+    };
+    expect(authorize(member, { DISCORD_ALLOWED_ROLES: 'moderators' }, pairing)).toMatchObject({
+      via: 'role',
+    });
+    expect(authorize(member, { DISCORD_ALLOWED_ROLES: '111' }, pairing)).toMatchObject({ via: 'role' });
+    const outsider = { ...member, sender: { id: 'u9' } };
+    expect(
+      authorize(outsider, { DISCORD_ALLOWED_ROLES: '111', GATEWAY_ALLOW_ALL_USERS: 'true' }, pairing),
+    ).toEqual({
+      allowed: false,
+      reason: 'not-allowed',
+    });
+  });
+
   it('knows when nothing at all is allowed, for the startup warning', () => {
     expect(nothingAllowed({}, ['telegram', 'slack'])).toBe(true);
     expect(nothingAllowed({ SLACK_ALLOWED_USERS: 'U1' }, ['telegram', 'slack'])).toBe(false);

@@ -10,7 +10,7 @@ const EVENT_PLATFORMS = new Set(['homeassistant', 'webhook', 'api_server']);
 export type AccessDecision =
   | {
       allowed: true;
-      via: 'event-platform' | 'allow-all-platform' | 'pairing' | 'allowlist' | 'allow-all-gateway';
+      via: 'event-platform' | 'allow-all-platform' | 'pairing' | 'allowlist' | 'role' | 'allow-all-gateway';
     }
   | { allowed: false; reason: 'no-user' | 'not-allowed' | 'no-allowlist' };
 
@@ -49,7 +49,12 @@ export function authorize(
   const allowlist = [...envList(env, `${p}_ALLOWED_USERS`), ...envList(env, 'GATEWAY_ALLOWED_USERS')].map(
     (id) => normaliseUserId(platform, id),
   );
-  if (allowlist.length > 0) {
+  // Roles count as part of the allowlist (spec 3.4: Discord's allowed roles admit their members).
+  const roles = envList(env, `${p}_ALLOWED_ROLES`).map((r) => r.toLowerCase());
+  if (roles.length > 0 && (msg.sender.roles ?? []).some((r) => roles.includes(r.toLowerCase()))) {
+    return { allowed: true, via: 'role' };
+  }
+  if (allowlist.length > 0 || roles.length > 0) {
     const mine = ids.map((id) => normaliseUserId(platform, id));
     if (allowlist.includes('*') || mine.some((id) => allowlist.includes(id)))
       return { allowed: true, via: 'allowlist' };
@@ -68,7 +73,8 @@ export function nothingAllowed(env: EnvLike, platforms: readonly string[]): bool
     return (
       !EVENT_PLATFORMS.has(p) &&
       !envFlag(env, `${prefix}_ALLOW_ALL_USERS`) &&
-      envList(env, `${prefix}_ALLOWED_USERS`).length === 0
+      envList(env, `${prefix}_ALLOWED_USERS`).length === 0 &&
+      envList(env, `${prefix}_ALLOWED_ROLES`).length === 0
     );
   });
 }

@@ -86,6 +86,9 @@ export class DiscordIntake {
         raw: raw ?? message.toJSON(),
         attachments: this.deps.attachments,
       });
+      // The host's DISCORD_ALLOWED_ROLES check matches these; ids and names, as the config may use either.
+      const held = [...facts.roles.ids, ...facts.roles.names];
+      if (held.length > 0) inbound.sender.roles = held;
       if (this.deps.stopping()) return;
       this.deps.ctx.receive(inbound);
     });
