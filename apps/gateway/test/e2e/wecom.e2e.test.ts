@@ -176,4 +176,28 @@ describe('the gateway process with the WeCom adapter (real protocol, fake WeCom)
     const listed = hermes(['cron', 'list'], env);
     expect(listed.stdout).toMatch(new RegExp(`${id}.*last ok`));
   });
+
+  it('on SIGTERM mid-turn exits 0 within the drain bound, and answers the message once after restart', async () => {
+    env.WECOM_ALLOWED_USERS = 'wujiu';
+    gateway = await startGateway();
+    const before = fake.requests.length;
+    fake.script(step.hang());
+    wecom.deliverText('long job', { from: 'wujiu', chatId: 'wujiu' });
+    await fake.waitForRequests(before + 1, 10_000);
+    const started = Date.now();
+    expect(await gateway.stop(20_000)).toBe(0);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(repliesTo('wujiu')).toEqual([]);
+    fake.script(step.text('Done after the restart.'));
+    gateway = await startGateway();
+    await waitReply('wujiu', (t) => t === 'Done after the restart.', 'reply after restart', 30_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(repliesTo('wujiu')).toEqual(['Done after the restart.']);
+    // The replayed turn starts clean: one 'long job' user message in its history, not two.
+    const users = fake.requests
+      .at(-1)!
+      .body.messages.filter((m) => m.role === 'user')
+      .map((m) => String(m.content));
+    expect(users).toEqual(['long job']);
+  });
 });
