@@ -13,6 +13,7 @@ import {
   type PlatformAdapter,
   type ProbeResult,
   type SendResult,
+  serveForAdapter,
   serverAddress,
   silentLogger,
 } from '@hermes/adapter-core';
@@ -90,16 +91,15 @@ export class ApiServerAdapter implements PlatformAdapter {
     this.logger = createRedactingLogger(ctx.logger.child({ platform: this.platform }), [this.config.key]);
     ctx.status('connecting');
     const server = this.createHttpServer(ctx);
-    try {
-      await listen(server, this.config.host, this.config.port);
-    } catch (error) {
-      ctx.status('failed', error instanceof AdapterError ? error.message : String(error));
-      throw error;
-    }
+    this.detachAbort = await serveForAdapter(server, ctx, {
+      platform: this.platform,
+      host: this.config.host,
+      port: this.config.port,
+      hostEnv: 'API_SERVER_HOST',
+      portEnv: 'API_SERVER_PORT',
+      onAbort: () => void this.stop(),
+    });
     this.server = server;
-    const onAbort = () => void this.stop();
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
-    this.detachAbort = () => ctx.signal.removeEventListener('abort', onAbort);
     if (this.config.key === undefined) {
       this.logger.warn('api_server has no API_SERVER_KEY: any local process can use the agent', {
         host: this.config.host,

@@ -13,6 +13,7 @@ import {
   type PlatformAdapter,
   type ProbeResult,
   type SendResult,
+  serveForAdapter,
   serverAddress,
   silentLogger,
   TokenBucket,
@@ -111,18 +112,18 @@ export class WebhookAdapter implements PlatformAdapter {
     this.logger = createRedactingLogger(ctx.logger.child({ platform: this.platform }), this.secrets());
     ctx.status('connecting');
     const server = this.createServer(ctx, routes);
-    try {
-      await listen(server, this.config.host, this.config.port);
-    } catch (error) {
-      ctx.status('failed', error instanceof Error ? error.message : String(error));
-      throw error;
-    }
+    const detachAbort = await serveForAdapter(server, ctx, {
+      platform: this.platform,
+      host: this.config.host,
+      port: this.config.port,
+      hostEnv: 'WEBHOOK_HOST',
+      portEnv: 'WEBHOOK_PORT',
+      onAbort: () => void this.stop(),
+    });
     this.server = server;
-    const onAbort = () => void this.stop();
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
     const statusOffline = () => ctx.status('offline');
     this.detach = () => {
-      ctx.signal.removeEventListener('abort', onAbort);
+      detachAbort();
       statusOffline();
     };
     this.logger.info('webhook server listening', { url: this.address?.url, routes: [...routes.keys()] });

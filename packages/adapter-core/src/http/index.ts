@@ -1,5 +1,5 @@
 // Small pieces every adapter that serves HTTP (API server, webhooks, platform webhook modes) needs once.
-export { type ListenOptions, listenOn } from './listen.js';
+export { type ListenOptions, listenOn, serveForAdapter } from './listen.js';
 export { isLoopbackHost } from './loopback-host.js';
 export { type BodyReadResult, discardRest, readBody } from './read-body.js';
 export { secretsEqual } from './secrets-equal.js';

@@ -38,3 +38,23 @@ export function listenOn(server: Server, host: string, port: number, o: ListenOp
     server.listen(port, host);
   });
 }
+
+/**
+ * Starts serving for an adapter: listens (a bind failure is reported as `failed` with its fix, then
+ * rethrown) and stops the adapter when the host aborts. Returns the function that detaches the abort hook.
+ */
+export async function serveForAdapter(
+  server: Server,
+  ctx: { status(s: 'failed', detail?: string): void; signal: AbortSignal },
+  o: ListenOptions & { host: string; port: number; onAbort(): void },
+): Promise<() => void> {
+  try {
+    await listenOn(server, o.host, o.port, o);
+  } catch (error) {
+    ctx.status('failed', error instanceof Error ? error.message : String(error));
+    throw error;
+  }
+  const onAbort = () => o.onAbort();
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  return () => ctx.signal.removeEventListener('abort', onAbort);
+}
