@@ -1,12 +1,12 @@
-import { Agent, request } from 'node:http';
+import { type Agent, request } from 'node:http';
 import {
   type ConformanceDriver,
   type ConformanceHarness,
+  createCountingAgent,
   createTestContext,
-  runConformanceScenario,
+  runConformanceSubset,
   type ScenarioId,
 } from '@hermes/adapter-testkit';
-import { describe, it } from 'vitest';
 import { ApiServerAdapter } from './index.js';
 
 /**
@@ -69,23 +69,14 @@ const driver: ConformanceDriver = {
   async setup(): Promise<ConformanceHarness> {
     const adapter = new ApiServerAdapter({ host: '127.0.0.1', port: 0 });
     const context = createTestContext();
-    const agent = new Agent({ keepAlive: true });
+    const client = createCountingAgent();
+    const agent = client.agent;
     const inFlight = new Set<Promise<void>>();
-    let opened = 0;
     const track = (p: Promise<void>) => {
       inFlight.add(p);
       void p.finally(() => inFlight.delete(p));
     };
-    const originalCreate = agent.createConnection.bind(agent);
-    agent.createConnection = ((...args: Parameters<Agent['createConnection']>) => {
-      opened += 1;
-      return originalCreate(...args);
-    }) as Agent['createConnection'];
     const dm = { platform: 'api_server', chatId: 'conformance-dm', chatType: 'dm' as const };
-    const sockets = () =>
-      [...Object.values(agent.sockets), ...Object.values(agent.freeSockets)]
-        .flat()
-        .filter((s) => s && !s.destroyed).length;
     return {
       adapter,
       context,
@@ -111,24 +102,18 @@ const driver: ConformanceDriver = {
       async sentMessages() {
         return [];
       },
-      openConnections: sockets,
-      totalConnections: () => opened,
+      openConnections: client.openSockets,
+      totalConnections: client.opened,
       async teardown() {
         await Promise.allSettled([...inFlight]);
-        agent.destroy();
+        client.destroy();
       },
     };
   },
 };
 
-describe('api_server: adapter conformance (the scenarios that fit a request/response server)', () => {
-  for (const id of APPLICABLE) {
-    it(`conformance: ${id}`, async (ctx) => {
-      const outcome = await runConformanceScenario(driver, id);
-      if (outcome.status === 'skipped') ctx.skip(outcome.reason);
-    }, 45_000);
-  }
-  for (const [id, reason] of Object.entries(NOT_APPLICABLE)) {
-    it.skip(`conformance: ${id} [not applicable: ${reason}]`, () => {});
-  }
+runConformanceSubset(driver, {
+  title: 'api_server: adapter conformance (the scenarios that fit a request/response server)',
+  applicable: APPLICABLE,
+  notApplicable: NOT_APPLICABLE,
 });

@@ -1,3 +1,4 @@
+export { type ConformanceSubset, runConformanceSubset } from './conformance/run-conformance-subset.js';
 export {
   runConformanceScenario,
   runConformanceSuite,

@@ -10,6 +10,7 @@ export type {
   ObservedReaction,
   SentMessage,
 } from './conformance/types.js';
+export { type CountingAgent, createCountingAgent } from './counting-agent.js';
 export * from './fake-server/index.js';
 export {
   createTestContext,

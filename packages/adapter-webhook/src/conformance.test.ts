@@ -1,12 +1,12 @@
-import { Agent, request } from 'node:http';
+import { type Agent, request } from 'node:http';
 import {
   type ConformanceDriver,
   type ConformanceHarness,
+  createCountingAgent,
   createTestContext,
-  runConformanceScenario,
+  runConformanceSubset,
   type ScenarioId,
 } from '@hermes/adapter-testkit';
-import { describe, it } from 'vitest';
 import { WebhookAdapter } from './index.js';
 import { githubSignatureHeaders } from './testing/index.js';
 
@@ -76,18 +76,9 @@ const driver: ConformanceDriver = {
       routes: { [ROUTE]: { secret: SECRET, scheme: 'github', prompt: '{text}' } },
     });
     const context = createTestContext();
-    const agent = new Agent({ keepAlive: true });
-    let opened = 0;
-    const create = agent.createConnection.bind(agent);
-    agent.createConnection = ((...args: Parameters<Agent['createConnection']>) => {
-      opened += 1;
-      return create(...args);
-    }) as Agent['createConnection'];
+    const client = createCountingAgent();
+    const agent = client.agent;
     const dm = { platform: 'webhook', chatId: `${ROUTE}:${DELIVERY}`, chatType: 'dm' as const };
-    const sockets = () =>
-      [...Object.values(agent.sockets), ...Object.values(agent.freeSockets)]
-        .flat()
-        .filter((s) => s && !s.destroyed).length;
     return {
       adapter,
       context,
@@ -116,23 +107,17 @@ const driver: ConformanceDriver = {
       async sentMessages() {
         return [];
       },
-      openConnections: sockets,
-      totalConnections: () => opened,
+      openConnections: client.openSockets,
+      totalConnections: client.opened,
       async teardown() {
-        agent.destroy();
+        client.destroy();
       },
     };
   },
 };
 
-describe('webhook: adapter conformance (the scenarios that fit a webhook receiver)', () => {
-  for (const id of APPLICABLE) {
-    it(`conformance: ${id}`, async (ctx) => {
-      const outcome = await runConformanceScenario(driver, id);
-      if (outcome.status === 'skipped') ctx.skip(outcome.reason);
-    }, 45_000);
-  }
-  for (const [id, reason] of Object.entries(NOT_APPLICABLE)) {
-    it.skip(`conformance: ${id} [not applicable: ${reason}]`, () => {});
-  }
+runConformanceSubset(driver, {
+  title: 'webhook: adapter conformance (the scenarios that fit a webhook receiver)',
+  applicable: APPLICABLE,
+  notApplicable: NOT_APPLICABLE,
 });
