@@ -1,5 +1,6 @@
 import type { AdapterStatus } from '../contract.js';
 import { AdapterError, isAdapterError } from '../errors.js';
+import { raceAbort } from '../race-abort.js';
 import {
   type BackoffPolicy,
   backoffDelay,
@@ -326,23 +327,4 @@ function safeClose(connection: SupervisedConnection, reason: string): void {
   } catch {
     // The connection is being discarded; a throwing close() must not stop the supervisor.
   }
-}
-
-/** Settles with the promise, or rejects with the signal's reason as soon as it aborts. */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { MediaCacheLike } from '../contract.js';
 import { AdapterError, adapterErrorFromHttpStatus, toAdapterError } from '../errors.js';
+import { raceAbort } from '../race-abort.js';
 import { type MediaAddressAllowRule, type MediaLookup, vetHost } from './address-guard.js';
 import { openHop } from './http-hop.js';
 import { parseMediaUrl, redirectHeaders, requestHeaders } from './media-url.js';
@@ -83,25 +84,6 @@ function checkOptions(o: SafeDownloadOptions): void {
   }
 }
 
-/** Rejects with the signal's reason as soon as it aborts, for steps that take no signal (DNS lookups). */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
 function retryAfterSeconds(res: IncomingMessage): number | undefined {
   const raw = res.headers['retry-after'];
   const seconds = raw === undefined ? Number.NaN : Number(raw);
@@ -128,7 +110,7 @@ async function followHops(
   let headers = requestHeaders(first, o.headers);
   for (let redirects = 0; ; redirects++) {
     // Every hop is resolved and vetted again: a public host may redirect to an internal one.
-    const vetted = await untilAborted(vetHost(url, policy), signal);
+    const vetted = await raceAbort(vetHost(url, policy), signal);
     const res = await openHop({ url, vetted, headers, signal, connectTimeoutMs });
     const status = res.statusCode ?? 0;
     const location = res.headers.location;
