@@ -51,7 +51,7 @@ describe('reply delivery', () => {
 
   it('sends MEDIA: files from a reply as native media after the text', async () => {
     h = await startHarness();
-    const file = join(h.home, 'chart.png');
+    const file = join(h.workDir, 'chart.png');
     writeFileSync(file, Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'));
     h.fake.script(step.text(`Here is the chart.\nMEDIA:${file}`));
     h.adapter.inject({ text: 'chart please' });

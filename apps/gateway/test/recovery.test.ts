@@ -5,6 +5,7 @@ import { step } from '@hermes/agent/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeInbound } from '../src/host/inbound-codec.js';
 import { type Harness, startHarness, waitFor } from './support/harness.js';
+import { MemoryRequestAdapter } from './support/memory-adapter.js';
 
 let h: Harness | undefined;
 const homes: string[] = [];
@@ -66,5 +67,79 @@ describe('reset policies', () => {
     expect(h.adapter.texts().some((t) => t.startsWith('◐ Session automatically reset (inactive'))).toBe(true);
     const contents = h.fake.requests[1]!.body.messages.map((m) => String(m.content));
     expect(contents.some((c) => c.includes('remember 42'))).toBe(false);
+  });
+});
+
+describe('replay after kill -9 is idempotent and bounded', () => {
+  /** Starts a turn on a hanging model, then abandons the process state mid-turn like kill -9 would. */
+  async function crashMidTurn(home: string, text: string, extra = {}) {
+    const first = await startHarness({ home, env: { MEMORY_ALLOW_ALL_USERS: 'true' } });
+    first.fake.script(step.hang());
+    first.adapter.inject({ id: 'mid-turn', text, ...extra });
+    await waitFor(() => first.fake.requests.length === 1, 'model called');
+    first.host.runtime.db.close();
+    await first.fake.close();
+    return first;
+  }
+
+  it('stores the interrupted user message once, not twice', async () => {
+    const home = tempHome();
+    await crashMidTurn(home, 'question before the crash');
+    h = await startHarness({ home });
+    h.fake.script(step.text('answered once'));
+    await waitFor(() => h!.adapter.texts().includes('answered once'), 'replayed answer');
+    const rows = h.host.runtime.db
+      .prepare("SELECT content FROM messages WHERE role = 'user'")
+      .all() as Array<{ content: string }>;
+    expect(rows.map((r) => r.content)).toEqual(['question before the crash']);
+    const sent = h.fake.requests[0]!.body.messages.filter((m) => m.role === 'user').map((m) => m.content);
+    expect(sent).toEqual(['question before the crash']);
+  });
+
+  it('does not replay a request whose client died with the process', async () => {
+    const home = tempHome();
+    const env = { MEMREQ_ALLOW_ALL_USERS: 'true' };
+    const first = await startHarness({ home, env, adapter: new MemoryRequestAdapter() });
+    first.fake.script(step.hang());
+    const request = {
+      replyMessageId: 'r1',
+      stream: false,
+      history: [],
+      system: [],
+      signal: new AbortController().signal,
+    };
+    first.adapter.inject({ text: 'api question', extra: { request } });
+    await waitFor(() => first.fake.requests.length === 1, 'model called');
+    first.host.runtime.db.close();
+    await first.fake.close();
+    h = await startHarness({ home, env, adapter: new MemoryRequestAdapter() });
+    await waitFor(
+      () => h!.host.runtime.db.prepare("SELECT 1 FROM inbound WHERE state = 'abandoned'").get(),
+      'abandoned',
+    );
+    expect(h.fake.requests).toHaveLength(0);
+    expect(h.host.runtime.db.prepare("SELECT COUNT(*) AS n FROM messages WHERE role = 'user'").get()).toEqual(
+      { n: 0 },
+    );
+  });
+
+  it('gives a message up after three crashed attempts instead of replaying it for ever', async () => {
+    const home = tempHome();
+    await crashMidTurn(home, 'poison');
+    for (let i = 0; i < 2; i++) {
+      const again = await startHarness({ home });
+      again.fake.script(step.hang());
+      await waitFor(() => again.fake.requests.length === 1, `replay ${i + 1} called the model`);
+      again.host.runtime.db.close();
+      await again.fake.close();
+    }
+    h = await startHarness({ home });
+    await waitFor(() => h!.adapter.texts().some((t) => t.includes('gave up')), 'give-up notice');
+    expect(h.fake.requests).toHaveLength(0);
+    const row = h.host.runtime.db.prepare('SELECT state, attempts FROM inbound').get() as {
+      state: string;
+      attempts: number;
+    };
+    expect(row).toEqual({ state: 'failed', attempts: 3 });
   });
 });

@@ -49,8 +49,92 @@ export interface InboundMessage {
   replyTo?: { id?: string; text?: string };
   attachments: Attachment[];
   receivedAt: Date;
-  /** The platform payload as received, for host features the contract does not model. */
+  /**
+   * Set by request/reply platforms (an HTTP client waiting on one request for the answer). The host answers
+   * with `send()` to this chat, streams with `edit(chat, request.replyMessageId, textSoFar)` and stops the run
+   * when `request.signal` aborts.
+   */
+  request?: RequestExchange;
+  /**
+   * Set by event platforms (webhooks): where the answer goes, as `<platform>:<chat>[:<thread>]`, or a bare
+   * `<platform>` for that platform's home channel. Absent: answer where the message came from.
+   */
+  deliverTo?: string;
+  /** Limits the platform puts on the turn this message starts (a webhook route's toolsets, a keyless server). */
+  turnLimits?: TurnLimits;
+  /**
+   * The platform payload as received, for logging and debugging by an adapter's own users. The host never
+   * reads it: whatever the host needs is a typed field above.
+   */
   raw: unknown;
+}
+
+/** One message of the conversation a stateless client sends with each request. */
+export interface RequestHistoryEntry {
+  role: 'user' | 'assistant';
+  content: string;
+}
+
+export interface RequestExchange {
+  /** The id `edit()` streams into; the same id `send()` answers. */
+  replyMessageId: string;
+  /** The client asked for a streamed answer (SSE): stream edits as text arrives. */
+  stream: boolean;
+  /** The conversation as the client sent it; the API is stateless, so it wins over any stored transcript. */
+  history: RequestHistoryEntry[];
+  /** Extra system instructions from the client, layered on the host's own. */
+  system: string[];
+  /** Aborted when the client disconnects, the request times out or the server stops: stop the run. */
+  signal: AbortSignal;
+}
+
+/**
+ * Tool sets a turn may use. `toolsets` present: only those. `withoutToolsets`: everything the host offers
+ * except those. Both absent: the host's default for the platform's kind.
+ */
+export interface TurnLimits {
+  toolsets?: readonly string[];
+  withoutToolsets?: readonly string[];
+  /** Skills the turn may load (informational until skills exist). */
+  skills?: readonly string[];
+}
+
+/** Token counts of one turn, in the OpenAI usage shape. */
+export interface TurnUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
+
+export interface ToolProgressReport {
+  tool: string;
+  /** One line a person can read, e.g. `💻 terminal: ls -la`. */
+  label: string;
+  phase?: 'start' | 'end' | 'update';
+}
+
+/** Why a waiting request ends without an answer; a request/reply adapter maps it to its own wire error. */
+export type RequestFailureCode =
+  | 'model_not_found'
+  | 'model_auth_failed'
+  | 'rate_limited'
+  | 'context_too_long'
+  | 'model_timeout'
+  | 'model_unavailable'
+  | 'bad_request'
+  | 'internal_error';
+
+export interface RequestFailure {
+  code: RequestFailureCode;
+  /** A sentence for the client: what went wrong and what to do. */
+  message: string;
+  retryAfterMs?: number;
+}
+
+/** One entry of a platform's command menu (Telegram's `/` list). */
+export interface CommandMenuEntry {
+  command: string;
+  description: string;
 }
 
 export interface OutboundMedia {
@@ -91,6 +175,10 @@ export interface Capabilities {
   reactions: boolean;
   threads: boolean;
   media: { send: MediaKind[]; receive: MediaKind[]; maxUploadBytes?: number };
+  /** `reportUsage`, `reportToolProgress` and `failRequest` exist: the platform answers requests (API server). */
+  requestReply?: boolean;
+  /** `setCommands` exists: the platform shows a command menu the host can fill. */
+  commandMenu?: boolean;
 }
 
 export type AdapterStatus = 'connecting' | 'online' | 'reconnecting' | 'offline' | 'failed';
@@ -131,7 +219,22 @@ export interface PlatformAdapter {
   typing?(chat: ChatRef): Promise<void>;
   /** Checks credentials without starting (used by `hermes doctor`). */
   probe?(): Promise<ProbeResult>;
+  /** Request/reply platforms: token usage of the running request of this chat. False if none is waiting. */
+  reportUsage?(chat: ChatRef, usage: TurnUsage): boolean;
+  /** Request/reply platforms: a tool progress line for the running request. False if none is waiting. */
+  reportToolProgress?(chat: ChatRef, progress: ToolProgressReport): boolean;
+  /** Request/reply platforms: ends the waiting request with an error, not an answer. False if none is waiting. */
+  failRequest?(chat: ChatRef, failure: RequestFailure): boolean;
+  /** Platforms with a command menu: replaces it with the host's commands. */
+  setCommands?(commands: readonly CommandMenuEntry[]): Promise<void>;
 }
+
+/**
+ * What a platform carries: people chatting (`chat`), one-way events that start a turn and are answered
+ * elsewhere (`events`: webhooks; never parsed as chat commands), or requests a client waits on
+ * (`request-reply`: the API server).
+ */
+export type PlatformKind = 'chat' | 'events' | 'request-reply';
 
 export type EnvLike = Readonly<Record<string, string | undefined>>;
 
@@ -142,6 +245,8 @@ export type EnvLike = Readonly<Record<string, string | undefined>>;
 export interface PlatformDescriptor<Config = unknown> {
   platform: string;
   label: string;
+  /** Default `chat`. */
+  kind?: PlatformKind;
   /** All of these set means the platform is enabled from the environment. */
   requiredEnv: readonly string[];
   optionalEnv: readonly string[];

@@ -6,6 +6,7 @@ export type {
   Capabilities,
   ChatRef,
   ChatType,
+  CommandMenuEntry,
   EnvLike,
   InboundMessage,
   LengthUnit,
@@ -16,9 +17,17 @@ export type {
   OutboundMessage,
   PlatformAdapter,
   PlatformDescriptor,
+  PlatformKind,
   ProbeResult,
+  RequestExchange,
+  RequestFailure,
+  RequestFailureCode,
+  RequestHistoryEntry,
   Sender,
   SendResult,
+  ToolProgressReport,
+  TurnLimits,
+  TurnUsage,
 } from './contract.js';
 export * from './delivery/index.js';
 export {

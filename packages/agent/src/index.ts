@@ -67,6 +67,7 @@ export type {
   ReasoningEffort,
   RunTurnInput,
   ToolContext,
+  ToolLimits,
   ToolResult,
   UsageEvent,
 } from './types.js';

@@ -117,6 +117,11 @@ export interface AgentTool {
   parameters: Record<string, unknown>;
   /** Shown in tool-progress lines (spec 5.2), e.g. 💻 for terminal. */
   emoji?: string;
+  /**
+   * The toolset this tool belongs to (spec: `terminal`, `cronjob`, `messaging`, …), which per-turn limits
+   * name. Default: the tool's name.
+   */
+  toolset?: string;
   /** The primary argument for a progress line; defaults to command/query/path/url/target. */
   preview?(args: Record<string, unknown>): string | undefined;
   execute(args: Record<string, unknown>, ctx: ToolContext): Promise<ToolResult>;
@@ -134,4 +139,15 @@ export interface RunTurnInput {
   reasoningEffort?: ReasoningEffort;
   /** Replaces the agent's system prompt for this turn. */
   systemPrompt?: string;
+  /** Limits the tools this turn offers the model; absent: every tool the agent has. */
+  toolLimits?: ToolLimits;
+}
+
+/**
+ * `toolsets` present: only tools in those toolsets. `withoutToolsets`: every tool except those toolsets.
+ * A tool the model calls outside the limits is refused like an unknown tool, never run.
+ */
+export interface ToolLimits {
+  toolsets?: readonly string[];
+  withoutToolsets?: readonly string[];
 }

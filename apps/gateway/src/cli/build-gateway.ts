@@ -37,6 +37,9 @@ export async function buildGateway(
       ),
     ],
   });
-  host = new GatewayHost({ config, logger, agent, adapters: createAdapters(platforms) });
+  const kinds = Object.fromEntries(
+    platforms.map((p) => [p.descriptor.platform, p.descriptor.kind ?? 'chat']),
+  );
+  host = new GatewayHost({ config, logger, agent, adapters: createAdapters(platforms), kinds });
   return { host, problems: problems.map((p) => `${p.platform}: ${p.message}`) };
 }

@@ -73,6 +73,8 @@ export async function runCronJob(
       userText: job.prompt,
       signal: controller.signal,
       approvals: rt.approvals,
+      // Spec 5.5: a job cannot schedule more jobs.
+      toolLimits: { withoutToolsets: ['cronjob'] },
       context: {
         platform: 'cron',
         cronJobId: job.id,

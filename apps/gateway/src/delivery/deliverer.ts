@@ -12,6 +12,7 @@ import {
   withRetry,
 } from '@hermes/adapter-core';
 import type { Outbox, OutboxEntry } from '../state/outbox.js';
+import type { AttachPolicy } from './attachable-path.js';
 import { type ExtractedMedia, extractMedia, isSilentReply } from './extract-media.js';
 
 export interface DeliveryOptions {
@@ -32,6 +33,8 @@ export interface DelivererDeps {
   logger: Logger;
   mediaCache: MediaCache;
   allowPrivateMedia: boolean;
+  /** Which local files a reply may attach. */
+  attach: AttachPolicy;
   adapterFor(platform: string): PlatformAdapter | undefined;
   /** Max attempts for a send that failed with a retryable error (network, 429, 5xx). */
   maxAttempts?: number;
@@ -49,7 +52,11 @@ export class Deliverer {
   async prepare(chat: ChatRef, reply: string, options: DeliveryOptions = {}): Promise<OutboundMessage[]> {
     if (isSilentReply(reply)) return [];
     const adapter = this.deps.adapterFor(chat.platform);
-    const { text, media } = extractMedia(reply);
+    const { text, media } = extractMedia(reply, {
+      attach: this.deps.attach,
+      onRefused: (path, reason) =>
+        this.deps.logger.warn('reply names a file that may not be attached; left as text', { path, reason }),
+    });
     const body = options.prefix ? `${options.prefix}\n\n${text}` : text;
     const messages: OutboundMessage[] = [];
     if (body.trim()) {

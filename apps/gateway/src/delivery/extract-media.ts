@@ -1,6 +1,6 @@
-import { existsSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import type { MediaKind } from '@hermes/adapter-core';
+import { type AttachPolicy, judgeAttachment } from './attachable-path.js';
 
 export interface ExtractedMedia {
   kind: MediaKind;
@@ -36,41 +36,74 @@ function proseSegments(text: string): Array<{ text: string; code: boolean }> {
   return out;
 }
 
+/** The path part of an http(s) URL, or undefined when the model wrote something that is not a URL. */
+function urlPath(url: string): string | undefined {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface ExtractOptions {
+  /** Decides which local files may go out; a refused path stays in the text as written. */
+  attach: AttachPolicy;
+  /** Told about each refused `MEDIA:` path, for the log. */
+  onRefused?(path: string, reason: string): void;
+}
+
 /**
  * Pulls what should go out as native media from an agent reply (spec 1.7): `MEDIA:<path>` lines (with
  * `[[audio_as_voice]]`), Markdown/HTML images whose URL ends in an image extension, and bare absolute
- * paths to existing files outside code. What is extracted is removed from the text.
+ * paths to existing files outside code. `MEDIA:` lines and image markup are removed from the text; bare
+ * paths stay in it (they are part of a sentence). Local files go out only when the policy allows them.
  */
 export function extractMedia(
   reply: string,
-  fileExists: (p: string) => boolean = defaultFileExists,
+  options: ExtractOptions,
 ): { text: string; media: ExtractedMedia[] } {
   const media: ExtractedMedia[] = [];
   const asVoice = reply.includes('[[audio_as_voice]]');
   let text = reply.replaceAll('[[audio_as_voice]]', '');
-  text = text.replace(/^[ \t]*MEDIA:[ \t]*(\S.*?)[ \t]*$/gm, (_m, path: string) => {
-    media.push({ kind: mediaKindForPath(path, asVoice), source: path, name: basename(path), asVoice });
+  text = text.replace(/^[ \t]*MEDIA:[ \t]*(\S.*?)[ \t]*$/gm, (line, path: string) => {
+    const verdict = judgeAttachment(path, options.attach);
+    if (!verdict.ok) {
+      options.onRefused?.(path, verdict.reason);
+      return line;
+    }
+    media.push({
+      kind: mediaKindForPath(path, asVoice),
+      source: verdict.path,
+      name: basename(path),
+      asVoice,
+    });
     return '';
   });
   const segments = proseSegments(text).map((seg) => {
     if (seg.code) return seg.text;
-    let s = seg.text.replace(
+    const s = seg.text.replace(
       /!\[[^\]]*\]\((https?:\/\/[^)\s]+)\)|<img\s[^>]*src=["'](https?:\/\/[^"']+)["'][^>]*>/gi,
       (m, md?: string, html?: string) => {
         const url = md ?? html ?? '';
-        if (!IMAGE.has(extname(new URL(url).pathname).toLowerCase())) return m;
-        media.push({ kind: 'image', source: url, name: basename(new URL(url).pathname), asVoice: false });
+        const path = urlPath(url);
+        if (path === undefined || !IMAGE.has(extname(path).toLowerCase())) return m;
+        media.push({ kind: 'image', source: url, name: basename(path), asVoice: false });
         return '';
       },
     );
-    s = s.replace(
-      /(^|[\s(])(\/(?:[\w.@+-]+\/)*[\w.@+-]+\.[A-Za-z0-9]{1,8})(?=$|[\s),.;:!?])/gm,
-      (m, lead: string, path: string) => {
-        if (!fileExists(path)) return m;
-        media.push({ kind: mediaKindForPath(path, asVoice), source: path, name: basename(path), asVoice });
-        return lead;
-      },
-    );
+    for (const m of s.matchAll(
+      /(?:^|[\s(])(\/(?:[\w.@+-]+\/)*[\w.@+-]+\.[A-Za-z0-9]{1,8})(?=$|[\s),.;:!?])/gm,
+    )) {
+      const path = m[1] ?? '';
+      const verdict = judgeAttachment(path, options.attach);
+      if (verdict.ok && !media.some((x) => x.source === verdict.path))
+        media.push({
+          kind: mediaKindForPath(path, asVoice),
+          source: verdict.path,
+          name: basename(path),
+          asVoice,
+        });
+    }
     return s;
   });
   return {
@@ -80,14 +113,6 @@ export function extractMedia(
       .trim(),
     media,
   };
-}
-
-function defaultFileExists(path: string): boolean {
-  try {
-    return existsSync(path) && statSync(path).isFile();
-  } catch {
-    return false;
-  }
 }
 
 /** Replies that mean "say nothing" (spec 1.7, silence tokens). */

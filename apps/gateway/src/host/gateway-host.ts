@@ -7,29 +7,34 @@ import {
   MediaCache,
   mediaAllowPrivateFromEnv,
   type PlatformAdapter,
+  type PlatformKind,
 } from '@hermes/adapter-core';
 import { type ApprovalGate, createApprovalGate, type InMemoryApprovalGate } from '@hermes/agent';
-import { nothingAllowed } from '../access/authorize.js';
+import { envPrefix, nothingAllowed } from '../access/authorize.js';
 import { PairingStore } from '../access/pairing-store.js';
 import { createCommandRegistry } from '../commands/handlers.js';
 import type { LoadedConfig } from '../config/load.js';
 import { startCronTicker } from '../cron/cron-runner.js';
 import { CronJobsStore } from '../cron/jobs-store.js';
+import { gatewayAttachPolicy } from '../delivery/attachable-path.js';
 import { Deliverer } from '../delivery/deliverer.js';
 import { LaneScheduler } from '../lanes/lane-scheduler.js';
 import { sessionKeyFor } from '../sessions/session-key.js';
 import { openStateDb } from '../state/db.js';
-import { InboundJournal } from '../state/inbound-journal.js';
+import { InboundJournal, type JournalEntry } from '../state/inbound-journal.js';
 import { KvStore } from '../state/kv-store.js';
 import { Outbox } from '../state/outbox.js';
 import { SessionStore } from '../state/session-store.js';
 import { AdapterSupervisor } from './adapter-supervisor.js';
 import type { PendingInput } from './compose-turn.js';
-import { decodeInbound } from './inbound-codec.js';
+import { decodeInbound, type ReplayedInbound } from './inbound-codec.js';
 import { handleInbound, processInbound } from './intake.js';
 import type { HostRuntime, TurnAgent } from './runtime.js';
 import { removeFile, writeStatusFile } from './status-file.js';
 import { runAgentTurn } from './turn-runner.js';
+
+/** Turns started for one message before it counts as poison and is given up. */
+const MAX_TURN_ATTEMPTS = 3;
 
 export interface GatewayHostOptions {
   config: LoadedConfig;
@@ -37,6 +42,10 @@ export interface GatewayHostOptions {
   agent: TurnAgent;
   adapters: PlatformAdapter[];
   approvals?: ApprovalGate;
+  /** The agent's working directory: replies may attach files under it. Default: the process's. */
+  workDir?: string;
+  /** Each platform's kind, from its descriptor; a platform not listed is a chat platform. */
+  kinds?: Readonly<Record<string, PlatformKind>>;
   /** Restart delays for failed adapters (tests shorten them). */
   adapterRetry?: { firstMs: number; maxMs: number };
 }
@@ -76,6 +85,12 @@ export class GatewayHost {
       logger,
       mediaCache,
       allowPrivateMedia: mediaAllowPrivateFromEnv(config.env),
+      attach: gatewayAttachPolicy({
+        home: config.paths.home,
+        cacheDir: config.paths.cacheDir,
+        workDir: options.workDir ?? process.cwd(),
+        extraRoots: config.env.HERMES_MEDIA_ROOTS,
+      }),
       adapterFor: (p) => this.supervisor.get(p),
     });
     const kv = new KvStore(db);
@@ -111,6 +126,8 @@ export class GatewayHost {
       lanes,
       deliverer,
       adapterFor: (p) => this.supervisor.get(p),
+      kindOf: (p) => options.kinds?.[p] ?? 'chat',
+      homeChannelOf: (p) => this.runtime.env[`${envPrefix(p)}_HOME_CHANNEL`],
       platformStatuses: () =>
         [...this.supervisor.slots.values()].map((s) => ({ platform: s.platform, status: s.status })),
       startBackground: (chat, key, prompt) => this.startBackground(chat, key, prompt),
@@ -159,8 +176,8 @@ export class GatewayHost {
       description: s.summary.slice(0, 256),
     }));
     for (const slot of this.supervisor.slots.values()) {
-      const menu = slot.adapter as { setCommands?(l: typeof list): Promise<void> };
-      await menu.setCommands?.(list).catch((err: unknown) =>
+      if (!slot.adapter.setCommands) continue;
+      await slot.adapter.setCommands(list).catch((err: unknown) =>
         this.options.logger.warn('command menu not registered', {
           platform: slot.platform,
           error: (err as Error).message,
@@ -186,11 +203,52 @@ export class GatewayHost {
     const open = this.runtime.journal.open();
     if (pending.length || open.length)
       logger.info('recovering after an unclean stop', { replies: pending.length, messages: open.length });
-    for (const entry of open) {
-      await processInbound(this.runtime, decodeInbound(entry.payload), [entry.id]).catch((err: unknown) => {
-        logger.error('replayed message failed', { id: entry.id, error: (err as Error).message });
-      });
+    for (const entry of open) await this.replay(entry);
+  }
+
+  /**
+   * One journalled message after an unclean stop. Idempotent: what its interrupted turn wrote to the
+   * transcript is removed first, so the replay does not store the user message twice. A message whose
+   * client was waiting on a request is not replayed (nobody is waiting now), and one that already
+   * started MAX_TURN_ATTEMPTS turns is given up as a poison message instead of failing on every start.
+   */
+  private async replay(entry: JournalEntry): Promise<void> {
+    const { logger } = this.options;
+    const rt = this.runtime;
+    if (entry.turnStart) rt.sessions.truncateFrom(entry.turnStart.sessionId, entry.turnStart.messageId);
+    let replayed: ReplayedInbound;
+    try {
+      replayed = decodeInbound(entry.payload);
+    } catch (err) {
+      logger.error('journalled message unreadable; dropped', { id: entry.id, error: (err as Error).message });
+      rt.journal.finish([entry.id], 'failed');
+      return;
     }
+    if (replayed.requestReply) {
+      logger.info('request from before the restart not replayed: its client is gone', {
+        platform: entry.platform,
+      });
+      rt.journal.finish([entry.id], 'abandoned');
+      return;
+    }
+    if (entry.attempts >= MAX_TURN_ATTEMPTS) {
+      logger.error('message given up after repeated failed turns (poison message)', {
+        platform: entry.platform,
+        attempts: entry.attempts,
+      });
+      rt.journal.finish([entry.id], 'failed');
+      await rt.deliverer
+        .deliverText(
+          replayed.msg.chat,
+          `⚠️ I could not answer this message after ${entry.attempts} attempts and gave up on it. Please send it again or rephrase it.`,
+          { replyTo: replayed.msg.id },
+        )
+        .catch(() => undefined);
+      return;
+    }
+    await processInbound(rt, replayed.msg, [entry.id]).catch((err: unknown) => {
+      logger.error('replayed message failed', { id: entry.id, error: (err as Error).message });
+    });
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { Attachment, InboundMessage } from '@hermes/adapter-core';
+import type { Attachment, InboundMessage, TurnLimits } from '@hermes/adapter-core';
 
 interface StoredInbound {
   id: string;
@@ -9,6 +9,16 @@ interface StoredInbound {
   replyTo?: InboundMessage['replyTo'];
   attachments: Array<Pick<Attachment, 'kind' | 'mime' | 'name' | 'size'>>;
   receivedAt: string;
+  deliverTo?: string;
+  turnLimits?: TurnLimits;
+  /** It came with a waiting client (request/reply); the client cannot survive a restart. */
+  requestReply?: true;
+}
+
+/** A journalled message as replayed: the message, and whether a client was waiting on it. */
+export interface ReplayedInbound {
+  msg: InboundMessage;
+  requestReply: boolean;
 }
 
 /** What the inbound journal keeps: everything but the raw payload and the (non-serialisable) fetchers. */
@@ -23,6 +33,9 @@ export function encodeInbound(msg: InboundMessage): string {
     receivedAt: msg.receivedAt.toISOString(),
   };
   if (msg.replyTo) stored.replyTo = msg.replyTo;
+  if (msg.deliverTo !== undefined) stored.deliverTo = msg.deliverTo;
+  if (msg.turnLimits !== undefined) stored.turnLimits = msg.turnLimits;
+  if (msg.request !== undefined) stored.requestReply = true;
   return JSON.stringify(stored);
 }
 
@@ -30,7 +43,7 @@ export function encodeInbound(msg: InboundMessage): string {
  * A journalled message replayed after a crash. Its attachments can no longer be fetched from the platform
  * session that delivered them, so fetching one says so plainly instead of failing mysteriously.
  */
-export function decodeInbound(payload: string): InboundMessage {
+export function decodeInbound(payload: string): ReplayedInbound {
   const s = JSON.parse(payload) as StoredInbound;
   const msg: InboundMessage = {
     id: s.id,
@@ -49,5 +62,7 @@ export function decodeInbound(payload: string): InboundMessage {
     raw: { replayed: true },
   };
   if (s.replyTo) msg.replyTo = s.replyTo;
-  return msg;
+  if (s.deliverTo !== undefined) msg.deliverTo = s.deliverTo;
+  if (s.turnLimits !== undefined) msg.turnLimits = s.turnLimits;
+  return { msg, requestReply: s.requestReply === true };
 }

@@ -46,9 +46,13 @@ export async function processInbound(
   }
   const sessionKey = rt.sessionKeyOf(msg);
   for (const id of journalIds) rt.journal.setSessionKey(id, sessionKey);
-  const parsed = parseCommand(msg.text, {
-    bangAlias: msg.chat.platform === 'slack' && Boolean(msg.chat.threadId),
-  });
+  // An event's text was written by whoever could reach the route, not by a chat user: never a command.
+  const parsed =
+    rt.kindOf(msg.chat.platform) === 'events'
+      ? undefined
+      : parseCommand(msg.text, {
+          bangAlias: msg.chat.platform === 'slack' && Boolean(msg.chat.threadId),
+        });
   const spec = parsed ? rt.commands.resolve(parsed.name) : undefined;
   if (parsed && spec) {
     if (rt.lanes.isBusy(sessionKey) && !spec.bypass) {

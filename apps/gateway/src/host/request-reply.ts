@@ -1,59 +1,54 @@
-import type { ChatRef, InboundMessage, PlatformAdapter } from '@hermes/adapter-core';
-import { type ChatMessage, parseMessageTarget } from '@hermes/agent';
+import type {
+  ChatRef,
+  InboundMessage,
+  PlatformKind,
+  RequestFailure,
+  RequestFailureCode,
+  TurnLimits,
+} from '@hermes/adapter-core';
+import { type AgentErrorCode, type ChatMessage, parseMessageTarget } from '@hermes/agent';
 
-/**
- * Request/response platforms (the OpenAI-compatible API server) answer one HTTP request with the first
- * `send()`. For them the host streams the reply through `edit()` of the request's reply message, reports
- * usage and tool progress through the adapter's own hooks, and never sends notices before the answer.
- * Detected structurally so the host does not import the adapter package.
- */
-export interface RequestReply {
-  replyMessageId: string;
-  stream: boolean;
-  /** The conversation as the client sent it: the API is stateless, so it wins over the stored transcript. */
-  history: ChatMessage[];
-  system: string[];
-}
-
-interface RawRequest {
-  kind: 'api_server.chat_completion';
-  replyMessageId: string;
-  stream: boolean;
-  history: Array<{ role: string; content: string; toolCallId?: string }>;
-  system: string[];
-}
-
-function isRawRequest(raw: unknown): raw is RawRequest {
-  return (
-    typeof raw === 'object' &&
-    raw !== null &&
-    (raw as { kind?: unknown }).kind === 'api_server.chat_completion'
+/** The client's conversation in the agent's message shape (the API is stateless: it wins over the transcript). */
+export function requestHistory(msg: InboundMessage): ChatMessage[] | undefined {
+  const request = msg.request;
+  if (!request || request.history.length === 0) return undefined;
+  return request.history.map((m) =>
+    m.role === 'user' ? { role: 'user', content: m.content } : { role: 'assistant', content: m.content },
   );
 }
 
-export function requestReplyOf(msg: InboundMessage): RequestReply | undefined {
-  if (!isRawRequest(msg.raw)) return undefined;
-  const history: ChatMessage[] = [];
-  for (const m of msg.raw.history) {
-    if (m.role === 'user') history.push({ role: 'user', content: m.content });
-    else if (m.role === 'assistant') history.push({ role: 'assistant', content: m.content });
-  }
-  return { replyMessageId: msg.raw.replyMessageId, stream: msg.raw.stream, history, system: msg.raw.system };
+const FAILURE_OF: Record<AgentErrorCode, RequestFailureCode> = {
+  auth_failed: 'model_auth_failed',
+  model_not_found: 'model_not_found',
+  rate_limited: 'rate_limited',
+  context_too_long: 'context_too_long',
+  network: 'model_unavailable',
+  timeout: 'model_timeout',
+  overloaded: 'model_unavailable',
+  server_error: 'model_unavailable',
+  bad_request: 'bad_request',
+  bad_response: 'model_unavailable',
+  unknown: 'internal_error',
+};
+
+/** A model failure as the waiting client should see it: an error, never an answer that hides one. */
+export function requestFailureOf(error: {
+  code: AgentErrorCode;
+  message: string;
+  retryAfterMs?: number;
+}): RequestFailure {
+  const failure: RequestFailure = { code: FAILURE_OF[error.code], message: error.message };
+  if (error.retryAfterMs !== undefined) failure.retryAfterMs = error.retryAfterMs;
+  return failure;
 }
 
-interface RequestReplyHooks {
-  reportUsage?(
-    chat: ChatRef,
-    usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number },
-  ): boolean;
-  reportToolProgress?(
-    chat: ChatRef,
-    progress: { tool: string; label: string; phase?: 'start' | 'end' | 'update' },
-  ): boolean;
-}
-
-export function hooksOf(adapter: PlatformAdapter | undefined): RequestReplyHooks {
-  return (adapter ?? {}) as RequestReplyHooks;
+/**
+ * What a turn may use when the platform said nothing: events (webhook payloads, written by whoever can
+ * reach the route) never get a shell unless the route names the `terminal` toolset.
+ */
+export function turnLimitsFor(msg: InboundMessage, kind: PlatformKind): TurnLimits | undefined {
+  if (msg.turnLimits) return msg.turnLimits;
+  return kind === 'events' ? { withoutToolsets: ['terminal'] } : undefined;
 }
 
 /**
@@ -63,15 +58,13 @@ export function hooksOf(adapter: PlatformAdapter | undefined): RequestReplyHooks
  */
 export function deliveryChatOf(
   msg: InboundMessage,
-  env: Record<string, string | undefined>,
+  homeChannelOf: (platform: string) => string | undefined,
 ): ChatRef | undefined {
-  const deliver = (msg.raw as { deliver?: { kind?: string; target?: string; platform?: string } } | null)
-    ?.deliver;
-  if (deliver?.kind !== 'platform' || !deliver.target) return undefined;
-  const parsed = parseMessageTarget(deliver.target);
+  if (!msg.deliverTo) return undefined;
+  const parsed = parseMessageTarget(msg.deliverTo);
   if (!parsed.ok || parsed.target.kind !== 'platform') return undefined;
   const { platform, chatId, threadId } = parsed.target;
-  const chat = chatId ?? env[`${platform.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_HOME_CHANNEL`];
+  const chat = chatId ?? homeChannelOf(platform);
   if (!chat) return undefined;
   const ref: ChatRef = { platform, chatId: chat, chatType: 'group' };
   if (threadId) ref.threadId = threadId;

@@ -1,4 +1,4 @@
-import type { ChatRef, InboundMessage, Logger, PlatformAdapter } from '@hermes/adapter-core';
+import type { ChatRef, InboundMessage, Logger, PlatformAdapter, PlatformKind } from '@hermes/adapter-core';
 import type { Agent, ApprovalGate } from '@hermes/agent';
 import type { PairingStore } from '../access/pairing-store.js';
 import type { CommandRegistry } from '../commands/registry.js';
@@ -35,6 +35,10 @@ export interface HostRuntime {
   lanes: LaneScheduler<PendingInput>;
   deliverer: Deliverer;
   adapterFor(platform: string): PlatformAdapter | undefined;
+  /** What the platform carries (from its descriptor): events are never parsed as chat commands. */
+  kindOf(platform: string): PlatformKind;
+  /** The platform's home channel (set by /sethome or the env), if any. */
+  homeChannelOf(platform: string): string | undefined;
   platformStatuses(): Array<{ platform: string; status: import('@hermes/adapter-core').AdapterStatus }>;
   startBackground(chat: ChatRef, sessionKey: string, prompt: string): string;
   /** Set on SIGTERM: interrupted turns are left open in the journal and replayed on the next start. */

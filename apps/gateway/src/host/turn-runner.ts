@@ -1,11 +1,11 @@
-import type { ChatRef, InboundMessage, PlatformAdapter } from '@hermes/adapter-core';
-import type { ChatMessage, ReasoningEffort, RunTurnInput } from '@hermes/agent';
+import type { ChatRef, InboundMessage, OutboundMessage, PlatformAdapter } from '@hermes/adapter-core';
+import type { AgentEvent, ChatMessage, ReasoningEffort, RunTurnInput } from '@hermes/agent';
 import { ToolProgress } from '../delivery/tool-progress.js';
 import type { LaneRunContext } from '../lanes/lane-scheduler.js';
 import { expiredReason, resolveResetPolicy } from '../sessions/reset-policy.js';
 import type { SessionRow, TranscriptMessage } from '../state/session-store.js';
 import { composeUserText, type PendingInput } from './compose-turn.js';
-import { deliveryChatOf, hooksOf, requestReplyOf } from './request-reply.js';
+import { deliveryChatOf, requestFailureOf, requestHistory, turnLimitsFor } from './request-reply.js';
 import type { HostRuntime } from './runtime.js';
 
 /** Transcript rows back into the OpenAI message shape the agent takes as history. */
@@ -114,32 +114,37 @@ export async function runAgentTurn(
   const msg = last.msg;
   const adapter = rt.adapterFor(msg.chat.platform);
   const journalIds = items.flatMap((i) => i.journalIds);
+  const request = msg.request;
+  if (request?.signal.aborted) {
+    // The client left while the message waited for its lane: nobody would read the answer.
+    rt.journal.finish(journalIds, 'abandoned');
+    return;
+  }
   const { session, resetNotice } = ensureSession(rt, lane.sessionKey, msg);
   if (resetNotice) await rt.deliverer.deliverText(msg.chat, resetNotice);
   const shared =
     msg.chat.chatType !== 'dm' &&
     (msg.chat.threadId ? !rt.config.file.thread_sessions_per_user : !rt.config.file.group_sessions_per_user);
   const userText = await composeUserText(items, { shared, logger: rt.logger });
-  const request = requestReplyOf(msg);
-  const history =
-    request && request.history.length > 0 ? request.history : historyFrom(rt.sessions.transcript(session.id));
-  rt.sessions.append(session.id, 'user', userText);
+  const history = requestHistory(msg) ?? historyFrom(rt.sessions.transcript(session.id));
+  const userMessageId = rt.sessions.append(session.id, 'user', userText);
+  rt.journal.markTurnStart(journalIds, session.id, userMessageId);
 
   const stopTyping = keepTyping(adapter, msg.chat);
   const progress =
     adapter && !request
       ? new ToolProgress(adapter, msg.chat, rt.config.file.display.tool_progress, rt.logger)
       : undefined;
-  const hooks = hooksOf(adapter);
   let streamed = '';
   let finalText = '';
-  let errorText = '';
+  let error: Extract<AgentEvent, { type: 'error' }> | undefined;
   let interrupted = false;
   const input: RunTurnInput = {
     sessionKey: lane.sessionKey,
     history,
     userText,
-    signal: lane.signal,
+    // A request/reply client that disconnects stops the run at its next safe point.
+    signal: request ? AbortSignal.any([lane.signal, request.signal]) : lane.signal,
     approvals: rt.approvals,
     context: {
       platform: msg.chat.platform,
@@ -148,6 +153,8 @@ export async function runAgentTurn(
       chatName: msg.chat.chatName,
     },
   };
+  const limits = turnLimitsFor(msg, rt.kindOf(msg.chat.platform));
+  if (limits) input.toolLimits = limits;
   const model = rt.kv.get<string>(`model:${lane.sessionKey}`);
   if (model) input.model = model;
   const reasoning = rt.kv.get<ReasoningEffort>(`reasoning:${lane.sessionKey}`);
@@ -161,7 +168,7 @@ export async function runAgentTurn(
       if (ev.type === 'tool-start') {
         progress?.add(ev);
         if (request)
-          hooks.reportToolProgress?.(msg.chat, {
+          adapter?.reportToolProgress?.(msg.chat, {
             tool: ev.name,
             label: `${ev.emoji} ${ev.name}: ${ev.preview}`,
             phase: 'start',
@@ -179,12 +186,12 @@ export async function runAgentTurn(
         }
       } else if (ev.type === 'usage') {
         rt.sessions.addUsage(session.id, ev);
-        hooks.reportUsage?.(msg.chat, {
+        adapter?.reportUsage?.(msg.chat, {
           prompt_tokens: ev.promptTokens,
           completion_tokens: ev.completionTokens,
           total_tokens: ev.totalTokens,
         });
-      } else if (ev.type === 'error') errorText = `⚠️ ${ev.message}`;
+      } else if (ev.type === 'error') error = ev;
       else if (ev.type === 'done') {
         finalText = ev.text;
         interrupted = ev.interrupted;
@@ -197,7 +204,12 @@ export async function runAgentTurn(
   }
   if (interrupted && rt.shuttingDown) {
     // Leave the turn as if it never started: the journal replays the message on the next start.
-    rt.sessions.truncateAtLastUserMessage(session.id);
+    rt.sessions.truncateFrom(session.id, userMessageId);
+    return;
+  }
+  if (request?.signal.aborted) {
+    rt.logger.info('request abandoned by its client; run stopped', { platform: msg.chat.platform });
+    rt.journal.finish(journalIds, 'abandoned');
     return;
   }
   // A newer message interrupted this turn: its reply is stale, the next turn answers everything together.
@@ -205,6 +217,13 @@ export async function runAgentTurn(
     rt.journal.finish(journalIds);
     return;
   }
+  if (request && error && adapter?.failRequest) {
+    // A client waiting on a request gets the failure as an error (status, code), never as answer text.
+    adapter.failRequest(msg.chat, requestFailureOf(error));
+    rt.journal.finish(journalIds);
+    return;
+  }
+  const errorText = error ? `⚠️ ${error.message}` : '';
   // A streaming client already holds `streamed`; the final send must extend it, not restart it.
   const reply =
     request?.stream && streamed
@@ -214,13 +233,42 @@ export async function runAgentTurn(
     rt.journal.finish(journalIds);
     return;
   }
-  const target = deliveryChatOf(msg, rt.env);
-  const replyChat = target ?? msg.chat;
-  const messages = await rt.deliverer.prepare(replyChat, reply, target ? {} : { replyTo: msg.id });
-  // One transaction: either the turn is still open (replayed after a crash) or its reply is in the outbox.
+  const target = deliveryChatOf(msg, rt.homeChannelOf);
+  await deliverTurnReply(rt, {
+    chat: target ?? msg.chat,
+    reply,
+    replyTo: target ? undefined : msg.id,
+    sessionId: session.id,
+    journalIds,
+  });
+}
+
+/**
+ * Records the reply in the outbox and closes the journal entries in one transaction (either the turn is
+ * still open and replayed after a crash, or its reply is recorded), then sends. A reply that cannot even
+ * be prepared (a bug, a bad reply the renderer chokes on) goes out as plain text rather than poisoning
+ * the message: the journal entry is closed either way.
+ */
+async function deliverTurnReply(
+  rt: HostRuntime,
+  o: { chat: ChatRef; reply: string; replyTo: string | undefined; sessionId: string; journalIds: number[] },
+): Promise<void> {
+  let messages: OutboundMessage[];
+  try {
+    messages = await rt.deliverer.prepare(o.chat, o.reply, o.replyTo ? { replyTo: o.replyTo } : {});
+  } catch (err) {
+    rt.logger.error('reply could not be prepared; sending it as plain text', {
+      platform: o.chat.platform,
+      error: (err as Error).message,
+    });
+    const plain: OutboundMessage = { text: o.reply, format: 'plain' };
+    if (o.replyTo) plain.replyTo = o.replyTo;
+    if (o.chat.threadId) plain.threadId = o.chat.threadId;
+    messages = [plain];
+  }
   const ids = rt.db.transaction(() => {
-    const rows = rt.outbox.enqueue(replyChat, messages, session.id);
-    rt.journal.finish(journalIds);
+    const rows = rt.outbox.enqueue(o.chat, messages, o.sessionId);
+    rt.journal.finish(o.journalIds);
     return rows;
   })();
   await rt.deliverer.sendEntries(ids);

@@ -72,6 +72,13 @@ const MIGRATIONS: readonly string[] = [
     updated_at INTEGER NOT NULL
   );
   `,
+  // Crash recovery: how often a message was started (poison messages stop after a bound), and where its
+  // turn began in the transcript (a replay first removes what the interrupted turn wrote).
+  `
+  ALTER TABLE inbound ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE inbound ADD COLUMN turn_session_id TEXT;
+  ALTER TABLE inbound ADD COLUMN turn_message_id INTEGER;
+  `,
 ];
 
 export function openStateDb(path: string): Db {

@@ -1,6 +1,10 @@
 import { type Db, type Sql, statementCache } from './db.js';
 
-export type InboundState = 'received' | 'done' | 'ignored';
+/**
+ * `failed`: gave up after bounded attempts (a poison message). `abandoned`: a request/reply turn whose client
+ * is gone, so nobody is waiting for the answer.
+ */
+export type InboundState = 'received' | 'done' | 'ignored' | 'failed' | 'abandoned';
 
 export interface JournalEntry {
   id: number;
@@ -10,6 +14,10 @@ export interface JournalEntry {
   payload: string;
   state: InboundState;
   receivedAt: number;
+  /** How many times a turn was started for it (before this start). */
+  attempts: number;
+  /** Where its last started turn began in the transcript. */
+  turnStart?: { sessionId: string; messageId: number };
 }
 
 /**
@@ -35,6 +43,16 @@ export class InboundJournal {
     return r.changes === 1 ? Number(r.lastInsertRowid) : undefined;
   }
 
+  /** Called when a turn starts: counts the attempt and remembers where its transcript entries begin. */
+  markTurnStart(ids: readonly number[], sessionId: string, messageId: number): void {
+    const stmt = this.sql(
+      'UPDATE inbound SET attempts = attempts + 1, turn_session_id = ?, turn_message_id = ? WHERE id = ?',
+    );
+    this.db.transaction(() => {
+      for (const id of ids) stmt.run(sessionId, messageId, id);
+    })();
+  }
+
   setSessionKey(id: number, sessionKey: string): void {
     this.sql('UPDATE inbound SET session_key = ? WHERE id = ?').run(sessionKey, id);
   }
@@ -56,16 +74,25 @@ export class InboundJournal {
       payload: string;
       state: InboundState;
       received_at: number;
+      attempts: number;
+      turn_session_id: string | null;
+      turn_message_id: number | null;
     }>;
-    return rows.map((r) => ({
-      id: r.id,
-      dedupeKey: r.dedupe_key,
-      platform: r.platform,
-      sessionKey: r.session_key,
-      payload: r.payload,
-      state: r.state,
-      receivedAt: r.received_at,
-    }));
+    return rows.map((r) => {
+      const entry: JournalEntry = {
+        id: r.id,
+        dedupeKey: r.dedupe_key,
+        platform: r.platform,
+        sessionKey: r.session_key,
+        payload: r.payload,
+        state: r.state,
+        receivedAt: r.received_at,
+        attempts: r.attempts,
+      };
+      if (r.turn_session_id !== null && r.turn_message_id !== null)
+        entry.turnStart = { sessionId: r.turn_session_id, messageId: r.turn_message_id };
+      return entry;
+    });
   }
 
   /** Keeps the dedupe window bounded: finished entries older than `maxAgeMs` go. */

@@ -179,8 +179,8 @@ export class SessionStore {
     role: TranscriptMessage['role'],
     content: string | null,
     extra?: Record<string, unknown>,
-  ): void {
-    this.appendTx(sessionId, role, content, extra ? JSON.stringify(extra) : null, this.now());
+  ): number {
+    return this.appendTx(sessionId, role, content, extra ? JSON.stringify(extra) : null, this.now());
   }
 
   // One transaction for the row and the session's updated_at: one commit instead of two.
@@ -190,13 +190,20 @@ export class SessionStore {
     content: string | null,
     extra: string | null,
     now: number,
-  ): void {
-    this.db.transaction(() => {
-      this.sql(
+  ): number {
+    return this.db.transaction(() => {
+      const row = this.sql(
         'INSERT INTO messages (session_id, role, content, extra, created_at) VALUES (?, ?, ?, ?, ?)',
       ).run(sessionId, role, content, extra, now);
       this.sql('UPDATE sessions SET updated_at = ? WHERE id = ?').run(now, sessionId);
+      return Number(row.lastInsertRowid);
     })();
+  }
+
+  /** Crash recovery: removes what an interrupted turn wrote, from its user message on. */
+  truncateFrom(sessionId: string, messageId: number): number {
+    return this.sql('DELETE FROM messages WHERE session_id = ? AND id >= ?').run(sessionId, messageId)
+      .changes;
   }
 
   transcript(sessionId: string): TranscriptMessage[] {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createMemoryLogger, type MemoryLogger } from '@hermes/adapter-core';
+import { createMemoryLogger, type MemoryLogger, type PlatformKind } from '@hermes/adapter-core';
 import { createAgent, createTerminalTool } from '@hermes/agent';
 import { type FakeOpenAI, startFakeOpenAI } from '@hermes/agent/testing';
 import { loadConfig } from '../../src/config/load.js';
@@ -12,6 +12,8 @@ import { MemoryAdapter } from './memory-adapter.js';
 
 export interface Harness {
   home: string;
+  /** The agent's working directory: replies may attach files from here. */
+  workDir: string;
   fake: FakeOpenAI;
   adapter: MemoryAdapter;
   host: GatewayHost;
@@ -28,10 +30,13 @@ export async function startHarness(
     extraAdapters?: MemoryAdapter[];
     home?: string;
     fake?: FakeOpenAI;
+    kinds?: Record<string, PlatformKind>;
   } = {},
 ): Promise<Harness> {
   const home = options.home ?? mkdtempSync(join(tmpdir(), 'hermes-host-'));
-  const { writeFileSync } = await import('node:fs');
+  const { writeFileSync, mkdirSync } = await import('node:fs');
+  const workDir = join(home, 'work');
+  mkdirSync(workDir, { recursive: true });
   for (const [name, text] of Object.entries(options.files ?? {})) writeFileSync(join(home, name), text);
   const fake = options.fake ?? (await startFakeOpenAI());
   const config = loadConfig({
@@ -57,10 +62,13 @@ export async function startHarness(
     agent,
     adapters: [adapter, ...(options.extraAdapters ?? [])],
     adapterRetry: { firstMs: 50, maxMs: 200 },
+    workDir,
+    ...(options.kinds ? { kinds: options.kinds } : {}),
   });
   await host.start();
   return {
     home,
+    workDir,
     fake,
     adapter,
     host,

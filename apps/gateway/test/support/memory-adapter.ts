@@ -5,7 +5,10 @@ import type {
   InboundMessage,
   OutboundMessage,
   PlatformAdapter,
+  RequestFailure,
   SendResult,
+  ToolProgressReport,
+  TurnUsage,
 } from '@hermes/adapter-core';
 import { AdapterError } from '@hermes/adapter-core';
 
@@ -75,6 +78,8 @@ export class MemoryAdapter implements PlatformAdapter {
     chatType?: ChatRef['chatType'];
     threadId?: string;
     mentionsBot?: boolean;
+    /** Typed contract fields a platform of another kind fills (request, deliverTo, turnLimits). */
+    extra?: Pick<InboundMessage, 'request' | 'deliverTo' | 'turnLimits'>;
   }): InboundMessage {
     if (!this.ctx) throw new AdapterError('not_connected', 'memory adapter not started');
     const chat: ChatRef = {
@@ -92,6 +97,7 @@ export class MemoryAdapter implements PlatformAdapter {
       attachments: [],
       receivedAt: new Date(),
       raw: null,
+      ...partial.extra,
     };
     this.ctx.receive(msg);
     return msg;
@@ -99,5 +105,29 @@ export class MemoryAdapter implements PlatformAdapter {
 
   texts(): string[] {
     return this.sent.map((s) => s.message.text ?? '').filter(Boolean);
+  }
+}
+
+/** A request/reply platform in memory: records failures and usage the host reports for waiting requests. */
+export class MemoryRequestAdapter extends MemoryAdapter {
+  readonly failures: Array<{ chat: ChatRef; failure: RequestFailure }> = [];
+  readonly usage: TurnUsage[] = [];
+
+  constructor(platform = 'memreq') {
+    super(platform, { requestReply: true, edit: true });
+  }
+
+  reportUsage(_chat: ChatRef, usage: TurnUsage): boolean {
+    this.usage.push(usage);
+    return true;
+  }
+
+  reportToolProgress(_chat: ChatRef, _progress: ToolProgressReport): boolean {
+    return true;
+  }
+
+  failRequest(chat: ChatRef, failure: RequestFailure): boolean {
+    this.failures.push({ chat, failure });
+    return true;
   }
 }

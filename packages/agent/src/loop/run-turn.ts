@@ -10,6 +10,7 @@ import type {
   ReasoningEffort,
   RunTurnInput,
 } from '../types.js';
+import { limitTools } from './limit-tools.js';
 import { callModel } from './model-call.js';
 import { runToolCalls } from './run-tools.js';
 
@@ -69,7 +70,8 @@ export async function runTurnLoop(
     apiCalls: 0,
     lastPromptTokens: 0,
   };
-  const specs = toolSpecs(deps.tools);
+  const tools = limitTools(deps.tools, input.toolLimits);
+  const specs = toolSpecs(tools);
   const effort = input.reasoningEffort ?? deps.reasoningEffort;
   let text = '';
   let interrupted = false;
@@ -134,7 +136,7 @@ export async function runTurnLoop(
       }
       const run = await runToolCalls(
         {
-          tools: deps.tools,
+          tools,
           sessionKey: input.sessionKey,
           approvals: input.approvals,
           context: input.context ?? {},

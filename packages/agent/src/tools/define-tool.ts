@@ -5,6 +5,8 @@ export interface ToolDefinition<S extends z.ZodObject> {
   name: string;
   description: string;
   emoji?: string;
+  /** The toolset per-turn limits name; default the tool's name. */
+  toolset?: string;
   /** Validates the model's arguments and yields the JSON Schema sent to the model. */
   schema: S;
   preview?(args: z.infer<S>): string | undefined;
@@ -39,6 +41,7 @@ export function defineTool<S extends z.ZodObject>(def: ToolDefinition<S>): Agent
     },
   };
   if (def.emoji !== undefined) tool.emoji = def.emoji;
+  if (def.toolset !== undefined) tool.toolset = def.toolset;
   const preview = def.preview;
   if (preview) {
     tool.preview = (args) => {

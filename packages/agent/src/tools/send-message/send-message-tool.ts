@@ -34,6 +34,7 @@ export function createSendMessageTool(send: SendMessageFn, options: SendMessageT
   const maxChars = options.maxChars ?? 20_000;
   return defineTool({
     name: 'send_message',
+    toolset: 'messaging',
     emoji: '📨',
     description:
       'Send a message to a chat on a connected platform. target is "home" (the home channel of this ' +
