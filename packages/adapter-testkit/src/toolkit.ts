@@ -13,6 +13,16 @@ export type {
 export { type CountingAgent, createCountingAgent } from './counting-agent.js';
 export * from './fake-server/index.js';
 export {
+  destroyRawSockets,
+  openRawSocket,
+  parseRawHttpResponse,
+  type RawHttpResponse,
+  type RawSocketOptions,
+  readUntilClosed,
+  sendRawHttp,
+  socketReceives,
+} from './raw-http.js';
+export {
   createTestContext,
   type StatusChange,
   type TestContext,

@@ -1,19 +1,6 @@
 import type { Server } from 'node:http';
 
 /**
- * Hardening every adapter's HTTP server gets: a short keep-alive, and a plain 400 (never a crash or a
- * hanging socket) for requests Node cannot even parse.
- */
-export function hardenServer(server: Server): Server {
-  server.keepAliveTimeout = 5000;
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
-  });
-  return server;
-}
-
-/**
  * Closes a server: idle sockets at once, answers already written get `graceMs` to flush, then every
  * remaining connection is cut, so stop() never hangs on a client that keeps its socket open.
  */

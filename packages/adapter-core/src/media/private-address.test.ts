@@ -39,6 +39,16 @@ describe('isPrivateAddress', () => {
     ['2002:7f00:1::', 'loopback'],
     ['::127.0.0.1', 'IPv4-compatible (deprecated)'],
     ['2001:db8::1', 'documentation'],
+    ['192.88.99.1', '6to4 relay anycast (deprecated)'],
+    ['192.88.99.255', '6to4 relay anycast (deprecated)'],
+    ['::ffff:0:10.0.0.1', 'IPv4-translated (SIIT)'],
+    ['::ffff:0:8.8.8.8', 'IPv4-translated (SIIT)'],
+    ['::ffff:0:a00:1', 'IPv4-translated (SIIT)'],
+    ['0:0:0:0:ffff:0:7f00:1', 'IPv4-translated (SIIT)'],
+    ['2001::1', 'Teredo tunnel'],
+    ['2001:0::5efe:a00:1', 'Teredo tunnel'],
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'Teredo tunnel'],
+    ['[2001:0000:ffff::1]', 'Teredo tunnel'],
   ])('%s is %s', (ip, kind) => {
     expect(privateAddressKind(ip)).toBe(kind);
     expect(isPrivateAddress(ip)).toBe(true);
@@ -59,6 +69,10 @@ describe('isPrivateAddress', () => {
     '2a00:1450:4001:80b::200e',
     '::ffff:8.8.8.8',
     '64:ff9b::8.8.8.8',
+    '192.88.98.255',
+    '192.88.100.0',
+    '2001:4860:4860::8888',
+    '2001:1::1',
     'fbff::1',
     'fe7f::1',
   ])('%s is public', (ip) => {

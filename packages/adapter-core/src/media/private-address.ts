@@ -29,6 +29,8 @@ const V4_BLOCKED: readonly V4Range[] = [
   v4('172.16.0.0', 12, 'private (RFC 1918)'),
   v4('192.0.0.0', 24, 'IETF protocol assignments'),
   v4('192.0.2.0', 24, 'documentation'),
+  // Anycast to whichever 6to4 relay is nearest: the relay, not the URL, picks where the packet goes.
+  v4('192.88.99.0', 24, '6to4 relay anycast (deprecated)'),
   v4('192.168.0.0', 16, 'private (RFC 1918)'),
   v4('198.18.0.0', 15, 'benchmarking'),
   v4('198.51.100.0', 24, 'documentation'),
@@ -63,12 +65,18 @@ function classifyIPv6(g: readonly number[]): string | undefined {
   if (allZeroUpTo(7) && g[7] === 1) return 'loopback';
   // IPv4-mapped (::ffff:a.b.c.d) is the IPv4 address itself: judge the IPv4 part.
   if (allZeroUpTo(5) && g[5] === 0xffff) return classifyIPv4(embeddedV4(g[6]!, g[7]!));
+  // IPv4-translated (::ffff:0:a.b.c.d, SIIT): a translator turns it into an IPv4 connection, and no
+  // public service is addressed this way; refuse it rather than guess what the translator reaches.
+  if (allZeroUpTo(4) && g[4] === 0xffff && g[5] === 0) return 'IPv4-translated (SIIT)';
   // Deprecated IPv4-compatible form (::a.b.c.d): no legitimate use left, refuse outright.
   if (allZeroUpTo(6)) return 'IPv4-compatible (deprecated)';
   // NAT64 and 6to4 carry an IPv4 address that the translator will actually connect to.
   if (hasPrefix(g, [0x64, 0xff9b, 0, 0, 0, 0], 96)) return classifyIPv4(embeddedV4(g[6]!, g[7]!));
   if (hasPrefix(g, [0x64, 0xff9b, 1], 48)) return 'local-use NAT64';
   if (hasPrefix(g, [0x2002], 16)) return classifyIPv4(embeddedV4(g[1]!, g[2]!));
+  // Teredo tunnels to an IPv4 address (obfuscated in the last groups) through a relay the URL does not
+  // choose; the embedded server and client can be private.
+  if (hasPrefix(g, [0x2001, 0x0000], 32)) return 'Teredo tunnel';
   if (hasPrefix(g, [0x100, 0, 0, 0], 64)) return 'discard-only';
   if (hasPrefix(g, [0x2001, 0x0db8], 32)) return 'documentation';
   if (hasPrefix(g, [0xfc00], 7)) return 'unique-local';
@@ -94,7 +102,8 @@ export function privateAddressKind(ip: string): string | undefined {
 /**
  * True for any address a media download must not reach by default: loopback, RFC 1918 private,
  * link-local, unique-local, multicast, unspecified, carrier-grade NAT, reserved and documentation
- * ranges, including those ranges reached through IPv4-mapped, NAT64 or 6to4 IPv6 forms.
+ * ranges, the 6to4 relay anycast range, IPv4-translated and Teredo tunnel addresses, and private ranges
+ * reached through IPv4-mapped, NAT64 or 6to4 IPv6 forms.
  * Fails closed: anything that is not a valid IP literal counts as private.
  */
 export function isPrivateAddress(ip: string): boolean {
