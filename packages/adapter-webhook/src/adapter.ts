@@ -24,6 +24,7 @@ import {
   type WebhookConfig,
   type WebhookConfigInput,
 } from './config.js';
+import { FailedAuthLimiter } from './server/failed-auth-limiter.js';
 import { listen } from './server/listen.js';
 import { respond } from './server/respond.js';
 import { routeWebhookRequest } from './server/router.js';
@@ -49,8 +50,8 @@ export interface WebhookAdapterOptions {
 
 /**
  * Receives webhooks on `POST /webhooks/<route>`, verifies them, and hands each event to the host as a
- * prompt. The host delivers the agent's answer where `raw.deliver` says; `send()` to the event's own
- * chat writes it to the log, which is what `deliver: log` means.
+ * prompt. The host delivers the agent's answer to `InboundMessage.deliverTo`; without one, `send()` to
+ * the event's own chat writes it to the log, which is what `deliver: log` means.
  */
 export class WebhookAdapter implements PlatformAdapter {
   readonly platform = WEBHOOK_PLATFORM;
@@ -60,6 +61,7 @@ export class WebhookAdapter implements PlatformAdapter {
   private readonly now: () => number;
   private readonly seen: DedupeCache;
   private readonly buckets = new Map<string, TokenBucket>();
+  private readonly failedAuth: FailedAuthLimiter;
   private server: Server | undefined;
   private stopping: Promise<void> | undefined;
   private logger: Logger = silentLogger;
@@ -75,6 +77,7 @@ export class WebhookAdapter implements PlatformAdapter {
       maxEntries: this.config.idempotencyMaxEntries,
       now: this.now,
     });
+    this.failedAuth = new FailedAuthLimiter({ perMinute: this.config.authFailuresPerMinute, now: this.now });
   }
 
   get address(): { host: string; port: number; url: string } | undefined {
@@ -131,6 +134,7 @@ export class WebhookAdapter implements PlatformAdapter {
   }
 
   private createServer(ctx: AdapterContext, routes: Map<string, ResolvedRoute>): Server {
+    // Slow-loris bounds: headers within 15 s, the whole request within the body timeout and a margin.
     const requestTimeout = this.config.bodyTimeoutMs + 5000;
     const server = createServer(
       { requestTimeout, headersTimeout: Math.min(15_000, requestTimeout) },
@@ -141,6 +145,7 @@ export class WebhookAdapter implements PlatformAdapter {
           logger: this.logger,
           seen: this.seen,
           bucketFor: (route) => this.bucketFor(route),
+          failedAuth: this.failedAuth,
           dispatch: (message) => ctx.receive(message),
           nowSeconds: () => Math.floor(this.now() / 1000),
         }).catch((error: unknown) => {

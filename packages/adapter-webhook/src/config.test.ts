@@ -19,9 +19,10 @@ function errorOf(fn: () => unknown): AdapterError {
 }
 
 describe('webhookConfigFromEnv', () => {
-  it('uses the original defaults: port 8644, 1 MB, 30/min, 1 h idempotency', () => {
+  it('uses the original defaults (port 8644, 1 MB, 30/min, 1 h idempotency) but binds loopback', () => {
     expect(webhookConfigFromEnv({})).toMatchObject({
-      host: '0.0.0.0',
+      host: '127.0.0.1',
+      authFailuresPerMinute: 30,
       port: 8644,
       maxBodyBytes: 1024 * 1024,
       rateLimitPerMinute: 30,
@@ -73,6 +74,14 @@ describe('webhookConfigFromEnv', () => {
     expect(
       errorOf(() => webhookConfigFromEnv({}, { routes: { r: { deliver: 'github_comment' } } })).message,
     ).toContain('github_comment');
+    for (const deliver of ['telegram:', ':123', 'two words']) {
+      expect(errorOf(() => parseWebhookConfig({ routes: { r: { deliver } } })).message).toContain(
+        '<platform>:<chat>[:<thread>]',
+      );
+    }
+    expect(webhookConfigFromEnv({}, { auth_failures_per_minute: 5, routes: {} }).authFailuresPerMinute).toBe(
+      5,
+    );
     expect(errorOf(() => parseWebhookConfig({ routes: { 'bad name!': {} } })).message).toContain(
       'route names',
     );
@@ -106,6 +115,7 @@ describe('descriptor', () => {
 
   it('describes the platform and builds an adapter', () => {
     expect(webhookDescriptor.platform).toBe('webhook');
+    expect(webhookDescriptor.kind).toBe('events');
     expect(webhookDescriptor.secretEnv).toEqual(['WEBHOOK_SECRET']);
     const config = webhookDescriptor.configFromEnv({ WEBHOOK_SECRET: 'abc12345' }, { routes: { r: {} } });
     expect(webhookDescriptor.configSchema.parse(config)).toEqual(config);

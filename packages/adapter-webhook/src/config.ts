@@ -16,6 +16,9 @@ export const webhookSchemes = [
 ] as const;
 export type WebhookScheme = (typeof webhookSchemes)[number];
 
+// A platform name, then optionally a chat (and thread) that must not be empty.
+const DELIVER_TARGET = /^(log|[A-Za-z][A-Za-z0-9_-]*(:\S*[^:\s])?)$/;
+
 export const webhookRouteSchema = z
   .object({
     /** Overrides the global secret. `INSECURE_NO_AUTH` turns verification off (loopback only). */
@@ -33,10 +36,13 @@ export const webhookRouteSchema = z
       .refine((d) => d !== 'github_comment', {
         message: 'deliver: github_comment is not supported by this adapter; use log or <platform>:<chat>',
       })
+      .refine((d) => DELIVER_TARGET.test(d.trim()), {
+        message: 'deliver must be log, <platform>, or <platform>:<chat>[:<thread>] (e.g. telegram:-100123)',
+      })
       .default('log'),
     /** Passed to the host untouched, for the delivery. */
     deliverExtra: z.record(z.string(), z.unknown()).optional(),
-    /** Passed to the host untouched: which skills and toolsets the run may use. */
+    /** The turn's limits (`InboundMessage.turnLimits`): the only toolsets and skills the run may use. */
     skills: z.array(z.string()).optional(),
     toolsets: z.array(z.string()).optional(),
   })
@@ -49,8 +55,11 @@ const ROUTE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 export const webhookConfigSchema = z
   .object({
-    /** Bind address. The original binds every interface; see `start()` for what that requires. */
-    host: z.string().min(1).default('0.0.0.0'),
+    /**
+     * Bind address. Loopback by default (the original binds every interface): exposing the server is a
+     * decision the operator makes with WEBHOOK_HOST, behind which every route must be authenticated.
+     */
+    host: z.string().min(1).default('127.0.0.1'),
     port: z.number().int().min(0).max(65535).default(8644),
     /** The global secret (WEBHOOK_SECRET): used by every route that has none of its own. */
     secret: z.string().min(1).optional(),
@@ -73,8 +82,13 @@ export const webhookConfigSchema = z
       .int()
       .min(1024)
       .default(1024 * 1024),
-    /** Per route, counted before the signature check so a flood cannot reach the agent. */
+    /**
+     * Per route, counting only requests that passed the signature check, so unauthenticated junk cannot
+     * use up a route's budget and block its real sender.
+     */
     rateLimitPerMinute: z.number().int().min(1).default(30),
+    /** Failed signature checks allowed per client address per minute; beyond that they are answered 429. */
+    authFailuresPerMinute: z.number().int().min(1).default(30),
     /** How long a delivery id is remembered, to answer a redelivery without a second run. */
     idempotencyTtlMs: z.number().int().min(1000).default(3_600_000),
     idempotencyMaxEntries: z.number().int().min(1).default(10_000),
@@ -140,6 +154,7 @@ const fileSchema = z
     routes: z.record(z.string(), fileRouteSchema).optional(),
     max_body_bytes: z.number().int().optional(),
     rate_limit_per_minute: z.number().int().optional(),
+    auth_failures_per_minute: z.number().int().optional(),
   })
   .strict();
 
@@ -181,6 +196,8 @@ export function webhookConfigFromEnv(env: EnvLike, fileConfig?: Record<string, u
   if (secret) input.secret = secret;
   if (file.max_body_bytes !== undefined) input.maxBodyBytes = file.max_body_bytes;
   if (file.rate_limit_per_minute !== undefined) input.rateLimitPerMinute = file.rate_limit_per_minute;
+  if (file.auth_failures_per_minute !== undefined)
+    input.authFailuresPerMinute = file.auth_failures_per_minute;
   if (file.routes) {
     input.routes = Object.fromEntries(
       Object.entries(file.routes).map(([name, r]) => [name, routeFromFile(r)]),

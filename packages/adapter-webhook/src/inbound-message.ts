@@ -1,9 +1,13 @@
-import type { InboundMessage } from '@hermes/adapter-core';
+import type { InboundMessage, TurnLimits } from '@hermes/adapter-core';
 import { WEBHOOK_PLATFORM } from './config.js';
 import type { WebhookDeliverTarget } from './deliver-target.js';
 import type { ConcreteScheme } from './signatures/verify.js';
 
-/** What `InboundMessage.raw` holds for a webhook event. */
+/**
+ * What `InboundMessage.raw` holds for a webhook event, for the adapter's own users (logging, debugging).
+ * The host reads none of it: the target is `InboundMessage.deliverTo`, the route's limits are
+ * `InboundMessage.turnLimits`.
+ */
 export interface WebhookEventRaw {
   kind: 'webhook.event';
   route: string;
@@ -27,7 +31,30 @@ export interface WebhookEventInput {
   deliveryId: string | undefined;
   messageId: string;
   prompt: string;
+  /** The route's delivery target; `platform` targets become `InboundMessage.deliverTo`. */
+  deliver: WebhookDeliverTarget;
+  /** The route's `toolsets` and `skills`, when it configures them. */
+  toolsets?: readonly string[];
+  skills?: readonly string[];
   raw: Omit<WebhookEventRaw, 'kind' | 'route' | 'event' | 'deliveryId'>;
+}
+
+/** `<platform>:<chat>[:<thread>]`, or the bare platform for its home channel; undefined for `log`. */
+export function deliverToOf(target: WebhookDeliverTarget): string | undefined {
+  if (target.kind === 'log') return undefined;
+  return target.chatId === undefined ? target.platform : `${target.platform}:${target.chatId}`;
+}
+
+/**
+ * The route's limits on the turn. Absent when the route sets neither, so the host applies its default
+ * for event platforms (which leaves out the terminal) rather than an empty allowlist.
+ */
+function turnLimitsOf(input: WebhookEventInput): TurnLimits | undefined {
+  if (input.toolsets === undefined && input.skills === undefined) return undefined;
+  const limits: TurnLimits = {};
+  if (input.toolsets !== undefined) limits.toolsets = [...input.toolsets];
+  if (input.skills !== undefined) limits.skills = [...input.skills];
+  return limits;
 }
 
 /**
@@ -38,6 +65,8 @@ export function buildWebhookMessage(input: WebhookEventInput): InboundMessage {
   const raw: WebhookEventRaw = { kind: 'webhook.event', route: input.route, ...input.raw };
   if (input.event !== undefined) raw.event = input.event;
   if (input.deliveryId !== undefined) raw.deliveryId = input.deliveryId;
+  const deliverTo = deliverToOf(input.deliver);
+  const turnLimits = turnLimitsOf(input);
   return {
     id: input.messageId,
     chat: {
@@ -51,6 +80,8 @@ export function buildWebhookMessage(input: WebhookEventInput): InboundMessage {
     mentionsBot: true,
     attachments: [],
     receivedAt: new Date(),
+    ...(deliverTo === undefined ? {} : { deliverTo }),
+    ...(turnLimits === undefined ? {} : { turnLimits }),
     raw,
   };
 }

@@ -37,6 +37,18 @@ describe('start rules', () => {
     expect(error.message).toContain(INSECURE_NO_AUTH);
   });
 
+  it('binds 127.0.0.1 when no host is configured, so INSECURE_NO_AUTH works there too', async () => {
+    const adapter = new WebhookAdapter({ port: 0, routes: { dev: { secret: INSECURE_NO_AUTH } } });
+    const context = createTestContext();
+    try {
+      await adapter.start(context.ctx);
+      expect(adapter.address?.host).toBe('127.0.0.1');
+    } finally {
+      await adapter.stop();
+      await context.cleanup();
+    }
+  });
+
   it('refuses to start with no routes at all', async () => {
     const error = await startError(new WebhookAdapter({ host: '127.0.0.1', port: 0 }));
     expect(error.message).toContain('no webhook routes');

@@ -25,7 +25,7 @@ describe('routing and status codes', () => {
     expect(res).toMatchObject({ status: 200, json: { status: 'ok', platform: 'webhook' } });
   });
 
-  it('202 for a signed event, with the prompt rendered and the delivery target in raw', async () => {
+  it('202 for a signed event: prompt rendered, deliverTo and turnLimits typed, the same in raw', async () => {
     const r = await startReceiver({
       routes: {
         gh: {
@@ -35,6 +35,8 @@ describe('routing and status codes', () => {
             'PR #{pull_request.number} "{pull_request.title}" by {pull_request.user.login}, label {pull_request.labels.0.name}',
           deliver: 'telegram:-100123',
           deliverExtra: { silent: true },
+          toolsets: ['web'],
+          skills: ['triage'],
         },
       },
     });
@@ -49,6 +51,8 @@ describe('routing and status codes', () => {
     expect(msg?.text).toBe('PR #42 "Fix the parser" by octocat, label bug');
     expect(msg?.chat).toMatchObject({ platform: 'webhook', chatId: 'gh:d-1', chatType: 'dm' });
     expect(msg?.sender.id).toBe('webhook:gh');
+    expect(msg?.deliverTo).toBe('telegram:-100123');
+    expect(msg?.turnLimits).toEqual({ toolsets: ['web'], skills: ['triage'] });
     expect(rawOf(msg!)).toMatchObject({
       kind: 'webhook.event',
       route: 'gh',
@@ -59,6 +63,33 @@ describe('routing and status codes', () => {
       deliverExtra: { silent: true },
       payload: JSON.parse(prPayload),
     });
+  });
+
+  it('deliverTo: a bare platform, a chat with a thread, none for log; turnLimits only when the route sets them', async () => {
+    const r = await startReceiver({
+      secret: SECRET,
+      routes: {
+        home: { scheme: 'bearer', deliver: 'slack' },
+        thread: { scheme: 'bearer', deliver: 'telegram:-100123:42', skills: ['triage'] },
+        logged: { scheme: 'bearer', toolsets: [] },
+        plain: { scheme: 'bearer' },
+      },
+    });
+    const auth = { authorization: `Bearer ${SECRET}` };
+    for (const route of ['home', 'thread', 'logged', 'plain']) {
+      expect((await post(r.routeUrl(route), `{"route":"${route}"}`, auth)).status).toBe(202);
+    }
+    const [home, thread, logged, plain] = r.received;
+    expect(home?.deliverTo).toBe('slack');
+    expect(home?.turnLimits).toBeUndefined();
+    expect(thread?.deliverTo).toBe('telegram:-100123:42');
+    expect(thread?.turnLimits).toEqual({ skills: ['triage'] });
+    // An empty list is a deliberate "no tools", not an absent limit.
+    expect(logged?.deliverTo).toBeUndefined();
+    expect(logged?.turnLimits).toEqual({ toolsets: [] });
+    expect(Object.keys(plain!)).not.toContain('deliverTo');
+    expect(Object.keys(plain!)).not.toContain('turnLimits');
+    expect(rawOf(plain!).deliver).toEqual({ kind: 'log' });
   });
 
   it('404 for an unknown route, 405 for GET on a route', async () => {
@@ -306,7 +337,7 @@ describe('rate limit and idempotency window', () => {
     );
     const auth = { authorization: `Bearer ${SECRET}` };
     const statuses: number[] = [];
-    for (let i = 0; i < 31; i++) statuses.push((await post(r.routeUrl('a'), '{}', auth)).status);
+    for (let i = 0; i < 31; i++) statuses.push((await post(r.routeUrl('a'), `{"i":${i}}`, auth)).status);
     expect(statuses.filter((s) => s === 202)).toHaveLength(30);
     expect(statuses.at(-1)).toBe(429);
   });
@@ -327,11 +358,11 @@ describe('rate limit and idempotency window', () => {
     expect(r.received).toHaveLength(3);
   });
 
-  it('events without a delivery id are never treated as duplicates', async () => {
+  it('events without a delivery id get a fresh message id and their own session each', async () => {
     const r = await startReceiver({ routes: { a: { secret: SECRET, scheme: 'bearer' } } });
     const auth = { authorization: `Bearer ${SECRET}` };
-    expect((await post(r.routeUrl('a'), '{}', auth)).status).toBe(202);
-    expect((await post(r.routeUrl('a'), '{}', auth)).status).toBe(202);
+    expect((await post(r.routeUrl('a'), '{"n":1}', auth)).status).toBe(202);
+    expect((await post(r.routeUrl('a'), '{"n":2}', auth)).status).toBe(202);
     const ids = r.received.map((m) => m.id);
     expect(new Set(ids).size).toBe(2);
     expect(r.received.map((m) => m.chat.chatId)).toEqual(ids.map((id) => `a:${id}`));

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { discardRest } from '@hermes/adapter-core';
+import { discardRest, requestPath } from '@hermes/adapter-core';
 import { handleWebhook, type WebhookHandlerDeps } from './handle-webhook.js';
 import { respond } from './respond.js';
 import type { ResolvedRoute } from './routes.js';
@@ -16,7 +16,11 @@ export async function routeWebhookRequest(
   deps: WebhookRouterDeps,
 ) {
   const method = req.method ?? 'GET';
-  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  const path = requestPath(req);
+  if (path === undefined) {
+    discardRest(req);
+    return respond(res, 400, { error: 'the request target is not a path; POST to /webhooks/<route>' });
+  }
   if (path === '/health') {
     discardRest(req);
     return respond(res, 200, { status: 'ok', platform: 'webhook' });

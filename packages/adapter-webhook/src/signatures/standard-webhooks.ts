@@ -27,5 +27,5 @@ export function verifyStandardWebhooks(input: VerifyInput): VerifyResult {
     // Every candidate is compared (no early exit), so timing does not reveal which one matched.
     if (version === 'v1' && signature !== undefined && secretsEqual(signature, expected)) matched = true;
   }
-  return matched ? { ok: true } : { ok: false, reason: 'no v1 signature matches' };
+  return matched ? { ok: true, signedId: id } : { ok: false, reason: 'no v1 signature matches' };
 }

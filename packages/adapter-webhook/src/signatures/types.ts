@@ -10,7 +10,11 @@ export interface VerifyInput {
   toleranceSeconds: number;
 }
 
-export type VerifyResult = { ok: true } | { ok: false; reason: string };
+/**
+ * `signedId`: a delivery id the verified signature covers (Standard Webhooks' `webhook-id`), so it can
+ * be trusted as a redelivery key; absent for schemes that sign no id.
+ */
+export type VerifyResult = { ok: true; signedId?: string } | { ok: false; reason: string };
 
 export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];

@@ -28,7 +28,7 @@ export function detectScheme(headers: IncomingHttpHeaders): ConcreteScheme | und
 }
 
 export type SchemeVerdict =
-  | { ok: true; scheme: ConcreteScheme }
+  | { ok: true; scheme: ConcreteScheme; signedId?: string }
   | { ok: false; scheme?: ConcreteScheme; reason: string };
 
 /** Verifies a request with the route's scheme, or with the one its headers name when the route says `auto`. */
@@ -42,5 +42,8 @@ export function verifyRequest(scheme: WebhookScheme, input: VerifyInput): Scheme
     };
   }
   const result = VERIFIERS[chosen](input);
-  return result.ok ? { ok: true, scheme: chosen } : { ok: false, scheme: chosen, reason: result.reason };
+  if (!result.ok) return { ok: false, scheme: chosen, reason: result.reason };
+  return result.signedId === undefined
+    ? { ok: true, scheme: chosen }
+    : { ok: true, scheme: chosen, signedId: result.signedId };
 }

@@ -1,0 +1,51 @@
+import { TokenBucket } from '@hermes/adapter-core';
+
+export interface FailedAuthLimiterOptions {
+  perMinute: number;
+  now: () => number;
+  /** Addresses remembered at once; the least recently failing is forgotten first. */
+  maxAddresses?: number;
+}
+
+/**
+ * Failed signature checks per client address. Kept apart from the routes' budgets so that junk from
+ * anyone cannot use up a route's budget and block its real sender; over its budget, an address gets
+ * 429 for further failures (a request from it that does verify is still served).
+ */
+export class FailedAuthLimiter {
+  readonly perMinute: number;
+  readonly #now: () => number;
+  readonly #max: number;
+  // Map order is recency order: an address is moved to the end whenever it fails.
+  readonly #buckets = new Map<string, TokenBucket>();
+
+  constructor(options: FailedAuthLimiterOptions) {
+    this.perMinute = options.perMinute;
+    this.#now = options.now;
+    this.#max = options.maxAddresses ?? 10_000;
+  }
+
+  /** Counts one failure from `address`; false when the address was already over its budget. */
+  tryFail(address: string): boolean {
+    let bucket = this.#buckets.get(address);
+    if (bucket) this.#buckets.delete(address);
+    else {
+      bucket = new TokenBucket({
+        capacity: this.perMinute,
+        refillPerSecond: this.perMinute / 60,
+        now: this.#now,
+      });
+      if (this.#buckets.size >= this.#max) {
+        const oldest = this.#buckets.keys().next().value;
+        if (oldest !== undefined) this.#buckets.delete(oldest);
+      }
+    }
+    this.#buckets.set(address, bucket);
+    return bucket.tryTake();
+  }
+
+  /** Seconds until the address may fail again without a 429. */
+  get retryAfterSeconds(): number {
+    return Math.ceil(60 / this.perMinute);
+  }
+}
