@@ -12,10 +12,13 @@ import {
   type OutboundMessage,
   type PlatformAdapter,
   type ProbeResult,
+  type RequestFailure,
   type SendResult,
   serveForAdapter,
   serverAddress,
   silentLogger,
+  type ToolProgressReport,
+  type TurnUsage,
 } from '@hermes/adapter-core';
 import {
   API_SERVER_PLATFORM,
@@ -23,9 +26,10 @@ import {
   type ApiServerConfigInput,
   parseApiServerConfig,
 } from './config.js';
-import type { ApiServerToolProgress, ApiServerUsage } from './server/completion-format.js';
+import { createHostPolicy } from './server/host-check.js';
 import { assertBindAllowed, listen } from './server/listen.js';
 import { sendApiError } from './server/openai-error.js';
+import { failureToApiError } from './server/request-failure.js';
 import { routeRequest } from './server/router.js';
 import { type ApiRun, RunRegistry } from './server/run-registry.js';
 
@@ -41,6 +45,8 @@ const CAPABILITIES: Capabilities = {
   reactions: false,
   threads: false,
   media: { send: [], receive: [] },
+  // reportUsage, reportToolProgress and failRequest exist: the host answers requests, not chats.
+  requestReply: true,
 };
 
 /**
@@ -101,8 +107,12 @@ export class ApiServerAdapter implements PlatformAdapter {
     });
     this.server = server;
     if (this.config.key === undefined) {
-      this.logger.warn('api_server has no API_SERVER_KEY: any local process can use the agent', {
+      const terminal = this.config.allowTerminalWithoutKey
+        ? 'the terminal tool is ON because API_SERVER_ALLOW_TERMINAL_WITHOUT_KEY=true'
+        : 'its turns run without the terminal tool (set API_SERVER_KEY, or API_SERVER_ALLOW_TERMINAL_WITHOUT_KEY=true, to allow it)';
+      this.logger.warn(`api_server has no API_SERVER_KEY: any local process can use the agent; ${terminal}`, {
         host: this.config.host,
+        terminal: this.config.allowTerminalWithoutKey,
       });
     }
     this.logger.info('api_server listening', { url: this.address?.url });
@@ -115,6 +125,7 @@ export class ApiServerAdapter implements PlatformAdapter {
       config: this.config,
       registry: this.registry,
       logger: this.logger,
+      hostPolicy: createHostPolicy(this.config),
       startedAt: Math.floor(Date.now() / 1000),
       dispatch: (message: InboundMessage) => ctx.receive(message),
     };
@@ -195,7 +206,7 @@ export class ApiServerAdapter implements PlatformAdapter {
   }
 
   /**
-   * The reply so far, for streaming: `messageId` is `raw.replyMessageId` of the inbound message and
+   * The reply so far, for streaming: `messageId` is `request.replyMessageId` of the inbound message and
    * `text` the whole reply up to now. A streaming request gets the new part as a delta.
    */
   async edit(chat: ChatRef, messageId: string, text: string): Promise<SendResult> {
@@ -208,7 +219,7 @@ export class ApiServerAdapter implements PlatformAdapter {
   }
 
   /** Token usage for the running request of this chat; included in the response. False if nothing is waiting. */
-  reportUsage(chat: ChatRef, usage: ApiServerUsage): boolean {
+  reportUsage(chat: ChatRef, usage: TurnUsage): boolean {
     const run = this.runFor(chat);
     if (!run) return false;
     run.usage = usage;
@@ -216,11 +227,24 @@ export class ApiServerAdapter implements PlatformAdapter {
   }
 
   /** A tool progress line, sent to streaming clients as an `event: hermes.tool.progress` SSE event. */
-  reportToolProgress(chat: ChatRef, progress: ApiServerToolProgress): boolean {
+  reportToolProgress(chat: ChatRef, progress: ToolProgressReport): boolean {
     const run = this.runFor(chat);
     if (!run) return false;
     run.writer.toolProgress(progress);
     return true;
+  }
+
+  /**
+   * Ends the waiting request with an error instead of an answer: an HTTP error status with the OpenAI
+   * error body, or, once a stream has started, an in-band `data: {"error":...}` event and `[DONE]` (never a
+   * `finish_reason: "stop"`, so a client cannot take the failure for a complete answer).
+   */
+  failRequest(chat: ChatRef, failure: RequestFailure): boolean {
+    const run = this.runFor(chat);
+    if (!run) return false;
+    const error = failureToApiError(failure);
+    this.logger.info('api_server request failed by the host', { runId: run.id, code: failure.code });
+    return this.registry.end(run, 'failed', error);
   }
 
   /** Checks the bind rule and that the address is free, without serving anything. */

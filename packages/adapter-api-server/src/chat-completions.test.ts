@@ -4,15 +4,18 @@ import { openaiClient, postJson, startHost } from '../test/harness.js';
 import type { ApiServerRequestRaw } from './index.js';
 
 const rawOf = (m: { raw: unknown }) => m.raw as ApiServerRequestRaw;
+const toolCall = { id: 'call_1', type: 'function' as const, function: { name: 'ls', arguments: '{}' } };
 
 describe('POST /v1/chat/completions (official openai client)', () => {
   it('answers a non-streaming request with the host reply as a chat.completion', async () => {
-    const host = await startHost({ config: { modelName: 'hermes-test' } });
+    const host = await startHost({ config: { modelName: 'hermes-test', modelAliases: ['gpt-4o'] } });
     const completion = await openaiClient(host).chat.completions.create({
-      model: 'anything',
+      model: 'gpt-4o',
       messages: [
         { role: 'system', content: 'Be brief.' },
         { role: 'user', content: 'first question' },
+        { role: 'assistant', content: null, tool_calls: [toolCall] },
+        { role: 'tool', content: 'tool output', tool_call_id: 'call_1' },
         { role: 'assistant', content: 'first answer' },
         { role: 'user', content: 'second question' },
       ],
@@ -30,13 +33,28 @@ describe('POST /v1/chat/completions (official openai client)', () => {
     expect(msg?.chat).toMatchObject({ platform: 'api_server', chatType: 'dm' });
     expect(msg?.text).toBe('second question');
     expect(msg?.id).toBe(completion.id);
+    // The host reads the typed exchange: user/assistant text only, tool turns left out.
+    expect(msg?.request).toMatchObject({
+      replyMessageId: completion.id,
+      stream: false,
+      system: ['Be brief.'],
+      history: [
+        { role: 'user', content: 'first question' },
+        { role: 'assistant', content: 'first answer' },
+      ],
+    });
+    expect(msg?.request?.signal).toBeInstanceOf(AbortSignal);
+    // With a key the server puts no limits on the turn.
+    expect(msg?.turnLimits).toBeUndefined();
     const raw = rawOf(msg!);
     expect(raw.system).toEqual(['Be brief.']);
     expect(raw.history).toEqual([
       { role: 'user', content: 'first question' },
+      { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'ls', arguments: '{}' }] },
+      { role: 'tool', content: 'tool output', toolCallId: 'call_1' },
       { role: 'assistant', content: 'first answer' },
     ]);
-    expect(raw.requestedModel).toBe('anything');
+    expect(raw.requestedModel).toBe('gpt-4o');
     expect(raw.stream).toBe(false);
   });
 
@@ -51,12 +69,12 @@ describe('POST /v1/chat/completions (official openai client)', () => {
     });
     const client = openaiClient(host);
     const withUsage = await client.chat.completions.create({
-      model: 'm',
+      model: 'hermes-agent',
       messages: [{ role: 'user', content: 'with usage' }],
     });
     expect(withUsage.usage).toEqual({ prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 });
     const without = await client.chat.completions.create({
-      model: 'm',
+      model: 'hermes-agent',
       messages: [{ role: 'user', content: 'plain' }],
     });
     expect(without.usage).toBeUndefined();
@@ -70,7 +88,7 @@ describe('POST /v1/chat/completions (official openai client)', () => {
       },
     });
     const stream = await openaiClient(host).chat.completions.create({
-      model: 'm',
+      model: 'hermes-agent',
       messages: [{ role: 'user', content: 'count' }],
       stream: true,
       stream_options: { include_usage: true },
@@ -85,7 +103,7 @@ describe('POST /v1/chat/completions (official openai client)', () => {
     expect(chunks.find((c) => c.choices[0]?.finish_reason === 'stop')).toBeDefined();
     expect(chunks.at(-1)?.usage).toEqual({ prompt_tokens: 2, completion_tokens: 4, total_tokens: 6 });
     expect(new Set(chunks.map((c) => c.id)).size).toBe(1);
-    expect(rawOf(host.received[0]!).stream).toBe(true);
+    expect(host.received[0]?.request?.stream).toBe(true);
   });
 
   it('writes SSE in the OpenAI wire format, ending with data: [DONE]', async () => {
@@ -93,7 +111,7 @@ describe('POST /v1/chat/completions (official openai client)', () => {
     const res = await postJson(
       host,
       '/v1/chat/completions',
-      JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: 'x' }] }),
+      JSON.stringify({ model: 'hermes-agent', stream: true, messages: [{ role: 'user', content: 'x' }] }),
     );
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
@@ -114,7 +132,11 @@ describe('POST /v1/chat/completions (official openai client)', () => {
         return 'done';
       },
     });
-    const body = JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: 'x' }] });
+    const body = JSON.stringify({
+      model: 'hermes-agent',
+      stream: true,
+      messages: [{ role: 'user', content: 'x' }],
+    });
     const res = await postJson(host, '/v1/chat/completions', body);
     expect(res.text).toContain('event: hermes.tool.progress\ndata: ');
     const progress = res.text.split('\n\n').find((e) => e.startsWith('event: hermes.tool.progress'))!;
@@ -124,7 +146,7 @@ describe('POST /v1/chat/completions (official openai client)', () => {
     });
 
     const stream = await openaiClient(host).chat.completions.create({
-      model: 'm',
+      model: 'hermes-agent',
       messages: [{ role: 'user', content: 'again' }],
       stream: true,
     });
@@ -136,14 +158,14 @@ describe('POST /v1/chat/completions (official openai client)', () => {
   it('strips a streaming cursor from previews and sends only what is new', async () => {
     const host = await startHost({
       streamWords: false,
-      reply: async (m, raw) => {
-        await host.adapter.edit(m.chat, raw.replyMessageId, 'Hello wor ▉');
-        await host.adapter.edit(m.chat, raw.replyMessageId, 'Hello wor ▉');
+      reply: async (m, request) => {
+        await host.adapter.edit(m.chat, request.replyMessageId, 'Hello wor ▉');
+        await host.adapter.edit(m.chat, request.replyMessageId, 'Hello wor ▉');
         return 'Hello world';
       },
     });
     const stream = await openaiClient(host).chat.completions.create({
-      model: 'm',
+      model: 'hermes-agent',
       messages: [{ role: 'user', content: 'x' }],
       stream: true,
     });
@@ -158,7 +180,7 @@ describe('POST /v1/chat/completions (official openai client)', () => {
   it('takes the text parts of multi-part content and flags the parts it drops', async () => {
     const host = await startHost();
     const completion = await openaiClient(host).chat.completions.create({
-      model: 'm',
+      model: 'hermes-agent',
       messages: [
         {
           role: 'user',
@@ -173,15 +195,30 @@ describe('POST /v1/chat/completions (official openai client)', () => {
     expect(rawOf(host.received[0]!).droppedNonText).toBe(true);
   });
 
-  it('passes other request fields to the host in raw.options', async () => {
+  it('keeps the known sampling options in raw.options and drops every other field', async () => {
     const host = await startHost();
     await openaiClient(host).chat.completions.create({
-      model: 'm',
+      model: 'hermes-agent',
       temperature: 0.2,
       max_tokens: 50,
-      messages: [{ role: 'user', content: 'x' }],
+      stop: ['END'],
+      tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }],
+      response_format: { type: 'json_object' },
+      messages: [{ role: 'user', content: 'x', name: 'alice' }],
     });
-    expect(rawOf(host.received[0]!).options).toMatchObject({ temperature: 0.2, max_tokens: 50 });
+    expect(rawOf(host.received[0]!).options).toEqual({ temperature: 0.2, max_tokens: 50, stop: ['END'] });
+  });
+
+  it('refuses a known option of the wrong type, naming it', async () => {
+    const host = await startHost();
+    const res = await postJson(
+      host,
+      '/v1/chat/completions',
+      JSON.stringify({ messages: [{ role: 'user', content: 'x' }], max_tokens: 'lots' }),
+    );
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({ error: { code: 'invalid_request', param: 'max_tokens' } });
+    expect(host.received).toHaveLength(0);
   });
 });
 
@@ -200,7 +237,7 @@ describe('sessions', () => {
   it('starts a new session and echoes its id; X-Hermes-Session-Id continues it', async () => {
     const host = await turnCountingHost();
     const first = await openaiClient(host)
-      .chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'a' }] })
+      .chat.completions.create({ model: 'hermes-agent', messages: [{ role: 'user', content: 'a' }] })
       .withResponse();
     const sessionId = first.response.headers.get('x-hermes-session-id');
     expect(sessionId).toMatch(/^api-/);
@@ -208,7 +245,7 @@ describe('sessions', () => {
 
     const again = openaiClient(host, { headers: { 'X-Hermes-Session-Id': sessionId! } });
     const second = await again.chat.completions
-      .create({ model: 'm', messages: [{ role: 'user', content: 'b' }] })
+      .create({ model: 'hermes-agent', messages: [{ role: 'user', content: 'b' }] })
       .withResponse();
     expect(second.data.choices[0]?.message.content).toBe('turn 2');
     expect(second.response.headers.get('x-hermes-session-id')).toBe(sessionId);
@@ -216,7 +253,7 @@ describe('sessions', () => {
     expect(rawOf(host.received[1]!).sessionSource).toBe('header');
 
     const fresh = await openaiClient(host).chat.completions.create({
-      model: 'm',
+      model: 'hermes-agent',
       messages: [{ role: 'user', content: 'c' }],
     });
     expect(fresh.choices[0]?.message.content).toBe('turn 1');
@@ -225,9 +262,12 @@ describe('sessions', () => {
   it('maps the same X-Hermes-Session-Key to the same session without exposing the key as the id', async () => {
     const host = await turnCountingHost();
     const client = openaiClient(host, { headers: { 'X-Hermes-Session-Key': 'user:alice@example.com' } });
-    await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'a' }] });
+    await client.chat.completions.create({
+      model: 'hermes-agent',
+      messages: [{ role: 'user', content: 'a' }],
+    });
     const second = await client.chat.completions.create({
-      model: 'm',
+      model: 'hermes-agent',
       messages: [{ role: 'user', content: 'b' }],
     });
     expect(second.choices[0]?.message.content).toBe('turn 2');
@@ -240,7 +280,7 @@ describe('sessions', () => {
 
   it('refuses a malformed session id or an over-long session key with 400', async () => {
     const host = await startHost();
-    const body = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'x' }] });
+    const body = JSON.stringify({ model: 'hermes-agent', messages: [{ role: 'user', content: 'x' }] });
     const badId = await postJson(host, '/v1/chat/completions', body, {
       'x-hermes-session-id': 'has spaces/and slashes',
     });
@@ -266,12 +306,12 @@ describe('sessions', () => {
     });
     const client = openaiClient(host, { headers: { 'X-Hermes-Session-Id': 'busy-session' } });
     const first = client.chat.completions.create({
-      model: 'm',
+      model: 'hermes-agent',
       messages: [{ role: 'user', content: 'slow' }],
     });
     await waitFor(() => host.received.length === 1, { what: 'the first request to reach the host' });
     const second = await client.chat.completions
-      .create({ model: 'm', messages: [{ role: 'user', content: 'again' }] })
+      .create({ model: 'hermes-agent', messages: [{ role: 'user', content: 'again' }] })
       .catch((e: unknown) => e);
     expect(second).toMatchObject({ status: 409, code: 'session_busy' });
     release();

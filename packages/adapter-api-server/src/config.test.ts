@@ -14,7 +14,11 @@ describe('apiServerConfigFromEnv', () => {
       port: 8642,
       modelName: 'hermes-agent',
       maxConcurrentRuns: 10,
+      maxBodyBytes: 1024 * 1024,
       corsOrigins: [],
+      allowedHosts: [],
+      allowTerminalWithoutKey: false,
+      modelAliases: [],
     });
     expect(apiServerConfigFromEnv({}).key).toBeUndefined();
   });
@@ -26,8 +30,14 @@ describe('apiServerConfigFromEnv', () => {
       API_SERVER_KEY: 'a-long-enough-key',
       API_SERVER_CORS_ORIGINS: 'https://a.example, https://b.example',
       API_SERVER_MODEL_NAME: 'my-agent',
+      API_SERVER_ALLOWED_HOSTS: 'api.example.com, [::1], Proxy.Example.',
+      API_SERVER_ALLOW_TERMINAL_WITHOUT_KEY: 'true',
+      API_SERVER_MODEL_ALIASES: 'gpt-4o, gpt-4o-mini',
     });
     expect(config).toMatchObject({
+      allowedHosts: ['api.example.com', '::1', 'proxy.example'],
+      allowTerminalWithoutKey: true,
+      modelAliases: ['gpt-4o', 'gpt-4o-mini'],
       host: '0.0.0.0',
       port: 9000,
       key: 'a-long-enough-key',
@@ -42,6 +52,9 @@ describe('apiServerConfigFromEnv', () => {
       host: '127.0.0.2',
       port: 8000,
       extra: { max_concurrent_runs: 3, run_timeout_seconds: 30, cors_origins: 'https://c.example' },
+      allowed_hosts: ['hermes.lan'],
+      allow_terminal_without_key: true,
+      model_aliases: 'gpt-4o',
     };
     const config = apiServerConfigFromEnv({ API_SERVER_PORT: '8100' }, file);
     expect(config).toMatchObject({
@@ -50,7 +63,17 @@ describe('apiServerConfigFromEnv', () => {
       maxConcurrentRuns: 3,
       runTimeoutMs: 30_000,
       corsOrigins: ['https://c.example'],
+      allowedHosts: ['hermes.lan'],
+      allowTerminalWithoutKey: true,
+      modelAliases: ['gpt-4o'],
     });
+    // The environment wins over the file, for the lists and the flag too.
+    expect(
+      apiServerConfigFromEnv(
+        { API_SERVER_ALLOWED_HOSTS: 'env.lan', API_SERVER_ALLOW_TERMINAL_WITHOUT_KEY: 'false' },
+        file,
+      ),
+    ).toMatchObject({ allowedHosts: ['env.lan'], allowTerminalWithoutKey: false });
   });
 
   it('names an unknown config.yaml key', () => {
@@ -73,6 +96,15 @@ describe('apiServerConfigFromEnv', () => {
       /API_SERVER_KEY must be at least 8/,
     );
     expect(() => parseApiServerConfig({ maxConcurrentRuns: 0 })).toThrow(/maxConcurrentRuns/);
+    for (const bad of ['https://api.example.com', 'api.example.com:443', 'host/path', 'a b']) {
+      expect(() => apiServerConfigFromEnv({ API_SERVER_ALLOWED_HOSTS: bad }), bad).toThrow(
+        /API_SERVER_ALLOWED_HOSTS entries are host names/,
+      );
+    }
+    // A typo must not silently leave a keyless terminal on or off.
+    expect(() => apiServerConfigFromEnv({ API_SERVER_ALLOW_TERMINAL_WITHOUT_KEY: 'yess' })).toThrow(
+      /API_SERVER_ALLOW_TERMINAL_WITHOUT_KEY must be true or false/,
+    );
   });
 });
 
@@ -90,6 +122,14 @@ describe('enablement and descriptor', () => {
 
   it('describes the platform for the catalog and builds an adapter', () => {
     expect(apiServerDescriptor.platform).toBe('api_server');
+    expect(apiServerDescriptor.kind).toBe('request-reply');
+    expect(apiServerDescriptor.optionalEnv).toEqual(
+      expect.arrayContaining([
+        'API_SERVER_ALLOWED_HOSTS',
+        'API_SERVER_ALLOW_TERMINAL_WITHOUT_KEY',
+        'API_SERVER_MODEL_ALIASES',
+      ]),
+    );
     expect(apiServerDescriptor.secretEnv).toEqual(['API_SERVER_KEY']);
     expect(apiServerDescriptor.setupHelp).toContain('API_SERVER_KEY');
     const config = apiServerDescriptor.configFromEnv({ API_SERVER_PORT: '0' });
@@ -97,5 +137,6 @@ describe('enablement and descriptor', () => {
     const adapter = apiServerDescriptor.createAdapter(config);
     expect(adapter.platform).toBe('api_server');
     expect(adapter.capabilities.edit).toBe(true);
+    expect(adapter.capabilities.requestReply).toBe(true);
   });
 });

@@ -1,7 +1,26 @@
-import { AdapterError, type EnvLike, envInt, envList } from '@hermes/adapter-core';
+import { AdapterError, type EnvLike, envFlag, envInt, envList } from '@hermes/adapter-core';
 import { z } from 'zod';
 
 export const API_SERVER_PLATFORM = 'api_server';
+
+// A name as it appears in a Host header: no scheme, port, path or user info (IPv6 without brackets).
+const DNS_NAME = /^[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?)*$/;
+// Two colons at least, so `name:port` is never taken for an IPv6 address.
+const IPV6_ADDRESS = /^[0-9a-f.]*:[0-9a-f.]*:[0-9a-f:.]*$/;
+
+const allowedHostSchema = z
+  .string()
+  .trim()
+  .transform((h) =>
+    h
+      .replace(/^\[|\]$/g, '')
+      .replace(/\.$/, '')
+      .toLowerCase(),
+  )
+  .refine((h) => DNS_NAME.test(h) || IPV6_ADDRESS.test(h), {
+    message:
+      'API_SERVER_ALLOWED_HOSTS entries are host names or addresses without scheme, port or path (e.g. api.example.com)',
+  });
 
 /** The adapter's own config, in TypeScript names. `configFromEnv` maps the Hermes names onto it. */
 export const apiServerConfigSchema = z
@@ -12,18 +31,36 @@ export const apiServerConfigSchema = z
     port: z.number().int().min(0).max(65535).default(8642),
     /** Bearer key clients must send. Optional on loopback only. */
     key: z.string().min(8, 'API_SERVER_KEY must be at least 8 characters').optional(),
-    /** Browser origins allowed by CORS. Empty: no CORS headers at all. `*` allows any origin. */
+    /**
+     * Browser origins allowed by CORS. Empty: no CORS headers at all. `*` allows any origin. A request
+     * whose `Origin` is not listed is refused (403), whatever its method.
+     */
     corsOrigins: z.array(z.string().min(1)).default([]),
+    /**
+     * Extra names clients may reach the server by (the `Host` header), beyond the bound address and the
+     * loopback names. Stops DNS rebinding. On a wildcard bind (`0.0.0.0`, `::`) an empty list accepts any Host.
+     */
+    allowedHosts: z.array(allowedHostSchema).default([]),
+    /**
+     * Without a key every turn runs without the `terminal` toolset, because any local process (and any
+     * page that gets a request through) could drive it. True keeps the terminal on anyway.
+     */
+    allowTerminalWithoutKey: z.boolean().default(false),
     /** The one model id `/v1/models` lists and completions report. */
     modelName: z.string().min(1).default('hermes-agent'),
+    /** Other model names a request may ask for (clients that hard-code one); anything else gets 404. */
+    modelAliases: z.array(z.string().trim().min(1)).default([]),
     /** Requests in flight at once; one more gets 429. */
     maxConcurrentRuns: z.number().int().min(1).default(10),
-    /** Request body cap in bytes; a larger body gets 413. */
+    /**
+     * Request body cap in bytes; a larger body gets 413. 1 MiB is about 250k tokens of text, more than a
+     * model context holds; images are not forwarded, so inline image data only costs memory.
+     */
     maxBodyBytes: z
       .number()
       .int()
       .min(1024)
-      .default(4 * 1024 * 1024),
+      .default(1024 * 1024),
     /** How long a request waits for the host's reply before a 504. */
     runTimeoutMs: z.number().int().min(1000).default(600_000),
     /** How long the client may take to send its request body. */
@@ -45,7 +82,10 @@ const fileSchema = z
     key: z.string().optional(),
     api_key: z.string().optional(),
     cors_origins: z.union([z.array(z.string()), z.string()]).optional(),
+    allowed_hosts: z.union([z.array(z.string()), z.string()]).optional(),
+    allow_terminal_without_key: z.boolean().optional(),
     model_name: z.string().optional(),
+    model_aliases: z.union([z.array(z.string()), z.string()]).optional(),
     max_concurrent_runs: z.number().int().optional(),
     max_body_bytes: z.number().int().optional(),
     run_timeout_seconds: z.number().optional(),
@@ -91,19 +131,38 @@ export function parseApiServerConfig(input: ApiServerConfigInput): ApiServerConf
   return parsed.data;
 }
 
+/**
+ * A flag that widens what a keyless server may do must not turn on by a typo, and must not silently stay
+ * off either: anything but a clear yes/no is an error naming the variable.
+ */
+function strictFlag(env: EnvLike, name: string): boolean {
+  const on = envFlag(env, name, false);
+  if (on || !envFlag(env, name, true)) return on;
+  throw new AdapterError('config_invalid', `${name} must be true or false, got "${env[name]?.trim()}"`, {
+    platform: API_SERVER_PLATFORM,
+    fix: `Set ${name}=true or ${name}=false (or remove it).`,
+  });
+}
+
 const pick = <T>(...values: Array<T | undefined>): T | undefined => values.find((v) => v !== undefined);
 const nonEmpty = (value: string | undefined): string | undefined =>
   value === undefined || value.trim() === '' ? undefined : value.trim();
 
+/** A list from the environment (comma-separated) wins over the config.yaml one (list or comma string). */
+function pickList(env: EnvLike, name: string, file: string[] | string | undefined): string[] | undefined {
+  const fromEnv = envList(env, name);
+  if (fromEnv.length > 0) return fromEnv;
+  const fromFile = typeof file === 'string' ? file.split(',') : file;
+  return fromFile?.map((v) => v.trim()).filter(Boolean);
+}
+
 /**
- * Reads API_SERVER_HOST, API_SERVER_PORT, API_SERVER_KEY, API_SERVER_CORS_ORIGINS and
- * API_SERVER_MODEL_NAME over `platforms.api_server` from config.yaml. Environment wins.
+ * Reads API_SERVER_HOST, API_SERVER_PORT, API_SERVER_KEY, API_SERVER_CORS_ORIGINS, API_SERVER_ALLOWED_HOSTS,
+ * API_SERVER_ALLOW_TERMINAL_WITHOUT_KEY, API_SERVER_MODEL_NAME and API_SERVER_MODEL_ALIASES over
+ * `platforms.api_server` from config.yaml. Environment wins.
  */
 export function apiServerConfigFromEnv(env: EnvLike, fileConfig?: Record<string, unknown>): ApiServerConfig {
   const file = parseFileConfig(fileConfig);
-  const fileOrigins =
-    typeof file.cors_origins === 'string' ? file.cors_origins.split(',') : file.cors_origins;
-  const envOrigins = envList(env, 'API_SERVER_CORS_ORIGINS');
   const input: ApiServerConfigInput = {};
   const host = pick(nonEmpty(env['API_SERVER_HOST']), file.host);
   if (host !== undefined) input.host = host;
@@ -111,10 +170,20 @@ export function apiServerConfigFromEnv(env: EnvLike, fileConfig?: Record<string,
   if (port !== undefined) input.port = port;
   const key = pick(nonEmpty(env['API_SERVER_KEY']), file.key, file.api_key);
   if (key !== undefined) input.key = key;
-  const origins = envOrigins.length > 0 ? envOrigins : fileOrigins?.map((o) => o.trim()).filter(Boolean);
+  const origins = pickList(env, 'API_SERVER_CORS_ORIGINS', file.cors_origins);
   if (origins !== undefined) input.corsOrigins = origins;
+  const allowedHosts = pickList(env, 'API_SERVER_ALLOWED_HOSTS', file.allowed_hosts);
+  if (allowedHosts !== undefined) input.allowedHosts = allowedHosts;
+  const terminal = nonEmpty(env['API_SERVER_ALLOW_TERMINAL_WITHOUT_KEY']);
+  if (terminal !== undefined) {
+    input.allowTerminalWithoutKey = strictFlag(env, 'API_SERVER_ALLOW_TERMINAL_WITHOUT_KEY');
+  } else if (file.allow_terminal_without_key !== undefined) {
+    input.allowTerminalWithoutKey = file.allow_terminal_without_key;
+  }
   const model = pick(nonEmpty(env['API_SERVER_MODEL_NAME']), file.model_name);
   if (model !== undefined) input.modelName = model;
+  const aliases = pickList(env, 'API_SERVER_MODEL_ALIASES', file.model_aliases);
+  if (aliases !== undefined) input.modelAliases = aliases;
   if (file.max_concurrent_runs !== undefined) input.maxConcurrentRuns = file.max_concurrent_runs;
   if (file.max_body_bytes !== undefined) input.maxBodyBytes = file.max_body_bytes;
   if (file.run_timeout_seconds !== undefined)

@@ -85,9 +85,14 @@ const driver: ConformanceDriver = {
       async deliverDm(text) {
         // The response arrives only when the host answers (or at stop); do not wait for it here.
         track(
-          post(agent, adapter, JSON.stringify({ model: 'm', messages: [{ role: 'user', content: text }] }), {
-            'x-hermes-session-id': dm.chatId,
-          }),
+          post(
+            agent,
+            adapter,
+            JSON.stringify({ model: 'hermes-agent', messages: [{ role: 'user', content: text }] }),
+            {
+              'x-hermes-session-id': dm.chatId,
+            },
+          ),
         );
       },
       async deliverGroup() {

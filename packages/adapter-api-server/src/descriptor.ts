@@ -24,20 +24,25 @@ export function isApiServerEnabled(env: EnvLike, fileConfig?: Record<string, unk
 export const apiServerDescriptor: PlatformDescriptor<ApiServerConfig> = {
   platform: API_SERVER_PLATFORM,
   label: 'API server (OpenAI-compatible)',
+  kind: 'request-reply',
   requiredEnv: ['API_SERVER_ENABLED'],
   optionalEnv: [
     'API_SERVER_KEY',
     'API_SERVER_HOST',
     'API_SERVER_PORT',
     'API_SERVER_CORS_ORIGINS',
+    'API_SERVER_ALLOWED_HOSTS',
+    'API_SERVER_ALLOW_TERMINAL_WITHOUT_KEY',
     'API_SERVER_MODEL_NAME',
+    'API_SERVER_MODEL_ALIASES',
   ],
   secretEnv: ['API_SERVER_KEY'],
   setupHelp:
     'Set API_SERVER_ENABLED=true (or API_SERVER_KEY) to serve an OpenAI-compatible API on 127.0.0.1:8642. ' +
     'Clients call POST /v1/chat/completions with Authorization: Bearer $API_SERVER_KEY. To listen on another ' +
     'address set API_SERVER_HOST and API_SERVER_PORT; any non-loopback host requires API_SERVER_KEY ' +
-    '(generate one with `openssl rand -hex 32`). Browser apps need their origin in API_SERVER_CORS_ORIGINS.',
+    '(generate one with `openssl rand -hex 32`). Without a key the agent runs without its terminal tool. ' +
+    'Browser apps need their origin in API_SERVER_CORS_ORIGINS; a proxy or tunnel name in API_SERVER_ALLOWED_HOSTS.',
   configSchema: apiServerConfigSchema,
   configFromEnv: apiServerConfigFromEnv,
   createAdapter: createApiServerAdapter,

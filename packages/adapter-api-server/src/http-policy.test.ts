@@ -1,9 +1,7 @@
 import { waitFor } from '@hermes/adapter-testkit';
 import { APIError } from 'openai';
 import { describe, expect, it } from 'vitest';
-import { gate, KEY, openaiClient, postJson, startHost } from '../test/harness.js';
-
-const chatBody = (content = 'x') => JSON.stringify({ model: 'm', messages: [{ role: 'user', content }] });
+import { chatBody, gate, KEY, openaiClient, postJson, startHost } from '../test/harness.js';
 
 describe('models and health', () => {
   it('lists the configured model and retrieves it by id', async () => {
@@ -33,7 +31,7 @@ describe('authentication', () => {
   it('refuses a wrong key with 401 in the OpenAI error shape', async () => {
     const host = await startHost();
     const error = await openaiClient(host, { key: 'wrong-key-0123456789abcdef' })
-      .chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] })
+      .chat.completions.create({ model: 'hermes-agent', messages: [{ role: 'user', content: 'x' }] })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(APIError);
     expect(error).toMatchObject({ status: 401, code: 'invalid_api_key', type: 'invalid_request_error' });
@@ -56,7 +54,7 @@ describe('authentication', () => {
   it('accepts any request on loopback when no key is configured', async () => {
     const host = await startHost({ config: { key: undefined } });
     const completion = await openaiClient(host, { key: 'unused' }).chat.completions.create({
-      model: 'm',
+      model: 'hermes-agent',
       messages: [{ role: 'user', content: 'open' }],
     });
     expect(completion.choices[0]?.message.content).toBe('echo: open');
@@ -75,11 +73,11 @@ describe('limits and bad input', () => {
     });
     const client = openaiClient(host);
     const running = ['a', 'b'].map((content) =>
-      client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content }] }),
+      client.chat.completions.create({ model: 'hermes-agent', messages: [{ role: 'user', content }] }),
     );
     await waitFor(() => host.received.length === 2, { what: 'two requests to reach the host' });
     const third = await client.chat.completions
-      .create({ model: 'm', messages: [{ role: 'user', content: 'c' }] })
+      .create({ model: 'hermes-agent', messages: [{ role: 'user', content: 'c' }] })
       .catch((e: unknown) => e);
     expect(third).toMatchObject({ status: 429, code: 'too_many_concurrent_runs', type: 'rate_limit_error' });
     expect(host.received).toHaveLength(2);
@@ -88,7 +86,7 @@ describe('limits and bad input', () => {
     expect(answers.map((a) => a.choices[0]?.message.content)).toEqual(['done a', 'done b']);
     // The slots are free again.
     const after = await client.chat.completions.create({
-      model: 'm',
+      model: 'hermes-agent',
       messages: [{ role: 'user', content: 'd' }],
     });
     expect(after.choices[0]?.message.content).toBe('done d');
@@ -97,7 +95,10 @@ describe('limits and bad input', () => {
   it('answers 413 to a body over max_body_bytes, declared or streamed', async () => {
     const host = await startHost({ config: { maxBodyBytes: 2048 } });
     const error = await openaiClient(host)
-      .chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x'.repeat(5000) }] })
+      .chat.completions.create({
+        model: 'hermes-agent',
+        messages: [{ role: 'user', content: 'x'.repeat(5000) }],
+      })
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ status: 413, code: 'request_too_large' });
 
@@ -130,12 +131,17 @@ describe('limits and bad input', () => {
     expect(bad.json).toMatchObject({ error: { type: 'invalid_request_error', code: 'invalid_json' } });
 
     const client = openaiClient(host);
-    await expect(client.chat.completions.create({ model: 'm', messages: [] })).rejects.toMatchObject({
+    await expect(
+      client.chat.completions.create({ model: 'hermes-agent', messages: [] }),
+    ).rejects.toMatchObject({
       status: 400,
       code: 'invalid_request',
     });
     await expect(
-      client.chat.completions.create({ model: 'm', messages: [{ role: 'system', content: 'only system' }] }),
+      client.chat.completions.create({
+        model: 'hermes-agent',
+        messages: [{ role: 'system', content: 'only system' }],
+      }),
     ).rejects.toMatchObject({ status: 400, param: 'messages' });
     const wrongType = await postJson(host, '/v1/chat/completions', JSON.stringify({ messages: 'hello' }));
     expect(wrongType.status).toBe(400);
@@ -188,7 +194,7 @@ describe('CORS', () => {
     expect(res.headers.get('access-control-expose-headers')).toContain('X-Hermes-Session-Id');
   });
 
-  it('denies other origins: preflight 403 and no CORS headers on responses', async () => {
+  it('denies other origins on every method: 403 cors_origin_denied and no CORS headers', async () => {
     const host = await startHost({ config: { corsOrigins: ['https://app.example'] } });
     const pre = await preflight(host.url, 'https://evil.example');
     expect(pre.status).toBe(403);
@@ -197,7 +203,15 @@ describe('CORS', () => {
       headers: { origin: 'https://evil.example', authorization: `Bearer ${KEY}` },
       signal: AbortSignal.timeout(5000),
     });
+    expect(res.status).toBe(403);
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    expect(await res.json()).toMatchObject({
+      error: { type: 'permission_error', code: 'cors_origin_denied' },
+    });
+    const post = await postJson(host, '/v1/chat/completions', chatBody(), { origin: 'https://evil.example' });
+    expect(post.status).toBe(403);
+    expect(post.json).toMatchObject({ error: { code: 'cors_origin_denied' } });
+    expect(host.received).toHaveLength(0);
   });
 
   it('sends no CORS headers at all when no origin is configured', async () => {

@@ -51,7 +51,7 @@ describe('bind policy', () => {
     const logger = createMemoryLogger();
     const host = await startHost({ logger });
     await openaiClient(host).chat.completions.create({
-      model: 'm',
+      model: 'hermes-agent',
       messages: [{ role: 'user', content: 'x' }],
     });
     await fetch(`${host.url}/v1/models`, {
@@ -69,7 +69,7 @@ describe('runs that do not complete normally', () => {
   it('answers 504 in the OpenAI shape when the host does not reply in time, and aborts the run', async () => {
     const host = await startHost({ config: { runTimeoutMs: 1000 }, reply: () => undefined });
     const error = await openaiClient(host)
-      .chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] })
+      .chat.completions.create({ model: 'hermes-agent', messages: [{ role: 'user', content: 'x' }] })
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ status: 504, code: 'run_timeout', type: 'timeout_error' });
     const signal = rawOf(host.received[0]!).signal;
@@ -84,7 +84,11 @@ describe('runs that do not complete normally', () => {
     const pending = fetch(`${host.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: 'x' }] }),
+      body: JSON.stringify({
+        model: 'hermes-agent',
+        stream: true,
+        messages: [{ role: 'user', content: 'x' }],
+      }),
       signal: controller.signal,
     }).then((res) => res.text());
     const msg = await waitFor(() => host.received[0], { what: 'the request to reach the host' });
@@ -102,11 +106,11 @@ describe('runs that do not complete normally', () => {
     const host = await startHost({ reply: () => undefined });
     const client = openaiClient(host);
     const plain = client.chat.completions
-      .create({ model: 'm', messages: [{ role: 'user', content: 'plain' }] })
+      .create({ model: 'hermes-agent', messages: [{ role: 'user', content: 'plain' }] })
       .catch((e: unknown) => e);
     const streamed = (async () => {
       const stream = await client.chat.completions.create({
-        model: 'm',
+        model: 'hermes-agent',
         messages: [{ role: 'user', content: 'streamed' }],
         stream: true,
       });
@@ -142,7 +146,7 @@ describe('runs that do not complete normally', () => {
       },
     });
     const completion = await openaiClient(host).chat.completions.create({
-      model: 'm',
+      model: 'hermes-agent',
       messages: [{ role: 'user', content: 'x' }],
     });
     expect(completion.choices[0]?.message.content).toBe('fine');

@@ -1,3 +1,5 @@
+import type { Socket } from 'node:net';
+import { openRawSocket, type RawHttpResponse, sendRawHttp, socketReceives } from '@hermes/adapter-testkit';
 import OpenAI from 'openai';
 import { afterEach } from 'vitest';
 import {
@@ -64,3 +66,24 @@ export async function postJson(
   }
   return { status: res.status, headers: res.headers, json, text };
 }
+
+export type RawResponse = RawHttpResponse;
+
+function portOf(host: ApiServerEchoHost): number {
+  const port = host.adapter.address?.port;
+  if (port === undefined) throw new Error('server is not listening');
+  return port;
+}
+
+/** Opens a plain TCP connection to the server, for requests fetch() will not send (bad Host, odd targets). */
+export const openSocket = async (host: ApiServerEchoHost): Promise<Socket> => openRawSocket(portOf(host));
+
+/** Sends `request` verbatim (it should ask for `Connection: close`) and parses the answer. */
+export const rawHttp = async (host: ApiServerEchoHost, request: string, timeoutMs = 5000) =>
+  sendRawHttp(portOf(host), request, { timeoutMs });
+
+export { socketReceives };
+
+/** A minimal chat completion body for the served model. */
+export const chatBody = (content = 'x', extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ model: 'hermes-agent', messages: [{ role: 'user', content }], ...extra });

@@ -8,7 +8,7 @@ describe('parseChatRequest', () => {
       messages: [
         { role: 'system', content: 'sys' },
         { role: 'user', content: 'q1' },
-        { role: 'assistant', content: null, tool_calls: [{ id: 't1' }] },
+        { role: 'assistant', content: null, tool_calls: [{ id: 't1', function: { name: 'f', extra: 1 } }] },
         { role: 'tool', content: 'out', tool_call_id: 't1' },
         { role: 'developer', content: 'dev' },
         { role: 'user', content: 'q2' },
@@ -16,6 +16,8 @@ describe('parseChatRequest', () => {
       stream: true,
       stream_options: { include_usage: true },
       temperature: 1,
+      tools: [{ type: 'function' }],
+      user: 'someone',
     });
     expect(result).toEqual({
       ok: true,
@@ -24,7 +26,7 @@ describe('parseChatRequest', () => {
         system: ['sys', 'dev'],
         history: [
           { role: 'user', content: 'q1' },
-          { role: 'assistant', content: '', toolCalls: [{ id: 't1' }] },
+          { role: 'assistant', content: '', toolCalls: [{ id: 't1', name: 'f' }] },
           { role: 'tool', content: 'out', toolCallId: 't1' },
         ],
         model: 'x',
@@ -54,6 +56,26 @@ describe('parseChatRequest', () => {
     expect(parseChatRequest({ messages: [{ role: 'user', content: 'x' }], stream: 'yes' })).toMatchObject({
       ok: false,
       param: 'stream',
+    });
+    expect(
+      parseChatRequest({ messages: [{ role: 'user', content: 'x' }], temperature: 'hot' }),
+    ).toMatchObject({
+      ok: false,
+      param: 'temperature',
+    });
+  });
+
+  it('treats null optional fields and a blank model as absent', () => {
+    const result = parseChatRequest({
+      model: ' ',
+      messages: [{ role: 'user', content: 'x', name: null, tool_calls: null }],
+      stream: null,
+      stream_options: null,
+      temperature: null,
+    });
+    expect(result).toMatchObject({
+      ok: true,
+      request: { model: undefined, stream: false, options: {}, history: [] },
     });
   });
 });

@@ -1,9 +1,7 @@
+import type { ToolProgressReport, TurnUsage } from '@hermes/adapter-core';
+
 /** Token counts, when the host reports them through `reportUsage`. Never invented by the adapter. */
-export interface ApiServerUsage {
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-}
+export type ApiServerUsage = TurnUsage;
 
 export type FinishReason = 'stop' | 'length';
 
@@ -69,12 +67,7 @@ export function usageChunk(identity: CompletionIdentity, usage: ApiServerUsage |
 }
 
 /** What the host reports while tools run; shown to clients that listen for `hermes.tool.progress`. */
-export interface ApiServerToolProgress {
-  tool: string;
-  /** One line of human-readable progress, as a chat platform would show it. */
-  label: string;
-  phase?: 'start' | 'end' | 'update';
-}
+export type ApiServerToolProgress = ToolProgressReport;
 
 /**
  * Tool progress goes out as a named SSE event. Its data is also shaped like a chunk with no choices,

@@ -1,12 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { discardRest, secretsEqual, sendJson } from '@hermes/adapter-core';
+import { discardRest, requestPath, secretsEqual, sendJson } from '@hermes/adapter-core';
 import type { ApiServerConfig } from '../config.js';
 import { type ChatHandlerDeps, handleChatCompletion } from './chat-handler.js';
 import { answerPreflight, applyCors } from './cors.js';
+import { checkHost, type HostPolicy } from './host-check.js';
 import { type ApiErrorSpec, sendApiError } from './openai-error.js';
+import { servesModel } from './served-models.js';
 
 export interface RouterDeps extends ChatHandlerDeps {
   config: ApiServerConfig;
+  hostPolicy: HostPolicy;
   /** Seconds since the epoch; the `created` of the listed model. */
   startedAt: number;
 }
@@ -34,8 +37,8 @@ function safeDecode(text: string): string {
   }
 }
 
-function modelObject(deps: RouterDeps) {
-  return { id: deps.config.modelName, object: 'model', created: deps.startedAt, owned_by: 'hermes' };
+function modelObject(deps: RouterDeps, id = deps.config.modelName) {
+  return { id, object: 'model', created: deps.startedAt, owned_by: 'hermes' };
 }
 
 const methodNotAllowed = (allow: string): ApiErrorSpec => ({
@@ -46,32 +49,60 @@ const methodNotAllowed = (allow: string): ApiErrorSpec => ({
   headers: { allow },
 });
 
-/** Dispatches one HTTP request. Every path ends in an answer; every error has the OpenAI shape. */
+/**
+ * Dispatches one HTTP request. Every path ends in an answer; every error has the OpenAI shape. The checks
+ * that keep web pages out (Host, Origin) come before everything else, health included.
+ */
 export async function routeRequest(
   req: IncomingMessage,
   res: ServerResponse,
   deps: RouterDeps,
 ): Promise<void> {
   const method = req.method ?? 'GET';
-  const path = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '') || '/';
+  // Trailing slashes are forgiven (`/v1/models/`), as most OpenAI-compatible servers do.
+  const path = requestPath(req)?.replace(/(?<=.)\/+$/, '');
   const refuse = (spec: ApiErrorSpec) => {
-    deps.logger.warn('api_server refused a request', { method, path, status: spec.status, code: spec.code });
+    deps.logger.warn('api_server refused a request', {
+      method,
+      path: path?.slice(0, 200),
+      status: spec.status,
+      code: spec.code,
+    });
     discardRest(req);
     sendApiError(res, spec);
   };
+  const host = checkHost(req.headers.host, deps.hostPolicy);
+  if (!host.ok) {
+    res.setHeader('connection', 'close');
+    return refuse({
+      status: host.status,
+      type: 'invalid_request_error',
+      code: host.code,
+      message: host.message,
+    });
+  }
   const cors = applyCors(req, res, deps.config.corsOrigins);
-  if (method === 'OPTIONS') {
-    if (cors === 'allowed') return answerPreflight(req, res);
-    if (cors === 'no_origin') {
-      res.writeHead(204, { allow: 'GET, POST, OPTIONS', 'content-length': '0' });
-      return void res.end();
-    }
+  if (cors === 'denied') {
+    // A browser sends Origin on every cross-site request it makes for a page; only listed pages get in.
     return refuse({
       status: 403,
       type: 'permission_error',
       code: 'cors_origin_denied',
-      message: 'This origin is not allowed; add it to API_SERVER_CORS_ORIGINS.',
+      message: 'Requests from this web origin are not allowed; add it to API_SERVER_CORS_ORIGINS.',
     });
+  }
+  if (path === undefined) {
+    return refuse({
+      status: 400,
+      type: 'invalid_request_error',
+      code: 'invalid_request_path',
+      message: 'The request target is not a valid path; use one like /v1/chat/completions.',
+    });
+  }
+  if (method === 'OPTIONS') {
+    if (cors === 'allowed') return answerPreflight(req, res);
+    res.writeHead(204, { allow: 'GET, POST, OPTIONS', 'content-length': '0' });
+    return void res.end();
   }
   if (HEALTH_PATHS.has(path)) {
     if (method !== 'GET' && method !== 'HEAD') return refuse(methodNotAllowed('GET'));
@@ -97,12 +128,12 @@ export async function routeRequest(
   if (path.startsWith('/v1/models/')) {
     if (method !== 'GET') return refuse(methodNotAllowed('GET'));
     const id = safeDecode(path.slice('/v1/models/'.length));
-    if (id === deps.config.modelName) return sendJson(res, 200, modelObject(deps));
+    if (servesModel(deps.config, id)) return sendJson(res, 200, modelObject(deps, id));
     return refuse({
       status: 404,
       type: 'invalid_request_error',
       code: 'model_not_found',
-      message: `The model '${id}' does not exist; this server serves '${deps.config.modelName}'.`,
+      message: `The model '${id.slice(0, 200)}' does not exist; this server serves '${deps.config.modelName}'.`,
       param: 'model',
     });
   }
@@ -110,6 +141,6 @@ export async function routeRequest(
     status: 404,
     type: 'not_found_error',
     code: 'unknown_route',
-    message: `No route for ${method} ${path}. This server offers POST /v1/chat/completions, GET /v1/models and GET /health.`,
+    message: `No route for ${method} ${path.slice(0, 200)}. This server offers POST /v1/chat/completions, GET /v1/models and GET /health.`,
   });
 }

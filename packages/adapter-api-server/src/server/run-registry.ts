@@ -1,4 +1,4 @@
-import type { ApiServerUsage } from './completion-format.js';
+import type { TurnUsage } from '@hermes/adapter-core';
 import type { ApiErrorSpec } from './openai-error.js';
 import type { ReplyWriter } from './reply-writer.js';
 
@@ -9,10 +9,17 @@ export interface ApiRun {
   readonly stream: boolean;
   readonly controller: AbortController;
   readonly writer: ReplyWriter;
-  usage?: ApiServerUsage;
+  usage?: TurnUsage;
 }
 
-export type EndReason = 'completed' | 'timeout' | 'client_disconnected' | 'shutdown' | 'host_error';
+/** `failed`: the host ended the request with an error (`failRequest`). */
+export type EndReason =
+  | 'completed'
+  | 'failed'
+  | 'timeout'
+  | 'client_disconnected'
+  | 'shutdown'
+  | 'host_error';
 
 export type ReserveResult = { ok: true; reservation: Reservation } | { ok: false; reason: 'busy' | 'full' };
 
@@ -44,7 +51,10 @@ export class RunRegistry {
     return this.slots.size;
   }
 
-  /** Synchronous, so two requests racing for the last slot cannot both get it. */
+  /**
+   * Synchronous, so two requests racing for the last slot cannot both get it. Called only once the body
+   * has been read and validated: a slow upload must not hold a slot it may never use.
+   */
   reserve(chatId: string): ReserveResult {
     if (this.slots.has(chatId)) return { ok: false, reason: 'busy' };
     if (this.slots.size >= this.options.maxConcurrent) return { ok: false, reason: 'full' };
@@ -91,7 +101,8 @@ export class RunRegistry {
     } else if (error) {
       run.writer.fail(error);
     }
-    if (reason !== 'completed') run.controller.abort(reason);
+    // The host ended these runs itself; the others it must be told to stop.
+    if (reason !== 'completed' && reason !== 'failed') run.controller.abort(reason);
     run.writer.dispose();
     this.options.onEnd?.(run, reason);
     return true;

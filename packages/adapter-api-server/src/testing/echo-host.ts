@@ -6,17 +6,20 @@ import type {
   InboundMessage,
   Logger,
   MediaCacheLike,
+  RequestExchange,
   SendResult,
 } from '@hermes/adapter-core';
-import { silentLogger } from '@hermes/adapter-core';
+import { AdapterError, silentLogger } from '@hermes/adapter-core';
 import { ApiServerAdapter } from '../adapter.js';
 import type { ApiServerConfigInput } from '../config.js';
-import type { ApiServerRequestRaw } from '../server/inbound-message.js';
 
-/** What the fake host answers; the default echoes the prompt back as `echo: <text>`. */
+/**
+ * What the fake host answers; the default echoes the prompt back as `echo: <text>`. It gets the typed
+ * request exchange, the only thing a real host reads besides the message itself.
+ */
 export type EchoReply = (
   message: InboundMessage,
-  raw: ApiServerRequestRaw,
+  request: RequestExchange,
 ) => string | undefined | Promise<string | undefined>;
 
 export interface EchoHostOptions {
@@ -43,8 +46,6 @@ export interface ApiServerEchoHost {
   close(): Promise<void>;
 }
 
-const raw = (message: InboundMessage) => message.raw as ApiServerRequestRaw;
-
 function splitWords(text: string): string[] {
   return text.match(/\S+\s*|\s+/g) ?? [text];
 }
@@ -55,7 +56,12 @@ async function answer(
   o: EchoHostOptions,
   results: SendResult[],
 ) {
-  const request = raw(message);
+  const request = message.request;
+  if (request === undefined) {
+    throw new AdapterError('protocol', 'api_server message without a request exchange', {
+      platform: message.chat.platform,
+    });
+  }
   const text = await (o.reply ?? ((m) => `echo: ${m.text}`))(message, request);
   if (text === undefined) return;
   if (request.stream && o.streamWords !== false) {
