@@ -91,7 +91,7 @@ async function benchRoundTrips() {
   const host = new GatewayHost({ config, logger: createMemoryLogger(), agent, adapters: [adapter] });
   await host.start();
   const url = `http://127.0.0.1:${port}/v1/chat/completions`;
-  const body = () => JSON.stringify({ model: 'hermes', messages: [{ role: 'user', content: 'hi' }] });
+  const body = () => JSON.stringify({ model: 'hermes-agent', messages: [{ role: 'user', content: 'hi' }] });
   // Warm-up, then measure each side; the gateway uses a fresh session per request (no history growth).
   await drive(bareUrl, body, () => ({}));
   const base = await drive(bareUrl, body, () => ({}));

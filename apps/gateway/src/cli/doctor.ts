@@ -1,16 +1,41 @@
 import { nothingAllowed } from '../access/authorize.js';
 import { createAdapters, resolvePlatforms } from '../catalog/platforms.js';
-import { loadConfigOrExplain } from './load-or-exit.js';
+import { describeLooseMode, looseFileModes } from '../config/file-modes.js';
+import { type LoadedConfig, loadConfig } from '../config/load.js';
+import { hermesPaths, homeProblem } from '../config/paths.js';
+import { checkStateDb } from '../state/db.js';
 
 /**
- * `hermes doctor`: the same checks startup does, plus each enabled adapter's probe(). Prints what is
- * wrong and how to fix it; exits non-zero when anything is wrong.
+ * `hermes doctor`: the same checks startup does (HERMES_HOME, `.env` lines, config.yaml, state.db), the
+ * permissions of the files that hold secrets and transcripts, plus each enabled adapter's probe(). Prints
+ * what is wrong and how to fix it; exits non-zero when anything is wrong. It creates and changes nothing.
  */
 export async function doctor(out: (l: string) => void): Promise<number> {
   let problems = 0;
-  const config = loadConfigOrExplain(out);
-  if (!config) return 1;
-  out(`HERMES_HOME: ${config.paths.home}`);
+  const problem = (line: string) => {
+    problems++;
+    out(`✗ ${line}`);
+  };
+  const finish = () => {
+    out(problems ? `${problems} problem(s) found.` : 'No problems found.');
+    return problems ? 1 : 0;
+  };
+  const paths = hermesPaths(process.env);
+  out(`HERMES_HOME: ${paths.home}`);
+  let config: LoadedConfig | undefined;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    for (const e of err instanceof AggregateError ? err.errors : [err]) problem((e as Error).message);
+  }
+  // Files are checked even when the config is wrong, so one run lists everything to fix.
+  if (!homeProblem(paths.home)) {
+    const db = checkStateDb(paths.stateDb);
+    if (db.ok) out(`• state.db: ${db.detail}`);
+    else problem(db.error.message);
+    for (const loose of looseFileModes(paths)) problem(describeLooseMode(loose));
+  }
+  if (!config) return finish();
   out(`Config files: ${config.sources.length ? config.sources.join(', ') : 'none (embedded defaults)'}`);
   out(
     config.model.model
@@ -18,10 +43,11 @@ export async function doctor(out: (l: string) => void): Promise<number> {
       : 'Model: not configured — replies will say so. Set OPENAI_BASE_URL, OPENAI_API_KEY and HERMES_MODEL (or model: in config.yaml).',
   );
   const { platforms, problems: catalogProblems } = await resolvePlatforms(config.env, config.file);
-  for (const p of catalogProblems) {
-    problems++;
-    out(`✗ ${p.platform}: ${p.message}`);
-  }
+  for (const p of catalogProblems) problem(`${p.platform}: ${p.message}`);
+  if (platforms.length === 0 && catalogProblems.length === 0)
+    problem(
+      'no platform is enabled, so the gateway would not start: set the credentials of one (e.g. TELEGRAM_BOT_TOKEN) or API_SERVER_ENABLED=true',
+    );
   const adapters = createAdapters(platforms);
   for (const adapter of adapters) {
     if (!adapter.probe) {
@@ -34,12 +60,13 @@ export async function doctor(out: (l: string) => void): Promise<number> {
     if (result.ok)
       out(`✓ ${adapter.platform}: ${result.identity ?? 'ok'}${result.detail ? ` — ${result.detail}` : ''}`);
     else {
-      problems++;
       const message =
         'describe' in result.error && typeof result.error.describe === 'function'
           ? result.error.describe()
           : result.error.message;
-      out(`✗ ${adapter.platform}: ${message}${result.fix ? `\n    fix: ${result.fix}` : ''}`);
+      // describe() already carries the error's own fix; print a separate one only when it adds something.
+      const fix = result.fix && !message.includes(result.fix) ? `\n    fix: ${result.fix}` : '';
+      problem(`${adapter.platform}: ${message}${fix}`);
     }
   }
   if (
@@ -52,6 +79,5 @@ export async function doctor(out: (l: string) => void): Promise<number> {
       '! No allowlist is set: every user will be asked to pair. Set GATEWAY_ALLOWED_USERS or <PLATFORM>_ALLOWED_USERS to allow people directly.',
     );
   }
-  out(problems ? `${problems} problem(s) found.` : 'No problems found.');
-  return problems ? 1 : 0;
+  return finish();
 }

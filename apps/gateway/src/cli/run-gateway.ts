@@ -1,14 +1,69 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Logger } from '@hermes/adapter-core';
+import { describeLooseMode, looseFileModes, octalMode } from '../config/file-modes.js';
+import type { LoadedConfig } from '../config/load.js';
+import type { GatewayHost } from '../host/gateway-host.js';
 import { isProcessAlive, removeFile } from '../host/status-file.js';
+import { stateDbErrorFrom } from '../state/db.js';
 import { buildGateway } from './build-gateway.js';
 import { EXIT_CONFIG, loadConfigOrExplain } from './load-or-exit.js';
 import { createGatewayLogger } from './pino-logger.js';
 
-/** `hermes gateway [run]`: foreground; SIGTERM/SIGINT drain running turns (bounded) and exit cleanly. */
+/**
+ * Why no platform can serve, one line per problem, or undefined while at least one platform runs or is
+ * still being retried. Platforms whose config was refused never got an adapter (`catalogProblems`).
+ */
+function nothingCanRun(host: GatewayHost, catalogProblems: string[]): string[] | undefined {
+  const stopped: string[] = [];
+  for (const { platform, stoppedForGood: error } of host.runtime.platformStatuses()) {
+    if (!error) return undefined;
+    stopped.push(`${platform}: ${error.describe()}`);
+  }
+  const lines = [...catalogProblems, ...stopped];
+  if (lines.length === 0)
+    lines.push(
+      'no platform is enabled: set the credentials of one (e.g. TELEGRAM_BOT_TOKEN) or API_SERVER_ENABLED=true, or drop "enabled: false" from platforms.api_server in config.yaml',
+    );
+  return lines;
+}
+
+function explainNothingCanRun(lines: string[], logger: Logger): void {
+  logger.error('no platform can run, so the gateway stops', { problems: lines });
+  console.error('hermes: no platform can run, so the gateway stops. Fix these and start it again:');
+  for (const line of lines) console.error(`  - ${line}`);
+}
+
+/** A startup failure an operator must fix (state.db unusable): a message, no stack trace. */
+function explainStartupError(err: unknown, config: LoadedConfig, logger: Logger): boolean {
+  const known = stateDbErrorFrom(err, config.paths.stateDb);
+  if (!known) return false;
+  logger.error('state.db cannot be used', { path: known.path, code: known.code, reason: known.reason });
+  console.error(`hermes: ${known.message}`);
+  return true;
+}
+
+function ensureHome(config: LoadedConfig): boolean {
+  try {
+    mkdirSync(config.paths.home, { recursive: true, mode: 0o700 });
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    console.error(
+      `hermes: HERMES_HOME=${config.paths.home} cannot be created (${code}): point HERMES_HOME at a directory this user can write`,
+    );
+    return false;
+  }
+}
+
+/**
+ * `hermes gateway [run]`: foreground; SIGTERM/SIGINT drain running turns (bounded) and exit cleanly.
+ * Exits EX_CONFIG (78) without a stack trace when the config, `.env`, `state.db` or every platform's
+ * start is wrong in a way only the operator can fix.
+ */
 export async function runGateway(): Promise<number> {
   const config = loadConfigOrExplain((l) => console.error(l));
   if (!config) return EXIT_CONFIG;
-  mkdirSync(config.paths.home, { recursive: true, mode: 0o700 });
+  if (!ensureHome(config)) return EXIT_CONFIG;
   if (existsSync(config.paths.pidFile)) {
     const pid = Number(readFileSync(config.paths.pidFile, 'utf8').trim());
     if (Number.isInteger(pid) && pid !== process.pid && isProcessAlive(pid)) {
@@ -22,12 +77,35 @@ export async function runGateway(): Promise<number> {
     .filter(([k]) => /TOKEN|SECRET|KEY|PASSWORD/.test(k))
     .map(([, v]) => v);
   const { logger, flush } = createGatewayLogger({
-    logsDir: config.paths.logsDir,
+    logFile: config.paths.logFile,
     level: config.env.HERMES_LOG_LEVEL ?? 'info',
     secrets,
   });
+  // A warning, not a refusal: the credentials are already exposed, and refusing would only add an outage.
+  for (const loose of looseFileModes(config.paths, ['env']))
+    logger.warn(describeLooseMode(loose), { path: loose.path, mode: octalMode(loose.mode) });
   writeFileSync(config.paths.pidFile, `${process.pid}\n`, { mode: 0o600 });
-  const { host } = await buildGateway(config, logger);
+  const giveUp = (code: number) => {
+    removeFile(config.paths.pidFile);
+    flush();
+    return code;
+  };
+  let host: GatewayHost;
+  let catalogProblems: string[];
+  try {
+    ({ host, problems: catalogProblems } = await buildGateway(config, logger));
+  } catch (err) {
+    if (!explainStartupError(err, config, logger)) throw err;
+    return giveUp(EXIT_CONFIG);
+  }
+  const refuse = async (lines: string[]) => {
+    explainNothingCanRun(lines, logger);
+    await host.stop().catch(() => undefined);
+    return giveUp(EXIT_CONFIG);
+  };
+  const before = nothingCanRun(host, catalogProblems);
+  if (before) return refuse(before);
+  let exitCode = 0;
   let stopping: Promise<void> | undefined;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -45,7 +123,16 @@ export async function runGateway(): Promise<number> {
   process.on('unhandledRejection', (reason) =>
     logger.error('unhandled rejection (kept running)', { error: String(reason) }),
   );
-  await host.start();
+  try {
+    await host.start();
+  } catch (err) {
+    if (!explainStartupError(err, config, logger)) throw err;
+    await host.stop().catch(() => undefined);
+    return giveUp(EXIT_CONFIG);
+  }
+  // Platforms that failed for good during their first start: no reason to say "running".
+  const after = nothingCanRun(host, catalogProblems);
+  if (after) return refuse(after);
   const online = host.runtime.platformStatuses();
   logger.info('gateway running', {
     home: config.paths.home,
@@ -53,11 +140,18 @@ export async function runGateway(): Promise<number> {
   });
   await new Promise<void>((resolve) => {
     const wait = setInterval(() => {
+      // A platform that was being retried can later fail for good; once all have, nothing can ever serve.
+      const lines = stopping ? undefined : nothingCanRun(host, catalogProblems);
+      if (lines) {
+        explainNothingCanRun(lines, logger);
+        exitCode = EXIT_CONFIG;
+        stop('no platform can run');
+      }
       if (stopping) {
         clearInterval(wait);
         void stopping.then(resolve);
       }
     }, 100);
   });
-  return 0;
+  return exitCode;
 }

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 
-/** A config problem an operator can fix: which file, which key, what is wrong, what to do. */
+/** A config problem an operator can fix: which file (and line), which key, what is wrong, what to do. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   readonly code = 'config_invalid';
@@ -8,8 +8,21 @@ export class ConfigError extends Error {
     readonly file: string,
     readonly key: string,
     readonly problem: string,
+    readonly line?: number,
   ) {
-    super(`${file}: ${key ? `${key}: ` : ''}${problem}`);
+    super(`${file}${line === undefined ? '' : ` line ${line}`}: ${key ? `${key}: ` : ''}${problem}`);
+  }
+}
+
+/** `$HERMES_HOME` itself cannot be used, so nothing inside it can be read or checked until it is fixed. */
+export class HomeError extends Error {
+  override readonly name = 'HomeError';
+  readonly code = 'home_invalid';
+  constructor(
+    readonly home: string,
+    readonly problem: string,
+  ) {
+    super(`HERMES_HOME=${home} ${problem}`);
   }
 }
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError } from './errors.js';
+import { ConfigError, HomeError } from './errors.js';
 import { loadConfig } from './load.js';
 
 const homes: string[] = [];
@@ -78,5 +78,40 @@ describe('loadConfig', () => {
     const dir = home({ 'config.yaml': 'platforms:\n  telegram: [\n' });
     const [error] = errorsOf(() => loadConfig({ HERMES_HOME: dir }));
     expect(error?.message).toMatch(/config\.yaml: is not valid YAML at line \d+/);
+  });
+
+  it('refuses a .env with bad lines, listing each by line, together with config.yaml problems', () => {
+    const dir = home({
+      '.env': 'OK=1\nJUSTWORDS\nBIN=\u0000\u0001\nKEY="open\n',
+      'config.yaml': 'platfroms: {}\n',
+    });
+    const errors = errorsOf(() => loadConfig({ HERMES_HOME: dir }));
+    const envPath = join(dir, '.env');
+    expect(errors.filter((e) => e.file === envPath).map((e) => e.line)).toEqual([2, 3, 4]);
+    expect(errors.map((e) => e.message)).toContainEqual(expect.stringContaining(`${envPath} line 2: is not`));
+    expect(errors.some((e) => e.file === join(dir, 'config.yaml'))).toBe(true);
+  });
+
+  it('ignores a byte-order mark at the start of .env instead of gluing it to the first name', () => {
+    const dir = home({ '.env': '\uFEFFTELEGRAM_BOT_TOKEN=abc\n' });
+    expect(loadConfig({ HERMES_HOME: dir }).env.TELEGRAM_BOT_TOKEN).toBe('abc');
+  });
+
+  it('says HERMES_HOME is a file, not a directory', () => {
+    const file = join(home(), 'not-a-dir');
+    writeFileSync(file, 'x');
+    let error: unknown;
+    try {
+      loadConfig({ HERMES_HOME: file });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(HomeError);
+    expect((error as HomeError).message).toBe(
+      `HERMES_HOME=${file} is a file, not a directory: point it at a directory (or unset HERMES_HOME to use ~/.hermes)`,
+    );
+    expect(() => loadConfig({ HERMES_HOME: join(file, 'below') })).toThrow(
+      /is below a file, not a directory/,
+    );
   });
 });

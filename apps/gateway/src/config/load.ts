@@ -2,8 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import type { EnvLike } from '@hermes/adapter-core';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { ConfigError, configErrorsFromZod } from './errors.js';
-import { type HermesPaths, hermesPaths } from './paths.js';
+import { checkDotEnv } from './dotenv-check.js';
+import { ConfigError, configErrorsFromZod, HomeError } from './errors.js';
+import { type HermesPaths, hermesPaths, homeProblem } from './paths.js';
 import { type GatewayFileConfig, gatewayConfigSchema } from './schema.js';
 
 export interface ModelSettings {
@@ -31,27 +32,48 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
   model: ['name', 'default', 'base_url', 'api_key', 'provider'],
 };
 
-function readDotEnv(path: string): Record<string, string> {
+/** `.env` as KEY=value pairs, with every bad line reported (file and line) rather than skipped. */
+function readDotEnv(path: string, errors: Error[]): Record<string, string> {
   if (!existsSync(path)) return {};
+  let text: string;
   try {
-    return parseEnv(readFileSync(path, 'utf8')) as Record<string, string>;
+    // A byte-order mark (Windows editors) would otherwise become part of the first name.
+    text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
   } catch (err) {
-    throw new ConfigError(path, '', `cannot be parsed as KEY=value lines: ${(err as Error).message}`);
+    errors.push(
+      new ConfigError(
+        path,
+        '',
+        `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): check its permissions`,
+      ),
+    );
+    return {};
   }
+  const problems = checkDotEnv(path, text);
+  if (problems.length > 0) {
+    errors.push(...problems);
+    return {};
+  }
+  return parseEnv(text) as Record<string, string>;
 }
 
-function readYamlConfig(path: string): unknown {
+function readYamlConfig(path: string, errors: Error[]): unknown {
   if (!existsSync(path)) return {};
   let doc: unknown;
   try {
     doc = parseYaml(readFileSync(path, 'utf8'));
   } catch (err) {
     const where = err instanceof YAMLParseError && err.linePos ? ` at line ${err.linePos[0].line}` : '';
-    throw new ConfigError(path, '', `is not valid YAML${where}: ${(err as Error).message.split('\n')[0]}`);
+    errors.push(
+      new ConfigError(path, '', `is not valid YAML${where}: ${(err as Error).message.split('\n')[0]}`),
+    );
+    return undefined;
   }
   if (doc === null || doc === undefined) return {};
-  if (typeof doc !== 'object' || Array.isArray(doc))
-    throw new ConfigError(path, '', 'must be a mapping of keys to values');
+  if (typeof doc !== 'object' || Array.isArray(doc)) {
+    errors.push(new ConfigError(path, '', 'must be a mapping of keys to values'));
+    return undefined;
+  }
   return doc;
 }
 
@@ -69,20 +91,24 @@ function modelSettings(file: GatewayFileConfig, env: EnvLike): ModelSettings {
 
 /**
  * Loads `$HERMES_HOME/config.yaml`, `$HERMES_HOME/.env` and the process env (env wins over .env).
- * Throws an AggregateError of ConfigErrors when anything is wrong, each naming the file and the key.
+ * Throws a HomeError when HERMES_HOME itself is unusable, otherwise an AggregateError of every ConfigError
+ * found in both files, each naming the file, the line or key, and the fix.
  */
 export function loadConfig(processEnv: EnvLike = process.env): LoadedConfig {
   const paths = hermesPaths(processEnv);
+  const homeIssue = homeProblem(paths.home);
+  if (homeIssue) throw new HomeError(paths.home, homeIssue);
+  const errors: Error[] = [];
   const sources: string[] = [];
-  const dotenv = readDotEnv(paths.env);
+  const dotenv = readDotEnv(paths.env, errors);
   if (existsSync(paths.env)) sources.push(paths.env);
   const env: EnvLike = { ...dotenv, ...processEnv };
-  const raw = readYamlConfig(paths.config);
+  const raw = readYamlConfig(paths.config, errors);
   if (existsSync(paths.config)) sources.push(paths.config);
-  const parsed = gatewayConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    const errors = configErrorsFromZod(paths.config, parsed.error, (p) => KNOWN_KEYS[p.join('.')] ?? []);
+  const parsed = raw === undefined ? undefined : gatewayConfigSchema.safeParse(raw);
+  if (parsed && !parsed.success)
+    errors.push(...configErrorsFromZod(paths.config, parsed.error, (p) => KNOWN_KEYS[p.join('.')] ?? []));
+  if (errors.length > 0 || !parsed?.success)
     throw new AggregateError(errors, errors.map((e) => e.message).join('\n'));
-  }
   return { paths, file: parsed.data, env, model: modelSettings(parsed.data, env), sources };
 }

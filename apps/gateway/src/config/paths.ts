@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { EnvLike } from '@hermes/adapter-core';
@@ -11,6 +12,7 @@ export interface HermesPaths {
   pidFile: string;
   statusFile: string;
   logsDir: string;
+  logFile: string;
   pairingDir: string;
   cacheDir: string;
   cronDir: string;
@@ -26,8 +28,27 @@ export function hermesPaths(env: EnvLike): HermesPaths {
     pidFile: join(home, 'gateway.pid'),
     statusFile: join(home, 'gateway_state.json'),
     logsDir: join(home, 'logs'),
+    logFile: join(home, 'logs', 'gateway.log'),
     pairingDir: join(home, 'platforms', 'pairing'),
     cacheDir: join(home, 'cache'),
     cronDir: join(home, 'cron'),
   };
+}
+
+/**
+ * What is wrong with `$HERMES_HOME` itself, if anything. A home that does not exist yet is fine: the
+ * gateway creates it on first start.
+ */
+export function homeProblem(home: string): string | undefined {
+  try {
+    if (!statSync(home).isDirectory())
+      return 'is a file, not a directory: point it at a directory (or unset HERMES_HOME to use ~/.hermes)';
+    return undefined;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ENOTDIR')
+      return 'is below a file, not a directory: point it at a directory (or unset HERMES_HOME to use ~/.hermes)';
+    return `cannot be read (${code ?? (err as Error).message}): check the permissions of that directory`;
+  }
 }

@@ -1,5 +1,6 @@
 import {
   type AdapterContext,
+  AdapterError,
   type AdapterStatus,
   type InboundMessage,
   type Logger,
@@ -14,6 +15,23 @@ export interface AdapterSlot {
   status: AdapterStatus;
   detail?: string;
   attempts: number;
+  /** Set when a start failed with an error no retry can fix: the platform stays down until a restart. */
+  fatal?: AdapterError;
+  /** True while `start()` runs: a `failed` status reported meanwhile is settled by how start ends. */
+  starting?: boolean;
+}
+
+/**
+ * A start failure no retry can fix: the adapter itself classified it (an AdapterError, not a wrapped
+ * unknown) as not retryable. A start timeout is the exception: starting again is always safe.
+ */
+export function isFatalStartError(err: unknown): err is AdapterError {
+  return (
+    err instanceof AdapterError &&
+    !err.retryable &&
+    err.code !== 'timeout_ambiguous' &&
+    err.code !== 'aborted'
+  );
 }
 
 export interface AdapterSupervisorOptions {
@@ -28,7 +46,9 @@ export interface AdapterSupervisorOptions {
 
 /**
  * Starts every adapter on its own: one that fails to start, or reports `failed` later, is restarted with
- * backoff while the others keep serving. Nothing an adapter throws reaches the process.
+ * backoff while the others keep serving. A start that fails with a non-retryable error (bad config, refused
+ * credentials, an address that is not this machine's) stops that platform instead: retrying cannot help,
+ * and a retry loop would hide the problem. Nothing an adapter throws reaches the process.
  */
 export class AdapterSupervisor {
   readonly slots = new Map<string, AdapterSlot>();
@@ -68,8 +88,10 @@ export class AdapterSupervisor {
         }
       },
       status: (status, detail) => {
+        if (slot.fatal) return;
         this.setStatus(slot, status, detail);
-        if (status === 'failed') this.scheduleRestart(slot, detail ?? 'adapter reported failure');
+        if (status === 'failed' && !slot.starting)
+          this.scheduleRestart(slot, detail ?? 'adapter reported failure');
       },
       logger,
       mediaCache: this.options.mediaCache,
@@ -80,27 +102,44 @@ export class AdapterSupervisor {
   private async startOne(slot: AdapterSlot): Promise<void> {
     if (this.controller.signal.aborted) return;
     slot.attempts++;
+    slot.starting = true;
     this.setStatus(slot, 'connecting');
     try {
       await slot.adapter.start(this.context(slot));
+      slot.starting = false;
       slot.attempts = 0;
       this.setStatus(slot, 'online');
       this.options.logger.info('platform online', { platform: slot.platform });
     } catch (err) {
       const error = toAdapterError(err, slot.platform);
+      await slot.adapter.stop().catch(() => undefined);
+      slot.starting = false;
+      if (isFatalStartError(err)) {
+        this.stopForGood(slot, error);
+        return;
+      }
       this.setStatus(slot, 'failed', error.describe());
       this.options.logger.error('platform failed to start', {
         platform: slot.platform,
         code: error.code,
         error: error.describe(),
       });
-      await slot.adapter.stop().catch(() => undefined);
       this.scheduleRestart(slot, error.describe());
     }
   }
 
+  private stopForGood(slot: AdapterSlot, error: AdapterError): void {
+    slot.fatal = error;
+    this.setStatus(slot, 'failed', `${error.describe()} — not retried: fix it and restart the gateway`);
+    this.options.logger.error('platform stopped: this error is not retried; fix it and restart the gateway', {
+      platform: slot.platform,
+      code: error.code,
+      error: error.describe(),
+    });
+  }
+
   private scheduleRestart(slot: AdapterSlot, reason: string): void {
-    if (this.controller.signal.aborted || this.timers.has(slot.platform)) return;
+    if (this.controller.signal.aborted || slot.fatal || this.timers.has(slot.platform)) return;
     const first = this.options.firstRetryMs ?? 30_000;
     const delay = Math.min(first * 2 ** Math.max(0, slot.attempts - 1), this.options.maxRetryMs ?? 300_000);
     this.options.logger.warn('platform will be restarted', {

@@ -129,7 +129,12 @@ export class GatewayHost {
       kindOf: (p) => options.kinds?.[p] ?? 'chat',
       homeChannelOf: (p) => this.runtime.env[`${envPrefix(p)}_HOME_CHANNEL`],
       platformStatuses: () =>
-        [...this.supervisor.slots.values()].map((s) => ({ platform: s.platform, status: s.status })),
+        [...this.supervisor.slots.values()].map((s) => ({
+          platform: s.platform,
+          status: s.status,
+          ...(s.detail === undefined ? {} : { detail: s.detail }),
+          ...(s.fatal === undefined ? {} : { stoppedForGood: s.fatal }),
+        })),
       startBackground: (chat, key, prompt) => this.startBackground(chat, key, prompt),
       sessionKeyOf: (msg: InboundMessage) => sessionKeyFor(msg, sessionOptions),
       shuttingDown: false,

@@ -1,4 +1,12 @@
-import type { ChatRef, InboundMessage, Logger, PlatformAdapter, PlatformKind } from '@hermes/adapter-core';
+import type {
+  AdapterError,
+  AdapterStatus,
+  ChatRef,
+  InboundMessage,
+  Logger,
+  PlatformAdapter,
+  PlatformKind,
+} from '@hermes/adapter-core';
 import type { Agent, ApprovalGate } from '@hermes/agent';
 import type { PairingStore } from '../access/pairing-store.js';
 import type { CommandRegistry } from '../commands/registry.js';
@@ -14,6 +22,14 @@ import type { PendingInput } from './compose-turn.js';
 
 /** The part of @hermes/agent the host uses. */
 export type TurnAgent = Pick<Agent, 'runTurn' | 'compress' | 'configured'>;
+
+/** How one platform is doing; `stoppedForGood` is the error no retry can fix, when that is why it is down. */
+export interface PlatformStatus {
+  platform: string;
+  status: AdapterStatus;
+  detail?: string;
+  stoppedForGood?: AdapterError;
+}
 
 /** Everything the intake and the turn runner share. Built once by GatewayHost. */
 export interface HostRuntime {
@@ -39,7 +55,7 @@ export interface HostRuntime {
   kindOf(platform: string): PlatformKind;
   /** The platform's home channel (set by /sethome or the env), if any. */
   homeChannelOf(platform: string): string | undefined;
-  platformStatuses(): Array<{ platform: string; status: import('@hermes/adapter-core').AdapterStatus }>;
+  platformStatuses(): PlatformStatus[];
   startBackground(chat: ChatRef, sessionKey: string, prompt: string): string;
   /** Set on SIGTERM: interrupted turns are left open in the journal and replayed on the next start. */
   shuttingDown: boolean;

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -81,11 +81,75 @@ const MIGRATIONS: readonly string[] = [
   `,
 ];
 
-export function openStateDb(path: string): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const db = new Database(path);
-  // Transcripts and pairing-adjacent state: readable by the owner only.
-  if (path !== ':memory:') chmodSync(path, 0o600);
+/** The `user_version` a fully migrated state.db carries. */
+export const STATE_SCHEMA_VERSION = MIGRATIONS.length;
+
+export type StateDbErrorCode =
+  | 'state_db_damaged'
+  | 'state_db_locked'
+  | 'state_db_unwritable'
+  | 'state_db_full';
+
+/** state.db cannot be used; the message names the file, SQLite's (or the OS's) code and what to do. */
+export class StateDbError extends Error {
+  override readonly name = 'StateDbError';
+  constructor(
+    readonly code: StateDbErrorCode,
+    readonly path: string,
+    /** `SQLITE_NOTADB`, `EACCES`, … */
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function damaged(path: string, reason: string): StateDbError {
+  return new StateDbError(
+    'state_db_damaged',
+    path,
+    reason,
+    `state.db at ${path} is not a SQLite database or is damaged (${reason}): move it aside (mv ${path} ${path}.broken) and start again; sessions in it will be lost`,
+  );
+}
+
+/** Maps what SQLite or the file system threw to a StateDbError, or undefined for anything unexpected. */
+export function stateDbErrorFrom(err: unknown, path: string): StateDbError | undefined {
+  if (err instanceof StateDbError) return err;
+  const reason = (err as { code?: unknown } | undefined)?.code;
+  if (typeof reason !== 'string') return undefined;
+  if (reason === 'SQLITE_NOTADB' || reason.startsWith('SQLITE_CORRUPT')) return damaged(path, reason);
+  if (reason.startsWith('SQLITE_BUSY') || reason.startsWith('SQLITE_LOCKED'))
+    return new StateDbError(
+      'state_db_locked',
+      path,
+      reason,
+      `state.db at ${path} is locked by another process (${reason}): stop whatever else uses this HERMES_HOME and start again`,
+    );
+  if (reason === 'SQLITE_FULL' || reason === 'ENOSPC')
+    return new StateDbError(
+      'state_db_full',
+      path,
+      reason,
+      `state.db at ${path} cannot grow: the disk is full (${reason}); free some space and start again`,
+    );
+  if (
+    reason.startsWith('SQLITE_CANTOPEN') ||
+    reason.startsWith('SQLITE_READONLY') ||
+    reason.startsWith('SQLITE_PERM') ||
+    reason.startsWith('SQLITE_IOERR') ||
+    ['EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'EROFS'].includes(reason)
+  )
+    return new StateDbError(
+      'state_db_unwritable',
+      path,
+      reason,
+      `state.db at ${path} cannot be opened for reading and writing (${reason}): it must be a file (not a directory) that the gateway's user owns, on a writable disk`,
+    );
+  return undefined;
+}
+
+function migrate(db: Db): Db {
   db.pragma('journal_mode = WAL');
   // NORMAL is durable across process crashes in WAL mode (only an OS crash can lose the last commits).
   db.pragma('synchronous = NORMAL');
@@ -99,6 +163,52 @@ export function openStateDb(path: string): Db {
     })();
   }
   return db;
+}
+
+/**
+ * Opens (creating when missing) and migrates state.db. A file that is not a database, is damaged, locked or
+ * not writable throws a StateDbError that says what to do, never a bare SqliteError.
+ */
+export function openStateDb(path: string): Db {
+  if (path === ':memory:') return migrate(new Database(path));
+  let db: Db | undefined;
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    // Transcripts and pairing-adjacent state are the owner's only: the file is created 0600 before SQLite
+    // opens it (so it is never readable by others, not even for a moment), and tightened if it was not.
+    // SQLite gives the -wal and -shm files the database file's permissions.
+    closeSync(openSync(path, 'a', 0o600));
+    chmodSync(path, 0o600);
+    db = new Database(path);
+    return migrate(db);
+  } catch (err) {
+    db?.close();
+    throw stateDbErrorFrom(err, path) ?? err;
+  }
+}
+
+export type StateDbCheck = { ok: true; detail: string } | { ok: false; error: Error };
+
+/**
+ * For `hermes doctor`: opens an existing state.db read-only (safe while a gateway runs) and runs SQLite's
+ * quick_check, which reads every page, so damage deep inside the file is found too. Creates nothing.
+ */
+export function checkStateDb(path: string): StateDbCheck {
+  if (!existsSync(path))
+    return { ok: true, detail: 'not created yet (the gateway creates it on first start)' };
+  let db: Db | undefined;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+    const results = (db.pragma('quick_check') as Array<{ quick_check: string }>).map((r) => r.quick_check);
+    const problem = results.find((r) => r !== 'ok');
+    if (problem !== undefined) return { ok: false, error: damaged(path, `quick_check: ${problem}`) };
+    const version = db.pragma('user_version', { simple: true }) as number;
+    return { ok: true, detail: `ok (schema version ${version})` };
+  } catch (err) {
+    return { ok: false, error: stateDbErrorFrom(err, path) ?? (err as Error) };
+  } finally {
+    db?.close();
+  }
 }
 
 export type Sql = (text: string) => Database.Statement;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChatRef } from '@hermes/adapter-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Db, openStateDb } from './db.js';
+import { type Db, openStateDb, STATE_SCHEMA_VERSION } from './db.js';
 import { InboundJournal } from './inbound-journal.js';
 import { Outbox } from './outbox.js';
 import { newSessionId, SessionStore } from './session-store.js';
@@ -26,7 +26,7 @@ describe('state.db', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
     db = openStateDb(join(dir, 'state.db'));
-    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(STATE_SCHEMA_VERSION);
   });
 
   it('keeps sessions and transcripts, with undo back to the last user message', () => {

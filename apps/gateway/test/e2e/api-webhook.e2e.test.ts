@@ -38,6 +38,8 @@ beforeAll(async () => {
   env = gatewayEnv(home, {
     API_SERVER_ENABLED: 'true',
     API_SERVER_PORT: String(apiPort),
+    // The keyless server offers no terminal unless the operator says so; this suite runs a terminal tool.
+    API_SERVER_ALLOW_TERMINAL_WITHOUT_KEY: 'true',
     WEBHOOK_ENABLED: 'true',
     WEBHOOK_PORT: String(webhookPort),
     OPENAI_BASE_URL: fake.baseURL,
@@ -63,12 +65,12 @@ describe('the gateway process with the API server, the webhook adapter and the f
     fake.script(step.text('Nice to meet you, Ada.'), step.text('Your name is Ada.'));
     const headers = { 'X-Hermes-Session-Id': 'e2e-history' };
     const first = await client().chat.completions.create(
-      { model: 'hermes', messages: [{ role: 'user', content: 'I am Ada' }] },
+      { model: 'hermes-agent', messages: [{ role: 'user', content: 'I am Ada' }] },
       { headers },
     );
     expect(first.choices[0]?.message.content).toBe('Nice to meet you, Ada.');
     const second = await client().chat.completions.create(
-      { model: 'hermes', messages: [{ role: 'user', content: 'Who am I?' }] },
+      { model: 'hermes-agent', messages: [{ role: 'user', content: 'Who am I?' }] },
       { headers },
     );
     expect(second.choices[0]?.message.content).toBe('Your name is Ada.');
@@ -79,7 +81,7 @@ describe('the gateway process with the API server, the webhook adapter and the f
   it('streams a reply and reports tool progress while a tool runs', async () => {
     fake.script(step.toolCall('terminal', { command: 'echo from-the-tool' }), step.stream(['All ', 'done.']));
     const stream = await client().chat.completions.create(
-      { model: 'hermes', stream: true, messages: [{ role: 'user', content: 'run it' }] },
+      { model: 'hermes-agent', stream: true, messages: [{ role: 'user', content: 'run it' }] },
       { headers: { 'X-Hermes-Session-Id': 'e2e-stream' } },
     );
     let text = '';
@@ -93,12 +95,12 @@ describe('the gateway process with the API server, the webhook adapter and the f
     const before = fake.requests.length;
     const headers = { 'X-Hermes-Session-Id': 'e2e-commands' };
     const status = await client().chat.completions.create(
-      { model: 'hermes', messages: [{ role: 'user', content: '/status' }] },
+      { model: 'hermes-agent', messages: [{ role: 'user', content: '/status' }] },
       { headers },
     );
     expect(status.choices[0]?.message.content).toContain('Hermes Gateway Status');
     const help = await client().chat.completions.create(
-      { model: 'hermes', messages: [{ role: 'user', content: '/help' }] },
+      { model: 'hermes-agent', messages: [{ role: 'user', content: '/help' }] },
       { headers },
     );
     expect(help.choices[0]?.message.content).toContain('/background');
@@ -110,7 +112,7 @@ describe('the gateway process with the API server, the webhook adapter and the f
     const ask = async (text: string) =>
       (
         await client().chat.completions.create(
-          { model: 'hermes', messages: [{ role: 'user', content: text }] },
+          { model: 'hermes-agent', messages: [{ role: 'user', content: text }] },
           { headers },
         )
       ).choices[0]?.message.content ?? '';
