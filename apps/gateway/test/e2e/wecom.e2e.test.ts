@@ -139,7 +139,13 @@ describe('the gateway process with the WeCom adapter (real protocol, fake WeCom)
     await new Promise((r) => setTimeout(r, 1500));
     expect(repliesTo('sunqi').filter((t) => t === 'Delivered before the crash.')).toHaveLength(1);
     expect(repliesTo('sunqi').filter((t) => t === 'Answered after the restart.')).toHaveLength(1);
-    expect(String(fake.requests.at(-1)!.body.messages.at(-1)!.content)).toBe('answer me even if you crash');
+    const replayed = fake.requests.at(-1)!.body.messages;
+    expect(String(replayed.at(-1)!.content)).toBe('answer me even if you crash');
+    // Recovery is idempotent: the interrupted message is in the history once, with no fragment of the lost run.
+    expect(replayed.filter((m) => String(m.content) === 'answer me even if you crash')).toHaveLength(1);
+    expect(replayed.filter((m) => m.role === 'assistant').map((m) => m.content)).toEqual([
+      'Delivered before the crash.',
+    ]);
   });
 
   it('delivers a cron job to the home channel set with /sethome', async () => {
