@@ -155,6 +155,58 @@ export interface OutboundMessage {
   /** Platform message id the first chunk replies to. */
   replyTo?: string;
   threadId?: string;
+  /**
+   * Buttons under the message (on its last chunk), where `capabilities.buttons` is true. A press comes back
+   * as an `InboundAction` through `AdapterContext.receiveAction`. Platforms without buttons ignore them, so
+   * the text must say how to answer without them (`/approve`).
+   */
+  actions?: MessageAction[];
+}
+
+/** One button. `id` comes back in the `InboundAction`; platforms cap it (Telegram: 64 bytes). */
+export interface MessageAction {
+  id: string;
+  label: string;
+  style?: 'primary' | 'danger';
+}
+
+/** Someone pressed a button the host sent. */
+export interface InboundAction {
+  /** The platform's id of this press (callback query id, interaction id): the host dedupes on it. */
+  id: string;
+  chat: ChatRef;
+  sender: Sender;
+  /** The message that carries the button. */
+  messageId: string;
+  /** `MessageAction.id` of the pressed button. */
+  actionId: string;
+  receivedAt: Date;
+  raw: unknown;
+}
+
+/**
+ * A reply the platform streams natively (Telegram message drafts, Slack `chat.startStream`). The host calls
+ * `update` with the whole text so far (the adapter sends the delta if its API wants one), then exactly one of
+ * `finish` (the final text; the streamed message becomes the reply) or `abort` (a note marking it partial).
+ */
+export interface NativeReplyStream {
+  update(textSoFar: string): Promise<SendResult>;
+  finish(finalText: string): Promise<SendResult>;
+  abort(note: string): Promise<SendResult>;
+}
+
+export type StartStreamResult = { ok: true; stream: NativeReplyStream } | { ok: false; error: AdapterError };
+
+/**
+ * What the adapter saw last, for the liveness watchdog and `hermes status`. Times are epoch milliseconds.
+ * `lastHeartbeatAt` is the platform's own sign of life (a long poll that returned, a WebSocket heartbeat
+ * ack); `heartbeatIntervalMs` says how often one is due while online, so a stall is visible.
+ */
+export interface AdapterLiveness {
+  lastInboundAt?: number;
+  lastSendAt?: number;
+  lastHeartbeatAt?: number;
+  heartbeatIntervalMs?: number;
 }
 
 export type SendResult = { ok: true; messageIds: string[] } | { ok: false; error: AdapterError };
@@ -179,6 +231,18 @@ export interface Capabilities {
   requestReply?: boolean;
   /** `setCommands` exists: the platform shows a command menu the host can fill. */
   commandMenu?: boolean;
+  /**
+   * `OutboundMessage.actions` are shown as buttons, presses come back through `receiveAction`, and
+   * `settleActions` exists.
+   */
+  buttons?: boolean;
+  /** `startStream` exists: the platform has a native streaming API. Without it the host streams by `edit`. */
+  nativeStreaming?: boolean;
+  /**
+   * Sends and edits per chat the platform tolerates before it throttles. The host shares this budget
+   * between stream edits, tool progress and final replies (finals first). Absent: one per second.
+   */
+  chatRateLimit?: { messages: number; perMs: number };
 }
 
 export type AdapterStatus = 'connecting' | 'online' | 'reconnecting' | 'offline' | 'failed';
@@ -193,6 +257,8 @@ export interface MediaCacheLike {
 export interface AdapterContext {
   /** Hand a message to the host, after the adapter's own dedupe and text batching. */
   receive(msg: InboundMessage): void;
+  /** Hand a button press to the host (platforms with `capabilities.buttons`), after acknowledging it. */
+  receiveAction?(action: InboundAction): void;
   status(status: AdapterStatus, detail?: string): void;
   logger: Logger;
   mediaCache: MediaCacheLike;
@@ -227,6 +293,15 @@ export interface PlatformAdapter {
   failRequest?(chat: ChatRef, failure: RequestFailure): boolean;
   /** Platforms with a command menu: replaces it with the host's commands. */
   setCommands?(commands: readonly CommandMenuEntry[]): Promise<void>;
+  /**
+   * Platforms with buttons: removes the buttons of a message the host sent and shows `outcome` (e.g.
+   * "✅ Approved by Ada") in their place, so nobody presses twice.
+   */
+  settleActions?(chat: ChatRef, messageId: string, outcome: string): Promise<SendResult>;
+  /** Platforms with `capabilities.nativeStreaming`: opens a streamed reply in the chat. */
+  startStream?(chat: ChatRef, options: { replyTo?: string; threadId?: string }): Promise<StartStreamResult>;
+  /** What the adapter saw last; every adapter should have it (the watchdog reconnects a stalled one). */
+  liveness?(): AdapterLiveness;
 }
 
 /**
@@ -255,6 +330,11 @@ export interface PlatformDescriptor<Config = unknown> {
   allowedUsersEnv?: string;
   allowAllUsersEnv?: string;
   homeChannelEnv?: string;
+  /**
+   * The platform's canonical form of a user id as people write it in an allowlist (Discord `<@123>` → `123`,
+   * WeCom ids are case-insensitive). Applied to both sides before comparing. Default: trimmed as is.
+   */
+  normalizeUserId?(id: string): string;
   /** Plain words: where to get the credentials and what to set. */
   setupHelp: string;
   configSchema: ZodType<Config>;

@@ -16,7 +16,8 @@ export type AdapterErrorCode =
   | 'unsupported'
   | 'config_invalid'
   | 'protocol'
-  | 'not_connected'
+  | 'not_connected' // send() before start() or after stop(), or while the connection is down
+  | 'already_started' // start() called again without stop() in between
   | 'media_refused'
   | 'aborted'
   | 'unknown'
