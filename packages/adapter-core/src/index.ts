@@ -55,6 +55,7 @@ export {
 } from './errors.js';
 export * from './http/index.js';
 export * from './intake/index.js';
+export * from './liveness/index.js';
 export {
   createConsoleLogger,
   createMemoryLogger,

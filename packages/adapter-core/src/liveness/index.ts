@@ -1,0 +1,1 @@
+export { judgeLiveness, LivenessTracker, STALL_HEARTBEATS, type StallVerdict } from './liveness-tracker.js';
