@@ -232,6 +232,11 @@ export interface Capabilities {
   /** `setCommands` exists: the platform shows a command menu the host can fill. */
   commandMenu?: boolean;
   /**
+   * A second command prefix the host accepts inside threads, where the platform keeps `/` for its own
+   * slash commands (Slack: `!help` in a thread).
+   */
+  threadCommandPrefix?: string;
+  /**
    * `OutboundMessage.actions` are shown as buttons, presses come back through `receiveAction`, and
    * `settleActions` exists.
    */
@@ -329,6 +334,8 @@ export interface PlatformDescriptor<Config = unknown> {
   secretEnv: readonly string[];
   allowedUsersEnv?: string;
   allowAllUsersEnv?: string;
+  /** Role ids or names whose members are allowed (Discord `DISCORD_ALLOWED_ROLES`), where the platform has roles. */
+  allowedRolesEnv?: string;
   homeChannelEnv?: string;
   /**
    * The platform's canonical form of a user id as people write it in an allowlist (Discord `<@123>` → `123`,

@@ -71,3 +71,4 @@ export * from './media/index.js';
 export { seededRandom } from './random.js';
 export { createRedactingLogger, createRedactor, type Redactor } from './redact.js';
 export { runStandaloneBot, type StandaloneBot, type StandaloneBotOptions } from './standalone.js';
+export * from './targets/index.js';

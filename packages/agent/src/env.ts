@@ -3,6 +3,9 @@ import type { ReasoningEffort } from './types.js';
 
 export type AgentEnv = Record<string, string | undefined>;
 
+/** The agent's env vars that hold secrets: a host redacts their values from its logs. */
+export const AGENT_SECRET_ENV: readonly string[] = ['OPENAI_API_KEY'];
+
 const EFFORTS: readonly ReasoningEffort[] = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'];
 
 function positiveInt(env: AgentEnv, name: string): number | undefined {

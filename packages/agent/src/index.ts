@@ -13,7 +13,7 @@ export {
   type ResolveOptions,
 } from './approvals/approval-gate.js';
 export { type CompressInput, type CompressResult, SUMMARY_PREFIX } from './compress.js';
-export { type AgentEnv, agentOptionsFromEnv } from './env.js';
+export { AGENT_SECRET_ENV, type AgentEnv, agentOptionsFromEnv } from './env.js';
 export { estimateTokens, sanitizeHistory } from './history.js';
 export {
   type ModelConfigStatus,

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChatRef } from '@hermes/adapter-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { authorize, normaliseUserId, nothingAllowed } from './authorize.js';
+import { conventionalProfile, type PlatformProfile } from '../catalog/platform-profile.js';
+import { authorize as authorizeWith, nothingAllowed } from './authorize.js';
 import { PairingStore } from './pairing-store.js';
 
 let dir: string;
@@ -13,6 +14,28 @@ beforeEach(() => {
   pairing = new PairingStore(dir);
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+// Profiles as descriptors give them: the convention, plus what some platforms add.
+const PROFILES: Record<string, PlatformProfile> = {
+  telegram: conventionalProfile('telegram'),
+  slack: conventionalProfile('slack'),
+  webhook: conventionalProfile('webhook', 'events'),
+  api_server: conventionalProfile('api_server', 'request-reply'),
+  discord: { ...conventionalProfile('discord'), allowedRolesEnv: 'DISCORD_ALLOWED_ROLES' },
+  // A platform whose ids people write in several forms: the descriptor's rule applies to both sides.
+  wecom: {
+    ...conventionalProfile('wecom'),
+    normalizeUserId: (id) =>
+      id
+        .trim()
+        .replace(/^(wecom:|user:)+/i, '')
+        .toLowerCase(),
+  },
+  whatsapp: conventionalProfile('whatsapp'),
+};
+type Env = Record<string, string>;
+const authorize = (m: ReturnType<typeof msg>, env: Env, p: PairingStore) =>
+  authorizeWith(m, PROFILES[m.chat.platform]!, env, p);
 
 const dm = (platform: string): ChatRef => ({ platform, chatId: 'c1', chatType: 'dm' });
 const msg = (platform: string, id: string, altId?: string) => ({
@@ -63,16 +86,23 @@ describe('authorize', () => {
     });
   });
 
-  it('matches the alternate id and normalises platform prefixes', () => {
+  it("matches the alternate id, and applies the platform's id rule to both sides", () => {
     expect(
-      authorize(msg('whatsapp', 'lid-1', '15551234567'), { WHATSAPP_ALLOWED_USERS: '+15551234567' }, pairing)
+      authorize(msg('whatsapp', 'lid-1', '15551234567'), { WHATSAPP_ALLOWED_USERS: '15551234567' }, pairing)
         .allowed,
     ).toBe(true);
     expect(
       authorize(msg('wecom', 'ZhangSan'), { WECOM_ALLOWED_USERS: 'wecom:user:zhangsan' }, pairing).allowed,
     ).toBe(true);
-    expect(normaliseUserId('discord', '<@!123>')).toBe('123');
+    // Without a rule, ids compare as written (trimmed).
+    expect(
+      authorize(msg('telegram', 'ZhangSan'), { TELEGRAM_ALLOWED_USERS: ' zhangsan' }, pairing).allowed,
+    ).toBe(false);
     expect(authorize(msg('slack', 'U1'), { SLACK_ALLOWED_USERS: '*' }, pairing).allowed).toBe(true);
+  });
+
+  it('lets request/reply clients through (their platform authenticated them) and reads no other env', () => {
+    expect(authorize(msg('api_server', 'client'), {}, pairing)).toMatchObject({ via: 'event-platform' });
   });
 
   it('admits members of an allowed role (Discord), by role id or name, and no one else', () => {
@@ -94,8 +124,9 @@ describe('authorize', () => {
   });
 
   it('knows when nothing at all is allowed, for the startup warning', () => {
-    expect(nothingAllowed({}, ['telegram', 'slack'])).toBe(true);
-    expect(nothingAllowed({ SLACK_ALLOWED_USERS: 'U1' }, ['telegram', 'slack'])).toBe(false);
-    expect(nothingAllowed({}, ['webhook'])).toBe(false);
+    const chats = [PROFILES.telegram!, PROFILES.slack!];
+    expect(nothingAllowed({}, chats)).toBe(true);
+    expect(nothingAllowed({ SLACK_ALLOWED_USERS: 'U1' }, chats)).toBe(false);
+    expect(nothingAllowed({}, [PROFILES.webhook!])).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-export { type AccessDecision, authorize, envPrefix, normaliseUserId, nothingAllowed } from './authorize.js';
+export { type AccessDecision, authorize, nothingAllowed } from './authorize.js';
 export {
   type ApproveResult,
   type GenerateCodeResult,

@@ -84,10 +84,12 @@ export interface CatalogProblem {
  * wrong is reported and left out; the others go on. With nothing enabled at all, the embedded default is
  * the API server on 127.0.0.1:8642 (unless it was explicitly disabled).
  */
-export async function resolvePlatforms(
-  env: EnvLike,
-  file: GatewayFileConfig,
-): Promise<{ platforms: ResolvedPlatform[]; problems: CatalogProblem[] }> {
+export interface ResolvedPlatforms {
+  platforms: ResolvedPlatform[];
+  problems: CatalogProblem[];
+}
+
+export async function resolvePlatforms(env: EnvLike, file: GatewayFileConfig): Promise<ResolvedPlatforms> {
   const platforms: ResolvedPlatform[] = [];
   const problems: CatalogProblem[] = [];
   const unknown = Object.keys(file.platforms).filter((p) => !knownPlatforms().includes(p));
@@ -123,4 +125,14 @@ export async function resolvePlatforms(
 
 export function createAdapters(resolved: ResolvedPlatform[]): PlatformAdapter[] {
   return resolved.map((r) => r.descriptor.createAdapter(r.config));
+}
+
+/** The values of every secret the enabled platforms and the agent read from the env: the log redacts them. */
+export function secretValues(
+  env: EnvLike,
+  resolved: readonly ResolvedPlatform[],
+  extra: readonly string[],
+): string[] {
+  const names = new Set([...extra, ...resolved.flatMap((r) => r.descriptor.secretEnv)]);
+  return [...names].map((n) => env[n]?.trim()).filter((v): v is string => Boolean(v));
 }

@@ -1,6 +1,12 @@
 import type { Logger } from '@hermes/adapter-core';
 import { agentOptionsFromEnv, createAgent, createSendMessageTool, createTerminalTool } from '@hermes/agent';
-import { createAdapters, knownPlatforms, resolvePlatforms } from '../catalog/platforms.js';
+import { profileFromDescriptor } from '../catalog/platform-profile.js';
+import {
+  createAdapters,
+  knownPlatforms,
+  type ResolvedPlatforms,
+  resolvePlatforms,
+} from '../catalog/platforms.js';
 import type { LoadedConfig } from '../config/load.js';
 import { createCronTool } from '../cron/cron-tool.js';
 import { CronJobsStore } from '../cron/jobs-store.js';
@@ -11,8 +17,9 @@ import { sendToTarget } from '../host/send-to-target.js';
 export async function buildGateway(
   config: LoadedConfig,
   logger: Logger,
+  resolved?: ResolvedPlatforms,
 ): Promise<{ host: GatewayHost; problems: string[] }> {
-  const { platforms, problems } = await resolvePlatforms(config.env, config.file);
+  const { platforms, problems } = resolved ?? (await resolvePlatforms(config.env, config.file));
   for (const p of problems)
     logger.error('platform not started', { platform: p.platform, problem: p.message });
   const agentOptions = agentOptionsFromEnv(config.env);
@@ -37,9 +44,9 @@ export async function buildGateway(
       ),
     ],
   });
-  const kinds = Object.fromEntries(
-    platforms.map((p) => [p.descriptor.platform, p.descriptor.kind ?? 'chat']),
+  const profiles = Object.fromEntries(
+    platforms.map((p) => [p.descriptor.platform, profileFromDescriptor(p.descriptor)]),
   );
-  host = new GatewayHost({ config, logger, agent, adapters: createAdapters(platforms), kinds });
+  host = new GatewayHost({ config, logger, agent, adapters: createAdapters(platforms), profiles });
   return { host, problems: problems.map((p) => `${p.platform}: ${p.message}`) };
 }

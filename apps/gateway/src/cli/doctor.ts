@@ -1,4 +1,5 @@
 import { nothingAllowed } from '../access/authorize.js';
+import { profileFromDescriptor } from '../catalog/platform-profile.js';
 import { createAdapters, resolvePlatforms } from '../catalog/platforms.js';
 import { describeLooseMode, looseFileModes } from '../config/file-modes.js';
 import { type LoadedConfig, loadConfig } from '../config/load.js';
@@ -72,7 +73,7 @@ export async function doctor(out: (l: string) => void): Promise<number> {
   if (
     nothingAllowed(
       config.env,
-      adapters.map((a) => a.platform),
+      platforms.map((p) => profileFromDescriptor(p.descriptor)),
     )
   ) {
     out(

@@ -1,5 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Logger } from '@hermes/adapter-core';
+import { AGENT_SECRET_ENV } from '@hermes/agent';
+import { resolvePlatforms, secretValues } from '../catalog/platforms.js';
 import { describeLooseMode, looseFileModes, octalMode } from '../config/file-modes.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { GatewayHost } from '../host/gateway-host.js';
@@ -73,9 +75,9 @@ export async function runGateway(): Promise<number> {
       return 1;
     }
   }
-  const secrets = Object.entries(config.env)
-    .filter(([k]) => /TOKEN|SECRET|KEY|PASSWORD/.test(k))
-    .map(([, v]) => v);
+  // Resolved before the logger exists, so the logger knows every secret the enabled platforms read.
+  const resolved = await resolvePlatforms(config.env, config.file);
+  const secrets = secretValues(config.env, resolved.platforms, AGENT_SECRET_ENV);
   const { logger, flush } = createGatewayLogger({
     logFile: config.paths.logFile,
     level: config.env.HERMES_LOG_LEVEL ?? 'info',
@@ -93,7 +95,7 @@ export async function runGateway(): Promise<number> {
   let host: GatewayHost;
   let catalogProblems: string[];
   try {
-    ({ host, problems: catalogProblems } = await buildGateway(config, logger));
+    ({ host, problems: catalogProblems } = await buildGateway(config, logger, resolved));
   } catch (err) {
     if (!explainStartupError(err, config, logger)) throw err;
     return giveUp(EXIT_CONFIG);

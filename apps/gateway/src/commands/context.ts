@@ -18,7 +18,8 @@ export interface CommandContext {
   resetSession(reason: 'reset' | 'new'): SessionRow;
   model(): { model?: string; baseURL?: string; configured: boolean };
   setSessionModel(model: string | undefined): void;
-  setHomeChannel(): Promise<string>;
+  /** The chat's name, or undefined when the platform has no home channel. */
+  setHomeChannel(): Promise<string | undefined>;
   startBackground(prompt: string): string;
   compress(focus: string): Promise<string>;
   helpLines(): string[];

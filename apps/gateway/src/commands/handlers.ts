@@ -126,6 +126,10 @@ const specs: CommandSpec[] = [
     bypass: false,
     async handle(ctx) {
       const name = await ctx.setHomeChannel();
+      if (name === undefined)
+        return reply(
+          `${ctx.msg.chat.platform} has no home channel: answers to it go back where they came from.`,
+        );
       return reply(
         `✅ Home channel set to **${name}** (ID: ${ctx.msg.chat.chatId}).\nCron output and cross-platform messages will now go here.`,
       );

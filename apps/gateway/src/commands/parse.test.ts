@@ -14,7 +14,7 @@ describe('parseCommand', () => {
     expect(parseCommand('/usr/bin/env')).toBeUndefined();
     expect(parseCommand('/')).toBeUndefined();
     expect(parseCommand('!status')).toBeUndefined();
-    expect(parseCommand('!status', { bangAlias: true })).toEqual({ name: 'status', args: '' });
+    expect(parseCommand('!status', { altPrefix: '!' })).toEqual({ name: 'status', args: '' });
   });
 });
 

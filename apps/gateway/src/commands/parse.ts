@@ -5,13 +5,18 @@ export interface ParsedCommand {
 
 /**
  * `/name@bot args` → { name, args } (spec 1.6): lowercased, `@botname` stripped, smart dashes that phones
- * insert turned back into `--` and `-`. `!name` is accepted where the adapter allows it (Slack threads).
+ * insert turned back into `--` and `-`. `altPrefix` is a second prefix the platform asks for where it
+ * keeps `/` for itself (`!` in Slack threads: `capabilities.threadCommandPrefix`).
  */
-export function parseCommand(text: string, options: { bangAlias?: boolean } = {}): ParsedCommand | undefined {
+export function parseCommand(text: string, options: { altPrefix?: string } = {}): ParsedCommand | undefined {
   const trimmed = text.trimStart();
-  const lead = trimmed[0];
-  if (lead !== '/' && !(options.bangAlias && lead === '!')) return undefined;
-  const match = /^[/!](\S+)(?:\s+([\s\S]*))?$/.exec(trimmed);
+  const prefix = trimmed.startsWith('/')
+    ? '/'
+    : options.altPrefix && trimmed.startsWith(options.altPrefix)
+      ? options.altPrefix
+      : undefined;
+  if (!prefix) return undefined;
+  const match = /^(\S+)(?:\s+([\s\S]*))?$/.exec(trimmed.slice(prefix.length));
   if (!match) return undefined;
   const name = match[1]!.toLowerCase().replace(/@[\w.-]+$/, '');
   if (name.length === 0 || name.includes('/')) return undefined;

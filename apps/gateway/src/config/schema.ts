@@ -5,7 +5,8 @@ const resetPolicySchema = z.strictObject({
   at_hour: z.number().int().min(0).max(23).default(4),
   idle_minutes: z.number().int().positive().default(1440),
   notify: z.boolean().default(true),
-  notify_exclude_platforms: z.array(z.string()).default(['api_server', 'webhook']),
+  /** Chat platforms that get no reset notice; non-chat platforms (webhook, API server) never get one. */
+  notify_exclude_platforms: z.array(z.string()).default([]),
 });
 export type ResetPolicyConfig = z.infer<typeof resetPolicySchema>;
 export const defaultResetPolicy: ResetPolicyConfig = resetPolicySchema.parse({});

@@ -1,17 +1,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ChatRef } from '@hermes/adapter-core';
-import { parseMessageTarget } from '@hermes/agent';
-import { envPrefix } from '../access/authorize.js';
+import { type ChatRef, parseMessageTarget } from '@hermes/adapter-core';
 import { isSilentReply } from '../delivery/extract-media.js';
 import type { HostRuntime } from '../host/runtime.js';
+import { type HomeChannels, targetChat } from '../host/target-chat.js';
 import type { CronJob, CronJobsStore } from './jobs-store.js';
 import { nextRunAfter } from './schedule.js';
 
 /** Where a job's output goes: each comma-separated target resolved to a chat, or a reason it cannot be. */
 export function resolveCronTargets(
   job: CronJob,
-  env: Record<string, string | undefined>,
+  homes: HomeChannels,
 ): Array<{ chat?: ChatRef; problem?: string; target: string }> {
   return job.deliver
     .split(',')
@@ -30,18 +29,9 @@ export function resolveCronTargets(
         return { target, chat };
       }
       const parsed = parseMessageTarget(target);
-      if (!parsed.ok || parsed.target.kind !== 'platform')
-        return { target, problem: parsed.ok ? 'not a platform target' : parsed.error };
-      const { platform, chatId, threadId } = parsed.target;
-      const id = chatId ?? env[`${envPrefix(platform)}_HOME_CHANNEL`];
-      if (!id)
-        return {
-          target,
-          problem: `${envPrefix(platform)}_HOME_CHANNEL is not set; run /sethome in the chat that should get it`,
-        };
-      const chat: ChatRef = { platform, chatId: id, chatType: 'group' };
-      if (threadId) chat.threadId = threadId;
-      return { target, chat };
+      if (!parsed.ok) return { target, problem: parsed.error };
+      const resolved = targetChat(parsed.target, homes, job.origin?.platform);
+      return resolved.ok ? { target, chat: resolved.chat } : { target, problem: resolved.problem };
     });
 }
 
@@ -101,7 +91,7 @@ export async function runCronJob(
   let status: CronJob['last_status'] = error ? 'error' : 'ok';
   const problems: string[] = error ? [error] : [];
   if (!error && !isSilentReply(text)) {
-    for (const t of resolveCronTargets(job, rt.env)) {
+    for (const t of resolveCronTargets(job, rt)) {
       if (!t.chat) {
         problems.push(`${t.target}: ${t.problem}`);
         status = 'delivery_failed';

@@ -10,8 +10,9 @@ import {
   type PlatformKind,
 } from '@hermes/adapter-core';
 import { type ApprovalGate, createApprovalGate, type InMemoryApprovalGate } from '@hermes/agent';
-import { envPrefix, nothingAllowed } from '../access/authorize.js';
+import { nothingAllowed } from '../access/authorize.js';
 import { PairingStore } from '../access/pairing-store.js';
+import { conventionalProfile, type PlatformProfile } from '../catalog/platform-profile.js';
 import { createCommandRegistry } from '../commands/handlers.js';
 import type { LoadedConfig } from '../config/load.js';
 import { startCronTicker } from '../cron/cron-runner.js';
@@ -44,8 +45,11 @@ export interface GatewayHostOptions {
   approvals?: ApprovalGate;
   /** The agent's working directory: replies may attach files under it. Default: the process's. */
   workDir?: string;
-  /** Each platform's kind, from its descriptor; a platform not listed is a chat platform. */
-  kinds?: Readonly<Record<string, PlatformKind>>;
+  /**
+   * What each platform's descriptor says (kind, allowlist and home channel env names, id rule). A
+   * platform not listed follows the naming convention as a chat platform (`conventionalProfile`).
+   */
+  profiles?: Readonly<Record<string, PlatformProfile>>;
   /** Restart delays for failed adapters (tests shorten them). */
   adapterRetry?: { firstMs: number; maxMs: number };
 }
@@ -109,6 +113,7 @@ export class GatewayHost {
       groupSessionsPerUser: config.file.group_sessions_per_user,
       threadSessionsPerUser: config.file.thread_sessions_per_user,
     };
+    const profileOf = (platform: string) => options.profiles?.[platform] ?? conventionalProfile(platform);
     this.runtime = {
       config,
       env: { ...config.env },
@@ -126,8 +131,12 @@ export class GatewayHost {
       lanes,
       deliverer,
       adapterFor: (p) => this.supervisor.get(p),
-      kindOf: (p) => options.kinds?.[p] ?? 'chat',
-      homeChannelOf: (p) => this.runtime.env[`${envPrefix(p)}_HOME_CHANNEL`],
+      profileOf,
+      kindOf: (p) => profileOf(p).kind,
+      homeChannelOf: (p) => {
+        const name = profileOf(p).homeChannelEnv;
+        return name ? this.runtime.env[name] : undefined;
+      },
       platformStatuses: () =>
         [...this.supervisor.slots.values()].map((s) => ({
           platform: s.platform,
@@ -145,8 +154,8 @@ export class GatewayHost {
 
   async start(): Promise<void> {
     const { logger } = this.options;
-    const platforms = [...this.supervisor.slots.keys()];
-    if (nothingAllowed(this.runtime.env, platforms)) {
+    const profiles = [...this.supervisor.slots.keys()].map((p) => this.runtime.profileOf(p));
+    if (nothingAllowed(this.runtime.env, profiles)) {
       logger.warn(
         'no allowlist is configured: every user will be asked to pair. Set GATEWAY_ALLOWED_USERS or <PLATFORM>_ALLOWED_USERS to allow people directly.',
       );

@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { InboundMessage } from '@hermes/adapter-core';
-import { authorize, envPrefix } from '../access/authorize.js';
+import { authorize } from '../access/authorize.js';
 import type { CommandContext } from '../commands/context.js';
 import { parseCommand } from '../commands/parse.js';
 import type { CommandOutcome } from '../commands/registry.js';
@@ -38,7 +38,7 @@ export async function processInbound(
   msg: InboundMessage,
   journalIds: number[],
 ): Promise<void> {
-  const decision = authorize(msg, rt.env, rt.pairing);
+  const decision = authorize(msg, rt.profileOf(msg.chat.platform), rt.env, rt.pairing);
   if (!decision.allowed) {
     rt.journal.finish(journalIds, 'ignored');
     await refuse(rt, msg);
@@ -51,7 +51,9 @@ export async function processInbound(
     rt.kindOf(msg.chat.platform) === 'events'
       ? undefined
       : parseCommand(msg.text, {
-          bangAlias: msg.chat.platform === 'slack' && Boolean(msg.chat.threadId),
+          altPrefix: msg.chat.threadId
+            ? rt.adapterFor(msg.chat.platform)?.capabilities.threadCommandPrefix
+            : undefined,
         });
   const spec = parsed ? rt.commands.resolve(parsed.name) : undefined;
   if (parsed && spec) {
@@ -112,8 +114,10 @@ async function refuse(rt: HostRuntime, msg: InboundMessage): Promise<void> {
   );
 }
 
-function writeHomeChannel(rt: HostRuntime, platform: string, chatId: string): void {
-  const name = `${envPrefix(platform)}_HOME_CHANNEL`;
+/** /sethome: writes the platform's home channel env var (from its descriptor) into `.env` and the live env. */
+function writeHomeChannel(rt: HostRuntime, platform: string, chatId: string): boolean {
+  const name = rt.profileOf(platform).homeChannelEnv;
+  if (!name) return false;
   const path = rt.config.paths.env;
   const line = `${name}=${chatId}`;
   if (existsSync(path)) {
@@ -123,6 +127,7 @@ function writeHomeChannel(rt: HostRuntime, platform: string, chatId: string): vo
     else appendFileSync(path, `${text.endsWith('\n') || text === '' ? '' : '\n'}${line}\n`);
   } else writeFileSync(path, `${line}\n`, { mode: 0o600 });
   rt.env[name] = chatId;
+  return true;
 }
 
 function commandContext(rt: HostRuntime, msg: InboundMessage, sessionKey: string): CommandContext {
@@ -147,7 +152,7 @@ function commandContext(rt: HostRuntime, msg: InboundMessage, sessionKey: string
       else rt.kv.delete(`model:${sessionKey}`);
     },
     async setHomeChannel() {
-      writeHomeChannel(rt, msg.chat.platform, msg.chat.chatId);
+      if (!writeHomeChannel(rt, msg.chat.platform, msg.chat.chatId)) return undefined;
       return msg.chat.chatName ?? msg.chat.chatId;
     },
     startBackground: (prompt) => rt.startBackground(msg.chat, sessionKey, prompt),

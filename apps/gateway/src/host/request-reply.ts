@@ -1,12 +1,14 @@
-import type {
-  ChatRef,
-  InboundMessage,
-  PlatformKind,
-  RequestFailure,
-  RequestFailureCode,
-  TurnLimits,
+import {
+  type ChatRef,
+  type InboundMessage,
+  type PlatformKind,
+  parseMessageTarget,
+  type RequestFailure,
+  type RequestFailureCode,
+  type TurnLimits,
 } from '@hermes/adapter-core';
-import { type AgentErrorCode, type ChatMessage, parseMessageTarget } from '@hermes/agent';
+import type { AgentErrorCode, ChatMessage } from '@hermes/agent';
+import { type HomeChannels, targetChat } from './target-chat.js';
 
 /** The client's conversation in the agent's message shape (the API is stateless: it wins over the transcript). */
 export function requestHistory(msg: InboundMessage): ChatMessage[] | undefined {
@@ -56,17 +58,10 @@ export function turnLimitsFor(msg: InboundMessage, kind: PlatformKind): TurnLimi
  * with `deliver: telegram:<chat>`): the target chat, or undefined to answer where the message came from.
  * A platform without a chat id means that platform's home channel.
  */
-export function deliveryChatOf(
-  msg: InboundMessage,
-  homeChannelOf: (platform: string) => string | undefined,
-): ChatRef | undefined {
+export function deliveryChatOf(msg: InboundMessage, homes: HomeChannels): ChatRef | undefined {
   if (!msg.deliverTo) return undefined;
   const parsed = parseMessageTarget(msg.deliverTo);
   if (!parsed.ok || parsed.target.kind !== 'platform') return undefined;
-  const { platform, chatId, threadId } = parsed.target;
-  const chat = chatId ?? homeChannelOf(platform);
-  if (!chat) return undefined;
-  const ref: ChatRef = { platform, chatId: chat, chatType: 'group' };
-  if (threadId) ref.threadId = threadId;
-  return ref;
+  const resolved = targetChat(parsed.target, homes);
+  return resolved.ok ? resolved.chat : undefined;
 }

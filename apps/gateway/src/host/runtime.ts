@@ -9,6 +9,7 @@ import type {
 } from '@hermes/adapter-core';
 import type { Agent, ApprovalGate } from '@hermes/agent';
 import type { PairingStore } from '../access/pairing-store.js';
+import type { PlatformProfile } from '../catalog/platform-profile.js';
 import type { CommandRegistry } from '../commands/registry.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { Deliverer } from '../delivery/deliverer.js';
@@ -51,6 +52,8 @@ export interface HostRuntime {
   lanes: LaneScheduler<PendingInput>;
   deliverer: Deliverer;
   adapterFor(platform: string): PlatformAdapter | undefined;
+  /** What the platform's descriptor says: kind, allowlist and home channel env names, id rule. */
+  profileOf(platform: string): PlatformProfile;
   /** What the platform carries (from its descriptor): events are never parsed as chat commands. */
   kindOf(platform: string): PlatformKind;
   /** The platform's home channel (set by /sethome or the env), if any. */

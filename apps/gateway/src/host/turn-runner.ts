@@ -71,7 +71,11 @@ export function ensureSession(
     reason === 'idle'
       ? `inactive for ${Math.round(policy.idle_minutes / 60)}h`
       : `daily schedule at ${policy.at_hour}:00`;
-  const notify = policy.notify && !policy.notify_exclude_platforms.includes(msg.chat.platform);
+  // Only people read reset notices: events and request/reply clients never get one.
+  const notify =
+    policy.notify &&
+    rt.kindOf(msg.chat.platform) === 'chat' &&
+    !policy.notify_exclude_platforms.includes(msg.chat.platform);
   return notify
     ? {
         session,
@@ -233,7 +237,7 @@ export async function runAgentTurn(
     rt.journal.finish(journalIds);
     return;
   }
-  const target = deliveryChatOf(msg, rt.homeChannelOf);
+  const target = deliveryChatOf(msg, rt);
   await deliverTurnReply(rt, {
     chat: target ?? msg.chat,
     reply,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createMemoryLogger, type MemoryLogger, type PlatformKind } from '@hermes/adapter-core';
 import { createAgent, createTerminalTool } from '@hermes/agent';
 import { type FakeOpenAI, startFakeOpenAI } from '@hermes/agent/testing';
+import { conventionalProfile } from '../../src/catalog/platform-profile.js';
 import { loadConfig } from '../../src/config/load.js';
 import { createCronTool } from '../../src/cron/cron-tool.js';
 import { CronJobsStore } from '../../src/cron/jobs-store.js';
@@ -63,7 +64,13 @@ export async function startHarness(
     adapters: [adapter, ...(options.extraAdapters ?? [])],
     adapterRetry: { firstMs: 50, maxMs: 200 },
     workDir,
-    ...(options.kinds ? { kinds: options.kinds } : {}),
+    ...(options.kinds
+      ? {
+          profiles: Object.fromEntries(
+            Object.entries(options.kinds).map(([p, kind]) => [p, conventionalProfile(p, kind)]),
+          ),
+        }
+      : {}),
   });
   await host.start();
   return {

@@ -1,0 +1,6 @@
+export {
+  formatMessageTarget,
+  type MessageTarget,
+  type ParsedMessageTarget,
+  parseMessageTarget,
+} from './message-target.js';
