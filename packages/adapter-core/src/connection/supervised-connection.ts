@@ -42,6 +42,8 @@ export interface ConnectionSupervisorOptions {
   heartbeat?: HeartbeatOptions;
   /** Force a reconnect when `markActivity()` was not called for this long. Off when absent. */
   staleAfterMs?: number;
+  /** Called on every sign of life (a heartbeat ack, `markActivity()`): feed it to a `LivenessTracker`. */
+  onActivity?(): void;
   onStatus?(status: AdapterStatus, detail?: string): void;
   /** Errors that no retry can fix. Default: AdapterError with code auth_failed, config_invalid or forbidden. */
   isFatal?(error: unknown): boolean;

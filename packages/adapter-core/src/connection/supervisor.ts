@@ -122,6 +122,7 @@ export class ConnectionSupervisor {
   /** Call on every inbound frame; feeds the stale watchdog. */
   markActivity(): void {
     this.#lastActivity = Date.now();
+    this.#o.onActivity?.();
   }
 
   /**

@@ -42,6 +42,24 @@ describe('the conformance suite catches a defective adapter', () => {
     );
   });
 
+  it('a second start() that connects again instead of refusing', async () => {
+    await expect(
+      runConformanceScenario(broken({ restartsOnSecondStart: true }), 'lifecycle-errors'),
+    ).rejects.toThrow(/a second start\(\) must reject with an AdapterError/);
+  });
+
+  it('a token readable from a public field', async () => {
+    await expect(runConformanceScenario(broken({ publicConfig: true }), 'contract-members')).rejects.toThrow(
+      /a secret of the adapter is readable from its fields/,
+    );
+  });
+
+  it('an adapter without liveness()', async () => {
+    await expect(runConformanceScenario(broken({ noLiveness: true }), 'contract-members')).rejects.toThrow(
+      /adapter.liveness\(\) must exist/,
+    );
+  });
+
   it('a stop() that leaves the connection open', async () => {
     await expect(runConformanceScenario(broken({ stopDoesNothing: true }), 'clean-stop')).rejects.toThrow(
       /every adapter connection to the fake to close after stop\(\)/,

@@ -60,6 +60,7 @@ export async function runConformanceScenario(
       outcome = { status: 'skipped', reason };
     } else {
       const listenersBeforeStart = listeningServers();
+      await scenario.beforeStart?.(harness);
       started = true;
       await withTimeout(
         harness.adapter.start(harness.context.ctx),

@@ -1,4 +1,5 @@
 import type { Scenario } from './scenario.js';
+import { contractMembers, lifecycleErrors } from './scenarios/contract.js';
 import { dmText, groupMention, groupWithoutMention, mediaIn, threadReply } from './scenarios/inbound.js';
 import {
   capabilitiesShape,
@@ -14,6 +15,8 @@ import { cleanStop, malformed, rateLimit, reconnect, startOnline } from './scena
 export const conformanceScenarios: readonly Scenario[] = [
   startOnline,
   capabilitiesShape,
+  contractMembers,
+  lifecycleErrors,
   dmText,
   groupMention,
   groupWithoutMention,

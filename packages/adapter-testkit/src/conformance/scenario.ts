@@ -20,6 +20,8 @@ export interface Scenario {
    * `serverConnection`). `caps` is undefined at registration when the driver declares none.
    */
   unsupported?(caps: Capabilities | undefined, driver: ConformanceDriver): string | undefined;
+  /** Runs on the harness before `adapter.start()` (what an adapter must do while not started). */
+  beforeStart?(harness: ConformanceHarness): Promise<void>;
   run(s: ScenarioRun): Promise<void>;
 }
 
@@ -40,7 +42,9 @@ export type ScenarioId =
   | 'reconnect'
   | 'rate-limit'
   | 'malformed'
-  | 'clean-stop';
+  | 'clean-stop'
+  | 'contract-members'
+  | 'lifecycle-errors';
 
 /** A token unlikely to appear by chance, so each scenario finds its own messages. */
 export function uniqueToken(prefix: string): string {

@@ -40,6 +40,8 @@ export interface ConformanceHarness {
   senderId?: string;
   /** The fake server, when the harness uses this toolkit's: the suite reads faults, requests and sockets from it. */
   fake?: FakeServer;
+  /** The credentials the adapter was configured with: none may be readable from its public fields. */
+  secrets?: readonly string[];
 
   deliverDm(text: string): Promise<void>;
   /** With `mention: true`, the fake puts a bot mention into the text the way the platform does. */

@@ -2,11 +2,13 @@ import { readFile } from 'node:fs/promises';
 import {
   type AdapterContext,
   AdapterError,
+  type AdapterLiveness,
   adapterErrorFromHttpStatus,
   type Capabilities,
   type ChatRef,
   ConnectionSupervisor,
   DedupeCache,
+  LivenessTracker,
   type MarkdownDialect,
   type OutboundMedia,
   type OutboundMessage,
@@ -25,6 +27,9 @@ import {
 } from './echo-chat-connection.js';
 import { ECHO_CHAT_PLATFORM, problemWithMessageEvent, toInboundMessage } from './echo-chat-inbound.js';
 import type { EchoChatMe, EchoChatMessageEvent } from './protocol.js';
+
+/** The fake's gateway expects a ping this often; the watchdog calls the platform stalled after 3 missed. */
+const HEARTBEAT_MS = 10_000;
 
 export interface EchoChatFeatures {
   threads: boolean;
@@ -45,6 +50,12 @@ export interface EchoChatDefects {
   hideEditFlag?: boolean;
   /** stop() reports offline but leaves the connection loop running. */
   stopDoesNothing?: boolean;
+  /** A second start() connects again instead of refusing. */
+  restartsOnSecondStart?: boolean;
+  /** The config (with the token) is a public field. */
+  publicConfig?: boolean;
+  /** No liveness() member. */
+  noLiveness?: boolean;
 }
 
 export interface EchoChatConfig {
@@ -85,10 +96,16 @@ export class EchoChatAdapter implements PlatformAdapter {
   #me: EchoChatMe | undefined;
   #supervisor: ConnectionSupervisor | undefined;
   #socket: EchoChatSocket | undefined;
+  #running = false;
+  readonly #liveness = new LivenessTracker(HEARTBEAT_MS);
+  readonly liveness?: () => AdapterLiveness;
+  readonly exposedConfig?: EchoChatConfig;
 
   constructor(config: EchoChatConfig) {
     this.#config = config;
     this.#defects = config.defects ?? {};
+    if (!this.#defects.noLiveness) this.liveness = () => this.#liveness.liveness();
+    if (this.#defects.publicConfig) this.exposedConfig = config;
     const f = { ...ALL_FEATURES, ...config.features };
     this.capabilities = {
       maxMessageLength: config.maxMessageLength ?? 500,
@@ -120,6 +137,12 @@ export class EchoChatAdapter implements PlatformAdapter {
   }
 
   async start(ctx: AdapterContext): Promise<void> {
+    if (this.#running && !this.#defects.restartsOnSecondStart)
+      throw new AdapterError('already_started', 'start() called while running; call stop() first', {
+        platform: this.platform,
+      });
+    this.#running = true;
+    this.#liveness.resetHeartbeat();
     this.#ctx = ctx;
     this.#me = await this.#fetchMe();
     const supervisor = new ConnectionSupervisor({
@@ -127,8 +150,9 @@ export class EchoChatAdapter implements PlatformAdapter {
       logger: ctx.logger,
       signal: ctx.signal,
       backoff: { kind: 'schedule', delaysMs: [100, 250, 500, 1000], jitter: 0 },
+      onActivity: () => this.#liveness.heartbeat(),
       heartbeat: {
-        intervalMs: 10_000,
+        intervalMs: HEARTBEAT_MS,
         timeoutMs: 5_000,
         send: () => this.#socket?.ping() ?? Promise.reject(new Error('no socket')),
       },
@@ -149,6 +173,7 @@ export class EchoChatAdapter implements PlatformAdapter {
   }
 
   async stop(): Promise<void> {
+    this.#running = false;
     if (this.#defects.stopDoesNothing) {
       this.#ctx?.status('offline', 'stopped');
       return;
@@ -159,6 +184,13 @@ export class EchoChatAdapter implements PlatformAdapter {
   }
 
   async send(chat: ChatRef, msg: OutboundMessage): Promise<SendResult> {
+    if (!this.#running)
+      return {
+        ok: false,
+        error: new AdapterError('not_connected', 'send() while the adapter is not started', {
+          platform: this.platform,
+        }),
+      };
     try {
       const ids: string[] = [];
       const thread = msg.threadId ?? chat.threadId;
@@ -175,6 +207,7 @@ export class EchoChatAdapter implements PlatformAdapter {
           body,
         );
         ids.push(res.message.id);
+        this.#liveness.sent();
       }
       for (const media of msg.media ?? []) ids.push(await this.#upload(chat, media));
       return { ok: true, messageIds: ids };
@@ -264,6 +297,7 @@ export class EchoChatAdapter implements PlatformAdapter {
     if (!this.#defects.noAck) this.#socket?.send({ type: 'ack', id: event.id });
     if (!this.#defects.noDedupe && this.#seen.seen(event.id)) return;
     if (event.from.id === this.#me.id) return;
+    this.#liveness.inbound();
     const msg = toInboundMessage(event, {
       me: this.#me,
       baseUrl: this.#config.baseUrl,

@@ -49,6 +49,7 @@ export async function setupEchoChat(
       thread: { platform, chatId: THREAD.id, chatType: 'group', threadId: THREAD.thread },
     },
     senderId: ECHO_CHAT_USER.id,
+    secrets: [TOKEN],
     fake: fake.server,
     deliverDm: async (text) => void fake.deliver({ chat: DM, text }),
     deliverGroup: async (text, o) => void fake.deliver({ chat: GROUP, text, mention: o.mention }),
