@@ -1,6 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { describeAge } from '../commands/platform-command.js';
 import { hermesPaths } from '../config/paths.js';
 import { isProcessAlive, readStatusFile } from '../host/status-file.js';
+
+const ms = (iso: string | undefined) => (iso ? Date.parse(iso) : undefined);
 
 /** `hermes status`: is a gateway running for this HERMES_HOME, and which platforms are online. */
 export function status(out: (l: string) => void): number {
@@ -12,7 +15,10 @@ export function status(out: (l: string) => void): number {
   }
   const file = readStatusFile(paths.statusFile);
   out(`Gateway running (pid ${pid})${file ? ` since ${file.startedAt}` : ''}.`);
+  const now = Date.now();
   for (const [platform, s] of Object.entries(file?.platforms ?? {}))
-    out(`  ${platform}: ${s.status}${s.detail ? ` — ${s.detail}` : ''}`);
+    out(
+      `  ${platform}: ${s.status}${s.detail ? ` — ${s.detail}` : ''} (last message in ${describeAge(ms(s.lastInboundAt), now)}, last send ${describeAge(ms(s.lastSendAt), now)})`,
+    );
   return 0;
 }

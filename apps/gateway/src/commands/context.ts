@@ -12,7 +12,17 @@ export interface CommandContext {
   lanes: LaneScheduler<unknown>;
   approvals: ApprovalGate;
   kv: KvStore;
-  platforms(): Array<{ platform: string; status: AdapterStatus }>;
+  platforms(): Array<{
+    platform: string;
+    status: AdapterStatus;
+    detail?: string;
+    lastInboundAt?: number;
+    lastSendAt?: number;
+  }>;
+  /** The sender is listed in `gateway.allow_admin_from`. */
+  isAdmin(): boolean;
+  pausePlatform(platform: string): Promise<boolean>;
+  resumePlatform(platform: string): Promise<boolean>;
   activeSession(): SessionRow | undefined;
   /** Ends the active session (if any) and opens a fresh one under the same key. */
   resetSession(reason: 'reset' | 'new'): SessionRow;

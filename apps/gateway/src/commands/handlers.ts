@@ -1,3 +1,4 @@
+import { platformCommand } from './platform-command.js';
 import { type CommandOutcome, CommandRegistry, type CommandSpec } from './registry.js';
 
 const reply = (text: string): CommandOutcome => ({ kind: 'reply', text });
@@ -306,6 +307,6 @@ const specs: CommandSpec[] = [
 
 export function createCommandRegistry(): CommandRegistry {
   const registry = new CommandRegistry();
-  for (const spec of specs) registry.register(spec);
+  for (const spec of [...specs, platformCommand]) registry.register(spec);
   return registry;
 }

@@ -67,6 +67,7 @@ describe('CommandRegistry', () => {
       'deny',
       'help',
       'new',
+      'platform',
       'queue',
       'reset',
       'status',

@@ -26,7 +26,7 @@ export interface LoadedConfig {
 const KNOWN_KEYS: Record<string, readonly string[]> = {
   '': Object.keys(gatewayConfigSchema.shape),
   display: ['tool_progress'],
-  gateway: ['max_concurrent_runs', 'drain_timeout_seconds'],
+  gateway: ['max_concurrent_runs', 'drain_timeout_seconds', 'allow_admin_from'],
   agent: ['system_prompt', 'max_tool_iterations', 'personality'],
   session_reset: ['mode', 'at_hour', 'idle_minutes', 'notify', 'notify_exclude_platforms'],
   model: ['name', 'default', 'base_url', 'api_key', 'provider'],

@@ -55,8 +55,12 @@ export const gatewayConfigSchema = z.strictObject({
     .strictObject({
       max_concurrent_runs: z.number().int().positive().default(8),
       drain_timeout_seconds: z.number().positive().default(30),
+      /** Who may run admin commands (`/platform pause`): `<platform>:<user id>` entries. Nobody by default. */
+      allow_admin_from: z
+        .array(z.string().regex(/^[a-z][a-z0-9_-]*:.+$/, 'write <platform>:<user id>'))
+        .default([]),
     })
-    .default({ max_concurrent_runs: 8, drain_timeout_seconds: 30 }),
+    .default({ max_concurrent_runs: 8, drain_timeout_seconds: 30, allow_admin_from: [] }),
   agent: z
     .strictObject({
       system_prompt: z.string().optional(),

@@ -19,6 +19,8 @@ export interface AdapterSlot {
   fatal?: AdapterError;
   /** True while `start()` runs: a `failed` status reported meanwhile is settled by how start ends. */
   starting?: boolean;
+  /** Stopped by `/platform pause`: not restarted until resumed. */
+  paused?: boolean;
 }
 
 /**
@@ -88,7 +90,7 @@ export class AdapterSupervisor {
         }
       },
       status: (status, detail) => {
-        if (slot.fatal) return;
+        if (slot.fatal || slot.paused) return;
         this.setStatus(slot, status, detail);
         if (status === 'failed' && !slot.starting)
           this.scheduleRestart(slot, detail ?? 'adapter reported failure');
@@ -139,7 +141,7 @@ export class AdapterSupervisor {
   }
 
   private scheduleRestart(slot: AdapterSlot, reason: string): void {
-    if (this.controller.signal.aborted || slot.fatal || this.timers.has(slot.platform)) return;
+    if (this.controller.signal.aborted || slot.fatal || slot.paused || this.timers.has(slot.platform)) return;
     const first = this.options.firstRetryMs ?? 30_000;
     const delay = Math.min(first * 2 ** Math.max(0, slot.attempts - 1), this.options.maxRetryMs ?? 300_000);
     this.options.logger.warn('platform will be restarted', {
@@ -157,6 +159,41 @@ export class AdapterSupervisor {
     }, delay);
     timer.unref();
     this.timers.set(slot.platform, timer);
+  }
+
+  /** Stops and starts one platform now (the watchdog found it stalled). Ignored while it is paused. */
+  reconnect(platform: string, reason: string): void {
+    const slot = this.slots.get(platform);
+    if (!slot || slot.paused || slot.fatal || this.controller.signal.aborted) return;
+    this.setStatus(slot, 'reconnecting', reason);
+    void slot.adapter
+      .stop()
+      .catch(() => undefined)
+      .then(() => this.startOne(slot));
+  }
+
+  /** `/platform pause`: stops one adapter until `resume`; nothing restarts it meanwhile. */
+  async pause(platform: string): Promise<boolean> {
+    const slot = this.slots.get(platform);
+    if (!slot || slot.paused) return false;
+    slot.paused = true;
+    const timer = this.timers.get(platform);
+    if (timer) clearTimeout(timer);
+    this.timers.delete(platform);
+    await slot.adapter.stop().catch(() => undefined);
+    this.setStatus(slot, 'offline', 'paused by an admin (/platform resume to start it)');
+    return true;
+  }
+
+  /** `/platform resume`: starts a paused (or stopped-for-good) adapter again. */
+  async resume(platform: string): Promise<boolean> {
+    const slot = this.slots.get(platform);
+    if (!slot || (!slot.paused && !slot.fatal)) return false;
+    slot.paused = false;
+    delete slot.fatal;
+    slot.attempts = 0;
+    await this.startOne(slot);
+    return true;
   }
 
   async stopAll(): Promise<void> {

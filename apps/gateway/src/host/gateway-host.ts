@@ -30,8 +30,9 @@ import { AdapterSupervisor } from './adapter-supervisor.js';
 import type { PendingInput } from './compose-turn.js';
 import { decodeInbound, type ReplayedInbound } from './inbound-codec.js';
 import { handleInbound, processInbound } from './intake.js';
+import { startLivenessWatchdog } from './liveness-watchdog.js';
 import type { HostRuntime, TurnAgent } from './runtime.js';
-import { removeFile, writeStatusFile } from './status-file.js';
+import { type GatewayStatusFile, removeFile, writeStatusFile } from './status-file.js';
 import { runAgentTurn } from './turn-runner.js';
 
 /** Turns started for one message before it counts as poison and is given up. */
@@ -52,6 +53,8 @@ export interface GatewayHostOptions {
   profiles?: Readonly<Record<string, PlatformProfile>>;
   /** Restart delays for failed adapters (tests shorten them). */
   adapterRetry?: { firstMs: number; maxMs: number };
+  /** How often the liveness watchdog looks at each platform (default 15 s; tests shorten it). */
+  livenessCheckMs?: number;
 }
 
 /** The thin host: adapters in, sessions, access, commands, lanes, the agent, delivery out. */
@@ -62,6 +65,7 @@ export class GatewayHost {
   private readonly startedAt = new Date();
   private sweeperStop: (() => void) | undefined;
   private cronStop: (() => void) | undefined;
+  private watchdogStop: (() => void) | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
   readonly cron: CronJobsStore;
 
@@ -138,12 +142,19 @@ export class GatewayHost {
         return name ? this.runtime.env[name] : undefined;
       },
       platformStatuses: () =>
-        [...this.supervisor.slots.values()].map((s) => ({
-          platform: s.platform,
-          status: s.status,
-          ...(s.detail === undefined ? {} : { detail: s.detail }),
-          ...(s.fatal === undefined ? {} : { stoppedForGood: s.fatal }),
-        })),
+        [...this.supervisor.slots.values()].map((s) => {
+          const seen = s.adapter.liveness?.() ?? {};
+          return {
+            platform: s.platform,
+            status: s.status,
+            ...(s.detail === undefined ? {} : { detail: s.detail }),
+            ...(s.fatal === undefined ? {} : { stoppedForGood: s.fatal }),
+            ...(seen.lastInboundAt === undefined ? {} : { lastInboundAt: seen.lastInboundAt }),
+            ...(seen.lastSendAt === undefined ? {} : { lastSendAt: seen.lastSendAt }),
+          };
+        }),
+      pausePlatform: (p) => this.supervisor.pause(p),
+      resumePlatform: (p) => this.supervisor.resume(p),
       startBackground: (chat, key, prompt) => this.startBackground(chat, key, prompt),
       sessionKeyOf: (msg: InboundMessage) => sessionKeyFor(msg, sessionOptions),
       shuttingDown: false,
@@ -171,6 +182,18 @@ export class GatewayHost {
     this.writeStatus();
     await this.registerCommandMenus();
     await this.supervisor.startAll();
+    this.watchdogStop = startLivenessWatchdog({
+      platforms: () =>
+        [...this.supervisor.slots.values()].map((slot) => ({
+          platform: slot.platform,
+          adapter: slot.adapter,
+          online: slot.status === 'online',
+        })),
+      reconnect: (platform, reason) => this.supervisor.reconnect(platform, reason),
+      onTick: () => this.writeStatus(),
+      logger: this.options.logger,
+      ...(this.options.livenessCheckMs ? { intervalMs: this.options.livenessCheckMs } : {}),
+    });
     await this.recover();
     const tickSeconds = Number(this.runtime.env.HERMES_CRON_TICK_SECONDS ?? 60);
     this.cronStop = startCronTicker(
@@ -308,12 +331,14 @@ export class GatewayHost {
   }
 
   private writeStatus(): void {
-    const platforms: Record<
-      string,
-      { status: import('@hermes/adapter-core').AdapterStatus; detail?: string }
-    > = {};
-    for (const s of this.supervisor.slots.values())
-      platforms[s.platform] = s.detail ? { status: s.status, detail: s.detail } : { status: s.status };
+    const platforms: GatewayStatusFile['platforms'] = {};
+    for (const p of this.runtime.platformStatuses()) {
+      const entry: GatewayStatusFile['platforms'][string] = { status: p.status };
+      if (p.detail) entry.detail = p.detail;
+      if (p.lastInboundAt !== undefined) entry.lastInboundAt = new Date(p.lastInboundAt).toISOString();
+      if (p.lastSendAt !== undefined) entry.lastSendAt = new Date(p.lastSendAt).toISOString();
+      platforms[p.platform] = entry;
+    }
     try {
       writeStatusFile(this.runtime.config.paths.statusFile, {
         pid: process.pid,
@@ -342,6 +367,7 @@ export class GatewayHost {
     await this.supervisor.stopAll();
     this.sweeperStop?.();
     this.cronStop?.();
+    this.watchdogStop?.();
     clearInterval(this.pruneTimer);
     removeFile(this.runtime.config.paths.statusFile);
     this.runtime.db.close();

@@ -139,6 +139,9 @@ function commandContext(rt: HostRuntime, msg: InboundMessage, sessionKey: string
     approvals: rt.approvals,
     kv: rt.kv,
     platforms: () => rt.platformStatuses(),
+    isAdmin: () => rt.config.file.gateway.allow_admin_from.includes(`${msg.chat.platform}:${msg.sender.id}`),
+    pausePlatform: (p) => rt.pausePlatform(p),
+    resumePlatform: (p) => rt.resumePlatform(p),
     activeSession: () => rt.sessions.active(sessionKey),
     resetSession(reason) {
       const current = rt.sessions.active(sessionKey);

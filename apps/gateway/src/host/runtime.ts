@@ -30,6 +30,9 @@ export interface PlatformStatus {
   status: AdapterStatus;
   detail?: string;
   stoppedForGood?: AdapterError;
+  /** From the adapter's `liveness()`, epoch ms. */
+  lastInboundAt?: number;
+  lastSendAt?: number;
 }
 
 /** Everything the intake and the turn runner share. Built once by GatewayHost. */
@@ -59,6 +62,9 @@ export interface HostRuntime {
   /** The platform's home channel (set by /sethome or the env), if any. */
   homeChannelOf(platform: string): string | undefined;
   platformStatuses(): PlatformStatus[];
+  /** `/platform pause|resume`: false when already in that state. */
+  pausePlatform(platform: string): Promise<boolean>;
+  resumePlatform(platform: string): Promise<boolean>;
   startBackground(chat: ChatRef, sessionKey: string, prompt: string): string;
   /** Set on SIGTERM: interrupted turns are left open in the journal and replayed on the next start. */
   shuttingDown: boolean;

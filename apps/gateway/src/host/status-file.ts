@@ -6,7 +6,10 @@ export interface GatewayStatusFile {
   pid: number;
   startedAt: string;
   updatedAt: string;
-  platforms: Record<string, { status: AdapterStatus; detail?: string }>;
+  platforms: Record<
+    string,
+    { status: AdapterStatus; detail?: string; lastInboundAt?: string; lastSendAt?: string }
+  >;
 }
 
 export function writeStatusFile(path: string, status: GatewayStatusFile): void {

@@ -32,6 +32,7 @@ export async function startHarness(
     home?: string;
     fake?: FakeOpenAI;
     kinds?: Record<string, PlatformKind>;
+    livenessCheckMs?: number;
   } = {},
 ): Promise<Harness> {
   const home = options.home ?? mkdtempSync(join(tmpdir(), 'hermes-host-'));
@@ -63,6 +64,7 @@ export async function startHarness(
     agent,
     adapters: [adapter, ...(options.extraAdapters ?? [])],
     adapterRetry: { firstMs: 50, maxMs: 200 },
+    ...(options.livenessCheckMs ? { livenessCheckMs: options.livenessCheckMs } : {}),
     workDir,
     ...(options.kinds
       ? {
