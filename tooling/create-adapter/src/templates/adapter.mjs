@@ -12,6 +12,7 @@ export function adapterTs(n) {
   return `import {
   AdapterError,
   type AdapterContext,
+  type AdapterLiveness,
   type Capabilities,
   type ChatRef,
   ConnectionSupervisor,
@@ -19,6 +20,7 @@ export function adapterTs(n) {
   DedupeCache,
   isAdapterError,
   isFatalConnectionError,
+  LivenessTracker,
   type OutboundMessage,
   type PlatformAdapter,
   type ProbeResult,
@@ -53,26 +55,38 @@ function isFatal(error: unknown): boolean {
   return isFatalConnectionError(error) || (isAdapterError(error) && error.code === 'unsupported');
 }
 
-/** The ${n.label} platform adapter: events in through ctx.receive(), messages out through send(). */
+/**
+ * The ${n.label} platform adapter: events in through ctx.receive(), messages out through send().
+ * TODO(scaffold): where ${n.label} has them, add buttons (OutboundMessage.actions, ctx.receiveAction,
+ * settleActions, capabilities.buttons) and native streaming (startStream, capabilities.nativeStreaming).
+ */
 export class ${P}Adapter implements PlatformAdapter {
   readonly platform = PLATFORM;
   readonly capabilities: Capabilities = ${n.constant}_CAPABILITIES;
-  readonly config: ${P}Config;
+  // Private: the config holds the token, and nothing public may expose it (the conformance suite checks).
+  readonly #config: ${P}Config;
   #running: Running | undefined;
+  // TODO(scaffold): the heartbeat interval ${n.label} promises while connected (undefined if it has none).
+  readonly #liveness = new LivenessTracker(30_000);
 
   constructor(config: ${P}ConfigInput) {
-    this.config = parse${P}Config(config);
+    this.#config = parse${P}Config(config);
+  }
+
+  /** What the adapter saw last: the host's watchdog reconnects it when its heartbeat goes quiet. */
+  liveness(): AdapterLiveness {
+    return this.#liveness.liveness();
   }
 
   async start(ctx: AdapterContext): Promise<void> {
     if (this.#running) {
-      throw new AdapterError('bad_request', '${P}Adapter.start() was called twice', {
+      throw new AdapterError('already_started', '${P}Adapter.start() was called twice', {
         platform: PLATFORM,
         fix: 'Call stop() before starting the adapter again.',
       });
     }
     const transport = new ${P}Transport({
-      config: this.config,
+      config: this.#config,
       logger: ctx.logger,
       onPayload: (payload) => this.#onPayload(payload),
     });
@@ -81,6 +95,7 @@ export class ${P}Adapter implements PlatformAdapter {
       logger: ctx.logger,
       connect: (signal) => transport.connect(signal),
       onStatus: (status, detail) => ctx.status(status, detail),
+      onActivity: () => this.#liveness.heartbeat(),
       isFatal,
       signal: ctx.signal,
     });
@@ -88,6 +103,7 @@ export class ${P}Adapter implements PlatformAdapter {
     const pacer = createSendPacer({ logger: ctx.logger });
     const running: Running = { ctx, transport, supervisor, pacer, dedupe: new DedupeCache(), botUserId: undefined };
     this.#running = running;
+    this.#liveness.resetHeartbeat();
     try {
       // TODO(scaffold): if the platform does not tell who the bot is on connect, ask here so echoes can be dropped.
       await supervisor.start();
@@ -111,11 +127,13 @@ export class ${P}Adapter implements PlatformAdapter {
       const error = new AdapterError('not_connected', '${P}Adapter.send() before start()', { platform: PLATFORM });
       return { ok: false, error };
     }
-    return send${P}Message(running.transport, running.pacer, chat, message);
+    const result = await send${P}Message(running.transport, running.pacer, chat, message);
+    if (result.ok) this.#liveness.sent();
+    return result;
   }
 
   async probe(): Promise<ProbeResult> {
-    const transport = new ${P}Transport({ config: this.config, logger: this.#running?.ctx.logger ?? silentLogger, onPayload: () => {} });
+    const transport = new ${P}Transport({ config: this.#config, logger: this.#running?.ctx.logger ?? silentLogger, onPayload: () => {} });
     try {
       const me = await transport.whoAmI(AbortSignal.timeout(10_000));
       return { ok: true, identity: me.name ?? me.id };
@@ -133,8 +151,8 @@ export class ${P}Adapter implements PlatformAdapter {
       botUserId: running.botUserId,
       media: {
         cache: running.ctx.mediaCache,
-        maxBytes: this.config.maxMediaBytes,
-        allowPrivate: this.config.allowPrivateMedia,
+        maxBytes: this.#config.maxMediaBytes,
+        allowPrivate: this.#config.allowPrivateMedia,
       },
       now: () => new Date(),
     });
@@ -148,6 +166,7 @@ export class ${P}Adapter implements PlatformAdapter {
     }
     // Platforms redeliver after a reconnect; the host must see each message once.
     if (running.dedupe.seen(result.message.id)) return;
+    this.#liveness.inbound();
     running.ctx.receive(result.message);
   }
 }

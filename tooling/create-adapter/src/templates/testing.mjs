@@ -118,6 +118,7 @@ runConformanceSuite({
       context,
       chats: { dm, group },
       senderId,
+      secrets: ['test-token'],
       fake: fake.server,
       deliverDm: (text) => fake.deliverDm(text, { chatId: dm.chatId, fromUserId: senderId }),
       deliverGroup: (text, o) => fake.deliverGroup(text, { ...o, chatId: group.chatId, fromUserId: senderId }),
