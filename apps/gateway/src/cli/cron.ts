@@ -1,4 +1,5 @@
 import { hermesPaths } from '../config/paths.js';
+import { deliverTargetsProblem } from '../cron/deliver-targets.js';
 import { type CronJob, CronJobsStore } from '../cron/jobs-store.js';
 import { nextRunAfter, parseSchedule } from '../cron/schedule.js';
 
@@ -29,6 +30,8 @@ export function cronCommand(
         out('Usage: hermes cron create <schedule> <prompt…> [--name N] [--deliver TARGET] [--repeat N]');
         return 2;
       }
+      const deliverProblem = opts.deliver === undefined ? undefined : deliverTargetsProblem(opts.deliver);
+      if (deliverProblem) throw new Error(deliverProblem);
       const parsed = parseSchedule(schedule);
       const next = nextRunAfter(parsed, new Date());
       const times = opts.repeat ? Number(opts.repeat) : null;

@@ -1,5 +1,6 @@
 import { type AgentTool, defineTool } from '@hermes/agent';
 import { z } from 'zod';
+import { deliverTargetsProblem } from './deliver-targets.js';
 import type { CronJob, CronJobsStore } from './jobs-store.js';
 import { nextRunAfter, parseSchedule, ScheduleError } from './schedule.js';
 
@@ -40,6 +41,8 @@ export function createCronTool(store: CronJobsStore): AgentTool {
       }
       if (args.action === 'create') {
         if (!args.schedule || !args.prompt) return { ok: false, output: 'create needs schedule and prompt.' };
+        const deliverProblem = args.deliver === undefined ? undefined : deliverTargetsProblem(args.deliver);
+        if (deliverProblem) return { ok: false, output: deliverProblem };
         try {
           const schedule = parseSchedule(args.schedule);
           const next = nextRunAfter(schedule, new Date());
