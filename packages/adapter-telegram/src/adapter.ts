@@ -2,18 +2,21 @@ import { dirname, join } from 'node:path';
 import {
   type AdapterContext,
   AdapterError,
+  type AdapterLiveness,
   type Capabilities,
   type ChatRef,
   type ConnectionSupervisor,
   createRedactingLogger,
   createSendPacer,
   DedupeCache,
+  LivenessTracker,
   type Logger,
   type OutboundMessage,
   type PlatformAdapter,
   type ProbeResult,
   type SendPacer,
   type SendResult,
+  type StartStreamResult,
   toAdapterError,
 } from '@hermes/adapter-core';
 import { TelegramBotApi } from './api/bot-api.js';
@@ -31,9 +34,12 @@ import {
   TELEGRAM_DEFAULT_API_ROOT,
   TELEGRAM_PLATFORM,
   TELEGRAM_UPLOAD_MAX_BYTES,
+  telegramPollHeartbeatMs,
 } from './constants.js';
 import { telegramAttachment } from './intake/attachments.js';
+import { TelegramPressHandler } from './intake/press-handler.js';
 import { TelegramIntake } from './intake/telegram-intake.js';
+import { draftsAllowedIn, TelegramDraftStream } from './outbound/draft-stream.js';
 import { TelegramSender } from './outbound/telegram-sender.js';
 import { UpdateStateFile } from './state/update-state.js';
 import { createTelegramLongPoll } from './transport/long-poll.js';
@@ -49,6 +55,7 @@ interface Running {
   api: TelegramBotApi;
   pacer: SendPacer;
   sender: TelegramSender;
+  presses: TelegramPressHandler;
   dedupe: DedupeCache;
   stateFile: UpdateStateFile;
   /** Held updates of the previous run, replayed once the bot's identity is known. */
@@ -72,19 +79,22 @@ function updateIdOf(raw: unknown): number | undefined {
 export class TelegramAdapter implements PlatformAdapter {
   readonly platform = TELEGRAM_PLATFORM;
   readonly capabilities: Capabilities;
-  readonly config: TelegramConfig;
   /** Present unless TELEGRAM_REACTIONS is off (the capability flag follows). */
   readonly react?: (chat: ChatRef, messageId: string, emoji: string) => Promise<void>;
+  /** Holds the token: never exposed. */
+  readonly #config: TelegramConfig;
+  #liveness: LivenessTracker;
   #commands: TelegramCommand[];
   #identity: TelegramBotIdentity | undefined;
   #offset = 0;
   #running: Running | undefined;
 
   constructor(config: TelegramConfigInput | TelegramConfig) {
-    this.config = parseTelegramConfig(config);
-    this.#commands = [...this.config.commands];
-    this.capabilities = { ...telegramCapabilities, reactions: this.config.reactions };
-    if (this.config.reactions) {
+    this.#config = parseTelegramConfig(config);
+    this.#commands = [...this.#config.commands];
+    this.#liveness = this.#newLiveness();
+    this.capabilities = { ...telegramCapabilities, reactions: this.#config.reactions };
+    if (this.#config.reactions) {
       this.react = async (chat, messageId, emoji) => {
         await this.#need('react').sender.react(chat, messageId, emoji);
       };
@@ -108,25 +118,42 @@ export class TelegramAdapter implements PlatformAdapter {
 
   /** Where the offset and held updates live for this bot. */
   stateFilePath(ctx: Pick<AdapterContext, 'mediaCache'>): string {
-    const dir = this.config.stateDir ?? join(dirname(ctx.mediaCache.dir), 'telegram');
-    return join(dir, `updates-${this.config.token.split(':')[0]}.json`);
+    const dir = this.#config.stateDir ?? join(dirname(ctx.mediaCache.dir), 'telegram');
+    return join(dir, `updates-${this.#config.token.split(':')[0]}.json`);
+  }
+
+  /**
+   * Polling: a getUpdates answer is due every poll timeout, so a silent link is a stall. Webhook mode
+   * has no heartbeat: waiting for Telegram to call is not a stall.
+   */
+  #newLiveness(): LivenessTracker {
+    return new LivenessTracker(
+      this.#config.webhook ? undefined : telegramPollHeartbeatMs(this.#config.pollTimeoutSeconds),
+    );
+  }
+
+  liveness(): AdapterLiveness {
+    return this.#liveness.liveness();
   }
 
   async start(ctx: AdapterContext): Promise<void> {
     if (this.#running)
-      throw new AdapterError('bad_request', 'Telegram adapter already started', {
+      throw new AdapterError('already_started', 'Telegram adapter already started', {
         platform: TELEGRAM_PLATFORM,
+        retryable: false,
+        fix: 'call stop() before starting it again',
       });
-    const secrets = [this.config.token, this.config.webhook?.secret];
+    this.#liveness.resetHeartbeat();
+    const secrets = [this.#config.token, this.#config.webhook?.secret];
     const logger = createRedactingLogger(ctx.logger.child({ platform: TELEGRAM_PLATFORM }), secrets);
     const api = new TelegramBotApi({
-      token: this.config.token,
-      apiRoot: this.config.apiRoot,
-      requestTimeoutMs: this.config.requestTimeoutMs,
+      token: this.#config.token,
+      apiRoot: this.#config.apiRoot,
+      requestTimeoutMs: this.#config.requestTimeoutMs,
     });
     const stateFile = new UpdateStateFile(this.stateFilePath(ctx), logger);
     const state = stateFile.load();
-    const dedupe = new DedupeCache(this.config.dedupe);
+    const dedupe = new DedupeCache(this.#config.dedupe);
     dedupe.import(state.seen);
     this.#offset = state.offset;
     const pacer = this.#createPacer(ctx, logger);
@@ -135,11 +162,17 @@ export class TelegramAdapter implements PlatformAdapter {
       pacer,
       logger,
       capabilities: this.capabilities,
-      uploadTimeoutMs: this.config.uploadTimeoutMs,
+      uploadTimeoutMs: this.#config.uploadTimeoutMs,
       maxUploadBytes:
-        this.config.apiRoot === TELEGRAM_DEFAULT_API_ROOT
+        this.#config.apiRoot === TELEGRAM_DEFAULT_API_ROOT
           ? TELEGRAM_UPLOAD_MAX_BYTES
           : SELF_HOSTED_UPLOAD_MAX_BYTES,
+    });
+    const presses = new TelegramPressHandler({
+      api,
+      logger,
+      receiveAction: ctx.receiveAction ? (action) => ctx.receiveAction?.(action) : undefined,
+      signal: ctx.signal,
     });
     const running: Running = {
       ctx,
@@ -147,6 +180,7 @@ export class TelegramAdapter implements PlatformAdapter {
       api,
       pacer,
       sender,
+      presses,
       dedupe,
       stateFile,
       replay: state.held,
@@ -154,7 +188,7 @@ export class TelegramAdapter implements PlatformAdapter {
     };
     this.#running = running;
     try {
-      if (this.config.webhook) await this.#startWebhook(running);
+      if (this.#config.webhook) await this.#startWebhook(running);
       else await this.#startPolling(running);
     } catch (error) {
       await this.#teardown(running);
@@ -172,13 +206,56 @@ export class TelegramAdapter implements PlatformAdapter {
   send(chat: ChatRef, msg: OutboundMessage): Promise<SendResult> {
     const running = this.#running;
     if (!running) return Promise.resolve({ ok: false, error: this.#notConnected('send') });
-    return running.sender.send(chat, msg);
+    return running.sender.send(chat, msg).then((r) => this.#noteSent(r));
   }
 
   async edit(chat: ChatRef, messageId: string, text: string): Promise<SendResult> {
     const running = this.#running;
     if (!running) return { ok: false, error: this.#notConnected('edit') };
-    return running.sender.edit(chat, messageId, text);
+    return this.#noteSent(await running.sender.edit(chat, messageId, text));
+  }
+
+  /** Removes the buttons of a message and shows the outcome under its text (or as a reply). */
+  async settleActions(chat: ChatRef, messageId: string, outcome: string): Promise<SendResult> {
+    const running = this.#running;
+    if (!running) return { ok: false, error: this.#notConnected('settleActions') };
+    return this.#noteSent(await running.sender.settleActions(chat, messageId, outcome));
+  }
+
+  /**
+   * A reply streamed as a Telegram message draft (sendMessageDraft), private chats only: anywhere else
+   * the answer is `unsupported` and the host streams with edits.
+   */
+  async startStream(
+    chat: ChatRef,
+    options: { replyTo?: string; threadId?: string },
+  ): Promise<StartStreamResult> {
+    const running = this.#running;
+    if (!running) return { ok: false, error: this.#notConnected('startStream') };
+    if (!draftsAllowedIn(chat)) {
+      return {
+        ok: false,
+        error: new AdapterError(
+          'unsupported',
+          `Telegram message drafts exist only in private chats, not in a ${chat.chatType}`,
+          { platform: TELEGRAM_PLATFORM, retryable: false, fix: 'stream this reply with edit()' },
+        ),
+      };
+    }
+    const stream = new TelegramDraftStream({
+      deps: running.sender.deps,
+      chat,
+      replyTo: options.replyTo,
+      threadId: options.threadId,
+      send: (c, msg) => this.send(c, msg),
+      onDraft: () => this.#liveness.sent(),
+    });
+    return { ok: true, stream };
+  }
+
+  #noteSent(result: SendResult): SendResult {
+    if (result.ok) this.#liveness.sent();
+    return result;
   }
 
   async delete(chat: ChatRef, messageId: string): Promise<boolean> {
@@ -193,9 +270,9 @@ export class TelegramAdapter implements PlatformAdapter {
   /** Checks the token with getMe, without starting. */
   async probe(): Promise<ProbeResult> {
     const api = new TelegramBotApi({
-      token: this.config.token,
-      apiRoot: this.config.apiRoot,
-      requestTimeoutMs: this.config.requestTimeoutMs,
+      token: this.#config.token,
+      apiRoot: this.#config.apiRoot,
+      requestTimeoutMs: this.#config.requestTimeoutMs,
     });
     try {
       const me = identityOf(await api.call('getMe', {}));
@@ -233,7 +310,7 @@ export class TelegramAdapter implements PlatformAdapter {
   }
 
   #createPacer(ctx: AdapterContext, logger: Logger): SendPacer {
-    const p = this.config.pacing;
+    const p = this.#config.pacing;
     return createSendPacer({
       perChat: p.perChat,
       global: p.global,
@@ -263,7 +340,7 @@ export class TelegramAdapter implements PlatformAdapter {
       logger.info(`Telegram bot @${me.username} (${me.id})`, { botId: me.id, username: me.username });
     }
     if (!running.intake) running.intake = this.#createIntake(running, this.#identity);
-    if (!this.config.webhook && !running.webhookDeleted) {
+    if (!this.#config.webhook && !running.webhookDeleted) {
       // getUpdates is refused while a webhook is set; pending updates are kept.
       await api.call('deleteWebhook', { drop_pending_updates: false }, signal ? { signal } : {});
       running.webhookDeleted = true;
@@ -281,17 +358,19 @@ export class TelegramAdapter implements PlatformAdapter {
   #createIntake(running: Running, bot: TelegramBotIdentity): TelegramIntake {
     const { ctx, logger, api } = running;
     return new TelegramIntake({
-      config: this.config,
+      config: this.#config,
       bot,
       logger,
       dedupe: running.dedupe,
       receive: (msg) => ctx.receive(msg),
+      press: (action) => running.presses.handle(action),
+      dismissPress: (id) => running.presses.dismiss(id),
       attachment: (file) =>
         telegramAttachment(file, {
           api,
           cache: ctx.mediaCache,
-          maxBytes: this.config.maxMediaBytes,
-          allowPrivate: this.config.mediaAllowPrivate,
+          maxBytes: this.#config.maxMediaBytes,
+          allowPrivate: this.#config.mediaAllowPrivate,
           signal: ctx.signal,
         }),
       onHeldChanged: () => {
@@ -312,7 +391,7 @@ export class TelegramAdapter implements PlatformAdapter {
       offset,
       held: running.intake?.held() ?? [],
       // Polling needs no id list: the offset already says which updates were seen.
-      seen: this.config.webhook ? running.dedupe.export() : [],
+      seen: this.#config.webhook ? running.dedupe.export() : [],
     });
     this.#offset = offset;
   }
@@ -332,6 +411,7 @@ export class TelegramAdapter implements PlatformAdapter {
         });
         continue;
       }
+      this.#liveness.inbound();
       intake.handle(raw);
       if (id !== undefined) next = Math.max(next, id + 1);
     }
@@ -351,13 +431,14 @@ export class TelegramAdapter implements PlatformAdapter {
     const poller = createTelegramLongPoll({
       api: running.api,
       logger: running.logger,
-      pollTimeoutSeconds: this.config.pollTimeoutSeconds,
-      pollLimit: this.config.pollLimit,
-      reconnect: this.config.reconnect,
+      pollTimeoutSeconds: this.#config.pollTimeoutSeconds,
+      pollLimit: this.#config.pollLimit,
+      reconnect: this.#config.reconnect,
       offset: () => this.#offset,
       prepare: (signal) => this.#prepare(running, signal),
       onUpdates: (batch) => this.#onBatch(running, batch),
       onStatus: (status, detail) => running.ctx.status(status, detail),
+      onHeartbeat: () => this.#liveness.heartbeat(),
       signal: running.ctx.signal,
     });
     running.poller = poller;
@@ -365,7 +446,7 @@ export class TelegramAdapter implements PlatformAdapter {
   }
 
   async #startWebhook(running: Running): Promise<void> {
-    const w = this.config.webhook!;
+    const w = this.#config.webhook!;
     running.ctx.status('connecting', 'webhook');
     await this.#prepare(running);
     const server = new TelegramWebhookServer({
@@ -375,6 +456,7 @@ export class TelegramAdapter implements PlatformAdapter {
       secret: w.secret,
       logger: running.logger,
       onUpdate: (raw) => {
+        this.#liveness.inbound();
         running.intake?.handle(raw);
         this.#persist(running, this.#offset);
       },
@@ -409,6 +491,7 @@ export class TelegramAdapter implements PlatformAdapter {
     if (this.#running === running) this.#running = undefined;
     await running.poller?.stop();
     await running.webhook?.stop();
+    await running.presses.settle();
     // Batches still waiting stay in the state file and are offered again on the next start.
     if (running.intake) {
       try {

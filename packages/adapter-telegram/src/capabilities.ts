@@ -1,5 +1,9 @@
 import type { Capabilities } from '@hermes/adapter-core';
-import { TELEGRAM_MAX_MESSAGE_LENGTH, TELEGRAM_UPLOAD_MAX_BYTES } from './constants.js';
+import {
+  TELEGRAM_CHAT_RATE_LIMIT,
+  TELEGRAM_MAX_MESSAGE_LENGTH,
+  TELEGRAM_UPLOAD_MAX_BYTES,
+} from './constants.js';
 
 export const telegramCapabilities: Capabilities = {
   maxMessageLength: TELEGRAM_MAX_MESSAGE_LENGTH,
@@ -10,6 +14,10 @@ export const telegramCapabilities: Capabilities = {
   typing: true,
   reactions: true,
   threads: true,
+  buttons: true,
+  nativeStreaming: true,
+  commandMenu: true,
+  chatRateLimit: TELEGRAM_CHAT_RATE_LIMIT,
   media: {
     send: ['image', 'audio', 'voice', 'video', 'file', 'sticker'],
     receive: ['image', 'audio', 'voice', 'video', 'file', 'sticker'],

@@ -44,4 +44,22 @@ export const TELEGRAM_DEDUPE_MAX_ENTRIES = 5_000;
 export const TELEGRAM_DEDUPE_TTL_MS = 60 * 60 * 1000;
 
 /** Updates the adapter asks for; everything else Telegram keeps to itself. */
-export const TELEGRAM_ALLOWED_UPDATES = ['message'] as const;
+export const TELEGRAM_ALLOWED_UPDATES = ['message', 'callback_query'] as const;
+
+/** Telegram caps a button's callback_data at 64 bytes. */
+export const TELEGRAM_CALLBACK_DATA_MAX_BYTES = 64;
+/** Buttons of one inline keyboard row; longer lists wrap onto more rows. */
+export const TELEGRAM_BUTTONS_PER_ROW = 2;
+/**
+ * Telegram's documented limits: about one message per second in a chat, and at most 20 messages per
+ * minute in a group. The host's budget is per chat and does not know the chat type, so the stricter
+ * group figure is the honest one: a DM budget would get a busy group throttled with 429s.
+ */
+export const TELEGRAM_CHAT_RATE_LIMIT = { messages: 20, perMs: 60_000 } as const;
+/**
+ * A long poll answers within its timeout; this much on top covers the round trip and a slow answer
+ * (half the timeout, at least a second) before a poll counts as a missed heartbeat.
+ */
+export function telegramPollHeartbeatMs(pollTimeoutSeconds: number): number {
+  return pollTimeoutSeconds * 1000 + Math.max(1_000, pollTimeoutSeconds * 500);
+}

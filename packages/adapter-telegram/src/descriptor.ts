@@ -4,6 +4,17 @@ import { type TelegramConfig, telegramConfigSchema } from './config.js';
 import { telegramConfigFromEnv } from './config-from-env.js';
 import { TELEGRAM_PLATFORM } from './constants.js';
 
+/**
+ * Allowlists name users by numeric id or by username, and people write usernames with or without the
+ * `@` and in any case (Telegram usernames are case-insensitive). Senders carry the username without `@`
+ * as `altId`, so both sides drop the `@` and compare in lower case; numeric ids stay as they are.
+ */
+export function normalizeTelegramUserId(id: string): string {
+  const trimmed = id.trim();
+  if (/^-?\d+$/.test(trimmed)) return trimmed;
+  return trimmed.replace(/^@/, '').toLowerCase();
+}
+
 /** What the gateway's platform catalog needs: enabled by TELEGRAM_BOT_TOKEN. */
 export const telegramDescriptor: PlatformDescriptor<TelegramConfig> = {
   platform: TELEGRAM_PLATFORM,
@@ -32,6 +43,7 @@ export const telegramDescriptor: PlatformDescriptor<TelegramConfig> = {
   allowedUsersEnv: 'TELEGRAM_ALLOWED_USERS',
   allowAllUsersEnv: 'TELEGRAM_ALLOW_ALL_USERS',
   homeChannelEnv: 'TELEGRAM_HOME_CHANNEL',
+  normalizeUserId: normalizeTelegramUserId,
   setupHelp: [
     'Talk to @BotFather in Telegram: /newbot, pick a name and a username, and copy the token it gives you',
     'into TELEGRAM_BOT_TOKEN. By default the gateway long-polls Telegram, so no public URL is needed.',

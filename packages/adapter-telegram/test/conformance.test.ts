@@ -15,7 +15,8 @@ runConformanceSuite({
     const fake = await startFakeTelegram();
     const stateDir = mkdtempSync(join(tmpdir(), 'hermes-telegram-conf-'));
     const topic = fake.openTopic('Support');
-    const adapter = new TelegramAdapter(testConfig(fake, stateDir, { requireMention: true }));
+    const config = testConfig(fake, stateDir, { requireMention: true });
+    const adapter = new TelegramAdapter(config);
     const context = createTestContext();
     const send = async (o: Parameters<typeof fake.sendText>[0]) => void fake.sendText(o);
     const chatRef = (id: number, chatType: 'dm' | 'group', threadId?: number) => ({
@@ -28,6 +29,7 @@ runConformanceSuite({
       adapter,
       context,
       senderId: String(fake.alice.id),
+      secrets: [config.token],
       chats: {
         dm: chatRef(fake.aliceDm.id, 'dm'),
         group: chatRef(fake.group.id, 'group'),

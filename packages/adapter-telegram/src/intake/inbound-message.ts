@@ -1,10 +1,12 @@
 import type { Attachment, ChatRef, InboundMessage, Sender } from '@hermes/adapter-core';
 import { TELEGRAM_PLATFORM } from '../constants.js';
 import { isTopicRoot, type TelegramAddressing } from './addressing.js';
-import type { TelegramMessage } from './parse-update.js';
+import type { TelegramMessage, TelegramUser } from './parse-update.js';
 
 /** Forum topics (and topics in private chats) are threads; a plain reply chain is not. */
-export function telegramChatOf(message: TelegramMessage): ChatRef {
+export function telegramChatOf(
+  message: Pick<TelegramMessage, 'chat' | 'is_topic_message' | 'message_thread_id'>,
+): ChatRef {
   const chat = message.chat;
   const ref: ChatRef = {
     platform: TELEGRAM_PLATFORM,
@@ -22,19 +24,22 @@ export function telegramChatOf(message: TelegramMessage): ChatRef {
 /** The author; an anonymous group admin or a linked channel speaks as `sender_chat`. */
 export function telegramSenderOf(message: TelegramMessage): Sender | undefined {
   const from = message.from;
-  if (from) {
-    const sender: Sender = { id: String(from.id), isBot: from.is_bot === true };
-    const name = [from.first_name, from.last_name].filter(Boolean).join(' ');
-    if (name) sender.name = name;
-    if (from.username) sender.altId = from.username;
-    return sender;
-  }
+  if (from) return telegramUserSender(from);
   const chat = message.sender_chat;
   if (!chat) return undefined;
   const sender: Sender = { id: String(chat.id), isBot: false };
   const name = chat.title ?? chat.username;
   if (name) sender.name = name;
   if (chat.username) sender.altId = chat.username;
+  return sender;
+}
+
+/** A Telegram user as a Sender: the numeric id, with the username as the second id allowlists match. */
+export function telegramUserSender(from: TelegramUser): Sender {
+  const sender: Sender = { id: String(from.id), isBot: from.is_bot === true };
+  const name = [from.first_name, from.last_name].filter(Boolean).join(' ');
+  if (name) sender.name = name;
+  if (from.username) sender.altId = from.username;
   return sender;
 }
 

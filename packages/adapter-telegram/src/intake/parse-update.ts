@@ -72,13 +72,35 @@ export const telegramMessageSchema = z.looseObject({
   reply_to_message: repliedMessage.optional(),
 });
 
+/**
+ * A button press. `message` is the message that carries the keyboard (absent for inline-mode messages,
+ * and only id, date and chat for one too old to be accessible).
+ */
+export const telegramCallbackQuerySchema = z.looseObject({
+  id: z.string().min(1),
+  from: user,
+  message: z
+    .looseObject({
+      message_id: z.number().int(),
+      date: z.number(),
+      chat,
+      message_thread_id: z.number().int().optional(),
+      is_topic_message: z.boolean().optional(),
+    })
+    .optional(),
+  data: z.string().optional(),
+});
+
 export type TelegramMessage = z.output<typeof telegramMessageSchema>;
+export type TelegramCallbackQuery = z.output<typeof telegramCallbackQuerySchema>;
+export type TelegramUser = z.output<typeof user>;
 export type TelegramRepliedMessage = z.output<typeof repliedMessage>;
 export type TelegramEntity = z.output<typeof entity>;
 export type TelegramFile = z.output<typeof file>;
 
 export type ParsedUpdate =
   | { kind: 'message'; updateId: number; message: TelegramMessage }
+  | { kind: 'callback'; updateId: number; query: TelegramCallbackQuery }
   /** A well-formed update of a type the adapter does not handle (edits, callbacks, ...). */
   | { kind: 'other'; updateId: number; type: string }
   | { kind: 'malformed'; updateId?: number; problem: string };
@@ -95,6 +117,17 @@ export function parseTelegramUpdate(raw: unknown): ParsedUpdate {
   const id = update['update_id'];
   if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) {
     return { kind: 'malformed', problem: 'update_id is missing or not a whole number' };
+  }
+  if (update['callback_query'] !== undefined) {
+    const parsed = telegramCallbackQuerySchema.safeParse(update['callback_query']);
+    if (!parsed.success) {
+      const problem = parsed.error.issues
+        .slice(0, 3)
+        .map((i) => `callback_query.${i.path.join('.')}: ${i.message}`)
+        .join('; ');
+      return { kind: 'malformed', updateId: id, problem };
+    }
+    return { kind: 'callback', updateId: id, query: parsed.data };
   }
   if (update['message'] === undefined) {
     const type = Object.keys(update).find((k) => k !== 'update_id');

@@ -2,6 +2,7 @@ import {
   type Attachment,
   createTextBatcher,
   type DedupeCache,
+  type InboundAction,
   type InboundMessage,
   type Logger,
   mergeInboundBatch,
@@ -11,9 +12,10 @@ import type { TelegramBotIdentity } from '../api/results.js';
 import type { TelegramConfig } from '../config.js';
 import { addressingOf, compileMentionPatterns } from './addressing.js';
 import { fileRefsOf, type TelegramFileRef } from './attachments.js';
+import { buildTelegramAction } from './button-press.js';
 import { gateGroupMessage } from './gate.js';
 import { buildTelegramInbound, telegramSenderOf } from './inbound-message.js';
-import { parseTelegramUpdate, type TelegramMessage } from './parse-update.js';
+import { parseTelegramUpdate, type TelegramCallbackQuery, type TelegramMessage } from './parse-update.js';
 
 export interface TelegramIntakeOptions {
   config: TelegramConfig;
@@ -23,6 +25,10 @@ export interface TelegramIntakeOptions {
   /** The host's ctx.receive: synchronous, it journals the message before returning. */
   receive(msg: InboundMessage): void;
   attachment(file: TelegramFileRef): Attachment;
+  /** A button press: acknowledged to Telegram and handed over by the caller; false for a duplicate. */
+  press(action: InboundAction): boolean;
+  /** A press that is not handed over: only answered, so the user's button stops spinning. */
+  dismissPress(callbackQueryId: string): void;
   /** A timer handed a held batch over: the held list changed outside handle(), persist it. */
   onHeldChanged(): void;
 }
@@ -126,6 +132,7 @@ export class TelegramIntake {
       log.debug('duplicate Telegram update dropped', { updateId: parsed.updateId });
       return 'duplicate';
     }
+    if (parsed.kind === 'callback') return this.#press(raw, parsed.updateId, parsed.query);
     if (parsed.kind === 'other') {
       log.debug('Telegram update of an unhandled type ignored', {
         updateId: parsed.updateId,
@@ -147,6 +154,29 @@ export class TelegramIntake {
     else if (this.#texts) this.#texts.add(built.sessionKey, pending);
     else this.#deliver([pending]);
     return this.#held.has(pending.updateId) ? 'held' : 'received';
+  }
+
+  /** Presses in groups pass the same chat and user filters as messages; no mention is needed. */
+  #press(raw: unknown, updateId: number, query: TelegramCallbackQuery): TelegramIntakeOutcome {
+    const log = this.#o.logger;
+    const built = buildTelegramAction(raw, query);
+    let reason = built.kind === 'drop' ? built.reason : undefined;
+    const chat = query.message?.chat;
+    if (!reason && query.from.is_bot === true) reason = 'press by a bot';
+    if (!reason && chat && (chat.type === 'group' || chat.type === 'supergroup')) {
+      const decision = gateGroupMessage(
+        { chatId: String(chat.id), senderId: String(query.from.id), senderUsername: query.from.username },
+        { mentionsBot: true, isCommand: false, commandForOtherBot: false, text: '' },
+        this.#o.config,
+      );
+      if (!decision.pass) reason = decision.reason;
+    }
+    if (reason !== undefined || built.kind === 'drop') {
+      log.debug(`Telegram button press not handed over: ${reason}`, { updateId, reason });
+      this.#o.dismissPress(query.id);
+      return 'filtered';
+    }
+    return this.#o.press(built.action) ? 'received' : 'duplicate';
   }
 
   #build(raw: unknown, updateId: number, message: TelegramMessage): Built {

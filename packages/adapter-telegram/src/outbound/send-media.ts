@@ -10,6 +10,7 @@ import {
 } from '@hermes/adapter-core';
 import { TELEGRAM_MAX_CAPTION_LENGTH, TELEGRAM_PLATFORM } from '../constants.js';
 import { replyParam, type TelegramOutboundDeps, type TelegramTarget } from './deps.js';
+import type { TelegramInlineKeyboard } from './inline-keyboard.js';
 import { postToChat } from './post.js';
 
 /** Bigger photos are refused by sendPhoto; they still go through as documents. */
@@ -76,6 +77,7 @@ export async function sendTelegramMedia(
   target: TelegramTarget,
   media: OutboundMedia,
   replyTo: string | undefined,
+  keyboard?: TelegramInlineKeyboard,
 ): Promise<{ id: string; leftoverCaption?: string }> {
   const bytes = await sizeOf(media.path);
   if (bytes > deps.maxUploadBytes) {
@@ -96,6 +98,7 @@ export async function sendTelegramMedia(
   const base = {
     [plan.field]: file,
     ...(reply === undefined ? {} : { reply_parameters: JSON.stringify(reply) }),
+    ...(keyboard === undefined ? {} : { reply_markup: JSON.stringify(keyboard) }),
   };
   const html = media.caption ? renderMarkdown(media.caption, 'telegram-html') : undefined;
   if (media.caption === undefined || html === undefined || html.trim() === '') {

@@ -1,7 +1,9 @@
 import {
   AdapterError,
   type ChatRef,
+  escapeTelegramHtml,
   isAdapterError,
+  measureLength,
   type OutboundMessage,
   prepareOutboundText,
   type SendResult,
@@ -9,7 +11,16 @@ import {
 } from '@hermes/adapter-core';
 import { TELEGRAM_PLATFORM } from '../constants.js';
 import { ChatSerializer } from './chat-serial.js';
-import { chatIdParam, type TelegramOutboundDeps, type TelegramTarget, threadParam } from './deps.js';
+import {
+  chatIdParam,
+  replyParam,
+  type TelegramOutboundDeps,
+  type TelegramTarget,
+  threadParam,
+} from './deps.js';
+import { inlineKeyboardOf, NO_KEYBOARD, type TelegramInlineKeyboard } from './inline-keyboard.js';
+import { KeyboardMessages } from './keyboard-messages.js';
+import { postToChat } from './post.js';
 import { telegramReactionEmoji } from './reactions.js';
 import { sendTelegramMedia } from './send-media.js';
 import { sendTelegramText } from './send-text.js';
@@ -41,15 +52,28 @@ function partial(error: AdapterError, delivered: number): AdapterError {
 export class TelegramSender {
   readonly #deps: TelegramOutboundDeps;
   readonly #serial = new ChatSerializer();
+  readonly #keyboards = new KeyboardMessages();
 
   constructor(deps: TelegramOutboundDeps) {
     this.#deps = deps;
   }
 
+  /** What a native stream needs to post drafts through the same client and pacer. */
+  get deps(): TelegramOutboundDeps {
+    return this.#deps;
+  }
+
   /** Text chunks in order, then each media item; the whole message holds the chat until it is done. */
   send(chat: ChatRef, msg: OutboundMessage): Promise<SendResult> {
+    let keyboard: TelegramInlineKeyboard | undefined;
+    try {
+      keyboard = msg.actions && msg.actions.length > 0 ? inlineKeyboardOf(msg.actions) : undefined;
+    } catch (error) {
+      return Promise.resolve({ ok: false, error: toAdapterError(error, TELEGRAM_PLATFORM) });
+    }
     return this.#serial.run(chat.chatId, async () => {
       const ids: string[] = [];
+      const media = msg.media ?? [];
       const target = targetOf(chat, msg.threadId);
       let replyTo = msg.replyTo;
       const posted = (more: string[]) => {
@@ -58,14 +82,18 @@ export class TelegramSender {
       };
       try {
         if (msg.text !== undefined && msg.text.trim() !== '') {
-          await sendTelegramText(this.#deps, target, msg.text, {
+          // Buttons go under the last message: the last text chunk, or the last file when files follow.
+          const last = await sendTelegramText(this.#deps, target, msg.text, {
             format: msg.format ?? 'markdown',
             replyTo,
+            keyboard: media.length === 0 ? keyboard : undefined,
             onPosted: posted,
           });
+          if (last && keyboard && media.length === 0) this.#keyboards.remember(chat.chatId, last);
         }
-        for (const media of msg.media ?? []) {
-          const sent = await sendTelegramMedia(this.#deps, target, media, replyTo);
+        for (const [i, item] of media.entries()) {
+          const withKeyboard = i === media.length - 1 ? keyboard : undefined;
+          const sent = await sendTelegramMedia(this.#deps, target, item, replyTo, withKeyboard);
           posted([sent.id]);
           if (sent.leftoverCaption !== undefined) {
             await sendTelegramText(this.#deps, target, sent.leftoverCaption, {
@@ -128,6 +156,59 @@ export class TelegramSender {
       // Streaming edits often repeat the same text; Telegram calls that an error, it is not one.
       if (e.code === 'not_modified') return { ok: true, messageIds: [messageId] };
       return { ok: false, error: e };
+    }
+  }
+
+  /**
+   * Removes a message's buttons and shows the outcome. A text message this sender posted gets the outcome
+   * appended in one edit that also drops the keyboard; anything else (a file, a message from before a
+   * restart, a text that would grow past 4096) loses its keyboard and gets the outcome as a reply.
+   */
+  async settleActions(chat: ChatRef, messageId: string, outcome: string): Promise<SendResult> {
+    const note = escapeTelegramHtml(outcome.trim());
+    const ref = { chat_id: chatIdParam(chat.chatId), message_id: Number(messageId) };
+    if (!/^\d+$/.test(messageId)) {
+      return {
+        ok: false,
+        error: new AdapterError('bad_request', `"${messageId}" is not a Telegram message id`, {
+          platform: TELEGRAM_PLATFORM,
+          retryable: false,
+        }),
+      };
+    }
+    const known = this.#keyboards.take(chat.chatId, messageId);
+    const call = (method: string, payload: Record<string, unknown>) =>
+      this.#deps.pacer.run(chat.chatId, () => this.#deps.api.call(method, payload));
+    const notModifiedIsDone = (error: unknown) => {
+      if (isAdapterError(error) && error.code === 'not_modified') return;
+      throw error;
+    };
+    try {
+      if (known && note !== '') {
+        const text = known.html ? `${known.text}\n\n<i>${note}</i>` : `${known.text}\n\n${outcome.trim()}`;
+        if (measureLength(text, 'utf16') <= this.#deps.capabilities.maxMessageLength) {
+          await call('editMessageText', {
+            ...ref,
+            text,
+            ...(known.html ? { parse_mode: 'HTML' } : {}),
+            reply_markup: NO_KEYBOARD,
+          }).catch(notModifiedIsDone);
+          return { ok: true, messageIds: [messageId] };
+        }
+      }
+      await call('editMessageReplyMarkup', { ...ref, reply_markup: NO_KEYBOARD }).catch(notModifiedIsDone);
+      if (note === '') return { ok: true, messageIds: [messageId] };
+      const target = targetOf(chat, undefined);
+      const id = await this.#serial.run(chat.chatId, () =>
+        postToChat(this.#deps, target, 'sendMessage', {
+          text: `<i>${note}</i>`,
+          parse_mode: 'HTML',
+          ...replyParam(messageId),
+        }),
+      );
+      return { ok: true, messageIds: [messageId, id] };
+    } catch (error) {
+      return { ok: false, error: toAdapterError(error, TELEGRAM_PLATFORM) };
     }
   }
 

@@ -14,12 +14,20 @@ export interface FakeObservations {
   deletions: Array<{ chatId: number; messageId: number }>;
   commands: Array<{ command: string; description: string }>;
   webhook?: { url: string; secret?: string };
+  /** answerCallbackQuery calls Telegram accepted. */
+  callbackAnswers: Array<{ callbackQueryId: string; text?: string; showAlert?: boolean }>;
+  /** editMessageReplyMarkup calls Telegram accepted; `replyMarkup` undefined means the keyboard was removed. */
+  markupEdits: Array<{ chatId: number; messageId: number; replyMarkup?: unknown }>;
+  /** sendMessageDraft calls Telegram accepted, in order. */
+  drafts: Array<{ chatId: number; draftId: number; text: string; parseMode?: string; threadId?: number }>;
 }
 
 export interface MethodContext {
   world: FakeWorld;
   seen: FakeObservations;
   dropPending(): void;
+  /** Marks a callback query answered; false when it is unknown or was answered before. */
+  answerQuery(id: string): boolean;
 }
 
 type Params = Record<string, unknown>;
@@ -127,12 +135,46 @@ function place(params: Params, ctx: MethodContext): { ok: true; where: Place } |
   };
 }
 
+/**
+ * Checks `reply_markup` the way Telegram does for inline keyboards: rows of buttons, each with a 1-64
+ * byte `callback_data` (or a url). Returns the keyboard (undefined when there is none or it is empty).
+ */
+function inlineKeyboard(params: Params): { ok: true; markup?: Params } | Refusal {
+  const markup = obj(params, 'reply_markup');
+  if (params['reply_markup'] !== undefined && !markup)
+    return refuse("can't parse reply keyboard markup JSON object");
+  if (!markup) return { ok: true };
+  const rows = markup['inline_keyboard'];
+  if (rows === undefined) return { ok: true, markup };
+  if (!Array.isArray(rows) || !rows.every(Array.isArray))
+    return refuse('field "inline_keyboard" must be an Array of Arrays');
+  for (const row of rows as unknown[][]) {
+    for (const button of row) {
+      const b = typeof button === 'object' && button !== null ? (button as Params) : {};
+      if (typeof b['text'] !== 'string' || b['text'] === '')
+        return refuse('text buttons are unallowed in the inline keyboard');
+      const data = b['callback_data'];
+      if (data === undefined && typeof b['url'] !== 'string')
+        return refuse('can\'t find field "callback_data"');
+      if (
+        data !== undefined &&
+        (typeof data !== 'string' || Buffer.byteLength(data) < 1 || Buffer.byteLength(data) > 64)
+      )
+        return refuse('BUTTON_DATA_INVALID');
+    }
+  }
+  return rows.length === 0 || (rows as unknown[][]).every((r) => r.length === 0)
+    ? { ok: true }
+    : { ok: true, markup };
+}
+
 function post(
   ctx: MethodContext,
   method: string,
   where: Place,
   content: Record<string, unknown>,
   record: Pick<FakeSentMessage, 'text' | 'parseMode' | 'file'>,
+  replyMarkup?: Params,
 ): MethodOutcome {
   const { world } = ctx;
   const messageId = world.nextMessageId(where.chat.id);
@@ -148,6 +190,7 @@ function post(
     if (where.chat.is_forum) message['is_topic_message'] = true;
   }
   if (where.replyId !== undefined) message['reply_to_message'] = world.message(where.chat.id, where.replyId);
+  if (replyMarkup) message['reply_markup'] = replyMarkup;
   world.remember(message);
   const sent: FakeSentMessage = {
     method,
@@ -170,9 +213,11 @@ const sendMessage: Handler = (params, _files, ctx) => {
   const parseMode = str(params, 'parse_mode');
   const shown = visible(text, parseMode, TEXT_LIMIT, 'text');
   if (!shown.ok) return shown;
+  const keyboard = inlineKeyboard(params);
+  if (!keyboard.ok) return keyboard;
   const record: Pick<FakeSentMessage, 'text' | 'parseMode'> = { text };
   if (parseMode) record.parseMode = parseMode;
-  return post(ctx, 'sendMessage', where.where, { text: shown.result }, record);
+  return post(ctx, 'sendMessage', where.where, { text: shown.result }, record, keyboard.markup);
 };
 
 /** sendPhoto, sendVoice, ...: the file comes as a multipart part (or a file_id string). */
@@ -185,6 +230,8 @@ function sendFile(method: string, field: string, kind: string): Handler {
     if (!upload && !reference) return bad(`there is no ${field} in the request`);
     const caption = str(params, 'caption');
     const parseMode = str(params, 'parse_mode');
+    const keyboard = inlineKeyboard(params);
+    if (!keyboard.ok) return keyboard;
     const content: Record<string, unknown> = {};
     if (caption !== undefined) {
       const shown = visible(caption, parseMode, CAPTION_LIMIT, 'caption');
@@ -203,7 +250,7 @@ function sendFile(method: string, field: string, kind: string): Handler {
     if (caption !== undefined) record.text = caption;
     if (parseMode) record.parseMode = parseMode;
     if (upload) record.file = upload;
-    return post(ctx, method, where.where, content, record);
+    return post(ctx, method, where.where, content, record, keyboard.markup);
   };
 }
 
@@ -219,17 +266,90 @@ const editMessageText: Handler = (params, _files, ctx) => {
   const parseMode = str(params, 'parse_mode');
   const shown = visible(text, parseMode, TEXT_LIMIT, 'text');
   if (!shown.ok) return shown;
-  if (target['text'] === shown.result) {
-    return bad(
-      'message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
-    );
+  const keyboard = inlineKeyboard(params);
+  if (!keyboard.ok) return keyboard;
+  if (target['text'] === shown.result && sameMarkup(target['reply_markup'], keyboard.markup)) {
+    return bad(NOT_MODIFIED);
   }
   target['text'] = shown.result;
+  // Like Telegram: an edit without reply_markup leaves the message without an inline keyboard.
+  if (keyboard.markup) target['reply_markup'] = keyboard.markup;
+  else delete target['reply_markup'];
   target['edit_date'] = Math.floor(Date.now() / 1000);
   const edit: FakeObservations['edits'][number] = { chatId: chatId!, messageId: messageId!, text };
   if (parseMode) edit.parseMode = parseMode;
   ctx.seen.edits.push(edit);
   return done(target);
+};
+
+const NOT_MODIFIED =
+  'message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message';
+
+function sameMarkup(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
+
+/** The bot's own message in a chat, or undefined. */
+function ownMessage(params: Params, ctx: MethodContext): FakeMessage | undefined {
+  const chatId = num(params, 'chat_id');
+  const messageId = num(params, 'message_id');
+  const target =
+    chatId !== undefined && messageId !== undefined ? ctx.world.message(chatId, messageId) : undefined;
+  return target && (target['from'] as { id?: number } | undefined)?.id === ctx.world.bot.id
+    ? target
+    : undefined;
+}
+
+const editMessageReplyMarkup: Handler = (params, _files, ctx) => {
+  const target = ownMessage(params, ctx);
+  if (!target) return bad('message to edit not found');
+  const keyboard = inlineKeyboard(params);
+  if (!keyboard.ok) return keyboard;
+  if (sameMarkup(target['reply_markup'], keyboard.markup)) return bad(NOT_MODIFIED);
+  if (keyboard.markup) target['reply_markup'] = keyboard.markup;
+  else delete target['reply_markup'];
+  const edit: FakeObservations['markupEdits'][number] = {
+    chatId: target.chat.id,
+    messageId: target.message_id,
+  };
+  if (keyboard.markup) edit.replyMarkup = keyboard.markup;
+  ctx.seen.markupEdits.push(edit);
+  return done(target);
+};
+
+const answerCallbackQuery: Handler = (params, _files, ctx) => {
+  const id = str(params, 'callback_query_id');
+  if (!id || !ctx.answerQuery(id))
+    return bad('query is too old and response timeout expired or query ID is invalid');
+  const text = str(params, 'text');
+  if (text !== undefined && text.length > 200) return bad('MESSAGE_TOO_LONG');
+  const answer: FakeObservations['callbackAnswers'][number] = { callbackQueryId: id };
+  if (text !== undefined) answer.text = text;
+  if (params['show_alert'] === true) answer.showAlert = true;
+  ctx.seen.callbackAnswers.push(answer);
+  return done(true);
+};
+
+/** Bot API 9.x: a growing draft of a reply, shown in private chats only. */
+const sendMessageDraft: Handler = (params, _files, ctx) => {
+  const chatId = num(params, 'chat_id');
+  if (chatId === undefined) return bad('chat_id is empty');
+  if (ctx.world.chat(chatId).type !== 'private')
+    return bad('message drafts can be sent only to private chats');
+  const draftId = params['draft_id'];
+  const id =
+    typeof draftId === 'number' ? draftId : typeof draftId === 'string' ? Number(draftId) : Number.NaN;
+  if (!Number.isInteger(id) || id === 0) return bad('draft_id must be a non-zero integer');
+  const text = str(params, 'text') ?? '';
+  const parseMode = str(params, 'parse_mode');
+  const shown = visible(text, parseMode, TEXT_LIMIT, 'text');
+  if (!shown.ok) return shown;
+  const draft: FakeObservations['drafts'][number] = { chatId, draftId: id, text };
+  if (parseMode) draft.parseMode = parseMode;
+  const thread = num(params, 'message_thread_id');
+  if (thread !== undefined) draft.threadId = thread;
+  ctx.seen.drafts.push(draft);
+  return done(true);
 };
 
 const deleteMessage: Handler = (params, _files, ctx) => {
@@ -327,6 +447,9 @@ export const BOT_METHODS: Readonly<Record<string, Handler>> = {
   sendVideo: sendFile('sendVideo', 'video', 'video'),
   sendAnimation: sendFile('sendAnimation', 'animation', 'animation'),
   editMessageText,
+  editMessageReplyMarkup,
+  answerCallbackQuery,
+  sendMessageDraft,
   deleteMessage,
   setMessageReaction,
   sendChatAction,

@@ -58,6 +58,9 @@ export class FakeTelegram {
     chatActions: [],
     deletions: [],
     commands: [],
+    callbackAnswers: [],
+    markupEdits: [],
+    drafts: [],
   };
   /** Ready-made actors: two people, another bot, a DM chat each, a supergroup and a forum. */
   readonly alice: FakeUser = { id: 1001, is_bot: false, first_name: 'Alice', username: 'alice' };
@@ -73,6 +76,10 @@ export class FakeTelegram {
   readonly #polls = new Set<{ res: ServerResponse; finish(status: number, body: unknown): void }>();
   readonly #maxPollSeconds: number;
   readonly #webhook: WebhookDelivery;
+  /** Callback query ids handed out by pressButton → answered yet. */
+  readonly #queries = new Map<string, boolean>();
+  #querySeq = 0;
+  #hangPolls = false;
   #connections = 0;
   #port = 0;
   #waiters = new Set<() => void>();
@@ -235,6 +242,54 @@ export class FakeTelegram {
     });
   }
 
+  /**
+   * A user presses an inline button under a message the bot sent: queues a `callback_query` update as
+   * Telegram builds it (the query's own id, the pressing user, the message with its keyboard, the
+   * button's `callback_data`). `repeat` queues the same query again under a new update_id, as a
+   * redelivery would. The bot must answer it with answerCallbackQuery.
+   */
+  pressButton(
+    chatId: number,
+    messageId: number,
+    data: string,
+    from: FakeUser = this.alice,
+  ): FakeInbound & { callbackQueryId: string; repeat(): number } {
+    const message = this.world.message(chatId, messageId);
+    if (!message)
+      throw new Error(`fake Telegram: no message ${messageId} in chat ${chatId} to press a button on`);
+    this.#querySeq += 1;
+    const callbackQueryId = `${4_000_000_000_000 + this.#querySeq}`;
+    this.#queries.set(callbackQueryId, false);
+    const query = {
+      id: callbackQueryId,
+      from,
+      message: structuredClone(message),
+      chat_instance: `ci${chatId}`,
+      data,
+    };
+    const updateId = this.pushUpdate({ callback_query: query });
+    return {
+      updateId,
+      message,
+      callbackQueryId,
+      repeat: () => this.pushUpdate({ callback_query: query }),
+    };
+  }
+
+  /** The inline keyboard a message of the bot carries right now (undefined: none). */
+  keyboardOf(chatId: number, messageId: number): unknown {
+    return this.world.message(chatId, messageId)?.['reply_markup'];
+  }
+
+  /**
+   * While on, getUpdates calls are received and recorded but never answered (the socket stays open):
+   * a Bot API that stopped talking without closing the connection. Turning it off answers nothing
+   * retroactively; held calls end when the client gives up or the fake closes.
+   */
+  hangPolls(on = true): void {
+    this.#hangPolls = on;
+  }
+
   /** Queues an update of any type: `update_id` is added. */
   pushUpdate(fields: Record<string, unknown>): number {
     const id = this.#queue.push((updateId) => ({ update_id: updateId, ...fields }));
@@ -354,7 +409,10 @@ export class FakeTelegram {
       return this.#outcome(res, call, { ok: false, status: 401, description: 'Unauthorized' });
     const fault = this.faults.take(call);
     if (fault && (await this.#applyFault(fault, res, call))) return;
-    if (call.method === 'getUpdates') return this.#getUpdates(res, call, fault);
+    if (call.method === 'getUpdates') {
+      if (this.#hangPolls) return;
+      return this.#getUpdates(res, call, fault);
+    }
     const handler = BOT_METHODS[call.method];
     if (!handler)
       return this.#outcome(res, call, { ok: false, status: 404, description: 'Not Found: method not found' });
@@ -362,6 +420,11 @@ export class FakeTelegram {
       world: this.world,
       seen: this.seen,
       dropPending: () => this.#queue.dropPending(),
+      answerQuery: (id) => {
+        if (this.#queries.get(id) !== false) return false;
+        this.#queries.set(id, true);
+        return true;
+      },
     });
     this.#outcome(res, call, outcome);
     if (call.method === 'setWebhook') this.#webhook.kick();

@@ -28,6 +28,8 @@ export interface TelegramLongPollOptions {
    */
   onUpdates(updates: unknown[]): void;
   onStatus(status: AdapterStatus, detail?: string): void;
+  /** Telegram answered a getUpdates call (with updates or none, or a 429): the link is alive. */
+  onHeartbeat(): void;
   signal?: AbortSignal;
 }
 
@@ -45,17 +47,25 @@ function isFatal(error: unknown): boolean {
  * Telegram only what onUpdates() already persisted.
  */
 export function createTelegramLongPoll(o: TelegramLongPollOptions): ConnectionSupervisor {
-  const poll = (timeoutSeconds: number, signal: AbortSignal) =>
-    o.api.call(
-      'getUpdates',
-      {
-        offset: o.offset(),
-        limit: o.pollLimit,
-        timeout: timeoutSeconds,
-        allowed_updates: TELEGRAM_ALLOWED_UPDATES,
-      },
-      { signal, timeoutMs: timeoutSeconds * 1000 + 15_000 },
-    );
+  const poll = async (timeoutSeconds: number, signal: AbortSignal) => {
+    try {
+      const result = await o.api.call(
+        'getUpdates',
+        {
+          offset: o.offset(),
+          limit: o.pollLimit,
+          timeout: timeoutSeconds,
+          allowed_updates: TELEGRAM_ALLOWED_UPDATES,
+        },
+        { signal, timeoutMs: timeoutSeconds * 1000 + 15_000 },
+      );
+      o.onHeartbeat();
+      return result;
+    } catch (error) {
+      if (isAdapterError(error) && error.code === 'rate_limited') o.onHeartbeat();
+      throw error;
+    }
+  };
 
   const asBatch = (result: unknown): unknown[] => {
     if (Array.isArray(result)) return result;
