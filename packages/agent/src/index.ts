@@ -1,3 +1,10 @@
+// The one target parser lives in core; re-exported here because send_message's callers speak in targets.
+export {
+  formatMessageTarget,
+  type MessageTarget,
+  type ParsedMessageTarget,
+  parseMessageTarget,
+} from '@hermes/adapter-core';
 export { type Agent, type AgentOptions, createAgent } from './agent.js';
 export {
   type ApprovalDecision,
@@ -24,12 +31,6 @@ export {
 } from './model-config.js';
 export { describeProviderError, type ProviderErrorInfo } from './provider-errors.js';
 export { defineTool, type ToolDefinition } from './tools/define-tool.js';
-export {
-  formatMessageTarget,
-  type MessageTarget,
-  type ParsedMessageTarget,
-  parseMessageTarget,
-} from './tools/send-message/message-target.js';
 export {
   createSendMessageTool,
   type SendMessageCall,
@@ -66,6 +67,7 @@ export type {
   ChatToolCall,
   ReasoningEffort,
   RunTurnInput,
+  SteerSource,
   ToolContext,
   ToolLimits,
   ToolResult,

@@ -141,6 +141,17 @@ export interface RunTurnInput {
   systemPrompt?: string;
   /** Limits the tools this turn offers the model; absent: every tool the agent has. */
   toolLimits?: ToolLimits;
+  /**
+   * Messages the user sent while this turn runs, to be folded in without restarting it. Drained after each
+   * tool round, right before the next model request; what is still waiting when the turn ends was never
+   * seen by the model, so the host must run it as a turn of its own.
+   */
+  steer?: SteerSource;
+}
+
+export interface SteerSource {
+  /** Takes everything waiting (oldest first); each text becomes one user message. */
+  drain(): readonly string[] | Promise<readonly string[]>;
 }
 
 /**

@@ -152,6 +152,9 @@ export async function runTurnLoop(
         interrupted = true;
         break;
       }
+      // Only here, with a model request about to follow: a text drained after the last one would go unread.
+      for (const steered of (await input.steer?.drain()) ?? [])
+        added.push({ role: 'user', content: steered });
     }
   } catch (error) {
     const info = describeProviderError(error);

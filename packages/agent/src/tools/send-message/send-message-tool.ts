@@ -1,7 +1,7 @@
+import { type MessageTarget, parseMessageTarget } from '@hermes/adapter-core';
 import { z } from 'zod';
 import type { AgentTool } from '../../types.js';
 import { defineTool } from '../define-tool.js';
-import { type MessageTarget, parseMessageTarget } from './message-target.js';
 
 export interface SendMessageResult {
   ok: boolean;
