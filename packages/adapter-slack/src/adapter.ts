@@ -1,12 +1,14 @@
 import {
   type AdapterContext,
   AdapterError,
+  type AdapterLiveness,
   type Capabilities,
   type ChatRef,
   ConnectionSupervisor,
   createRedactingLogger,
   createSendPacer,
   DedupeCache,
+  LivenessTracker,
   type Logger,
   type OutboundMessage,
   type PlatformAdapter,
@@ -14,22 +16,31 @@ import {
   prepareOutboundText,
   type SendPacer,
   type SendResult,
+  type StartStreamResult,
   type SupervisedConnection,
   silentLogger,
   toAdapterError,
   withRetry,
 } from '@hermes/adapter-core';
 import type { WebClient } from '@slack/web-api';
+import {
+  checkSlackActions,
+  SLACK_SECTION_TEXT_LIMIT,
+  slackActionBlocks,
+  slackSettledBlocks,
+} from './actions.js';
 import { parseSlackConfig, type SlackConfig, type SlackConfigInput } from './config.js';
-import { SLACK_PLATFORM } from './constants.js';
+import { SLACK_CLIENT_PING_INTERVAL_MS, SLACK_PLATFORM } from './constants.js';
 import { slackEmojiName } from './emoji.js';
 import { SLACK_MAX_UPLOAD_BYTES, uploadSlackFile } from './file-upload.js';
 import type { SlackIdentity } from './inbound.js';
 import { createSlackIntake, type SlackIntakeStats } from './intake.js';
 import { fetchSlackFile } from './media-in.js';
+import { startSlackStream } from './native-stream.js';
 import { postSlackChunks, type SlackOutboundDeps } from './outbound-text.js';
 import { SlackThreadParticipation } from './participation.js';
 import { probeSlack } from './probe.js';
+import { RecentMap } from './recent-map.js';
 import { openSlackSocket } from './socket-connection.js';
 import { createSlackWebClient, resultString, type SlackCall, slackCaller } from './web-api.js';
 
@@ -50,8 +61,18 @@ export function slackCapabilities(config: Pick<SlackConfig, 'maxMessageLength'>)
       receive: ['image', 'audio', 'voice', 'video', 'file'],
       maxUploadBytes: SLACK_MAX_UPLOAD_BYTES,
     },
+    buttons: true,
+    nativeStreaming: true,
+    // Slack keeps `/` for its own slash commands and will not send `/help` typed in a thread: `!help` there.
+    threadCommandPrefix: '!',
+    // chat.postMessage allows about one message per second per channel and chat.update is Tier 3 (about
+    // 50 a minute): 50 a minute keeps one chat's stream edits, progress lines and replies under both.
+    chatRateLimit: { messages: 50, perMs: 60_000 },
   };
 }
+
+/** Messages remembered for settleActions (their text) and for streams (who asked). */
+const RECENT_MESSAGES = 1_000;
 
 /** Everything that lives from start() to stop(). */
 interface Running {
@@ -84,7 +105,7 @@ function failed(error: unknown): SendResult {
 export class SlackAdapter implements PlatformAdapter {
   readonly platform = SLACK_PLATFORM;
   readonly capabilities: Capabilities;
-  readonly config: SlackConfig;
+  readonly #config: SlackConfig;
   /** Threads the bot takes part in; export()/import() it to keep follow-ups working across restarts. */
   readonly threads: SlackThreadParticipation;
   /** Survives restarts of the same instance, so a redelivery after stop()/start() is still caught. */
@@ -92,18 +113,31 @@ export class SlackAdapter implements PlatformAdapter {
   /** Socket Mode connections not yet closed, so stop() can wait for them. */
   readonly #sockets = new Set<SupervisedConnection>();
   #running: Running | undefined;
+  /**
+   * Survives restarts like the dedupe. The SDK pings Slack every 5 s and Slack answers each ping; any frame
+   * or server ping counts too, so three intervals without one mean the socket is dead.
+   */
+  readonly #liveness = new LivenessTracker(SLACK_CLIENT_PING_INTERVAL_MS);
+  /** `channel:ts` → text of a message with buttons, so settling keeps the text and drops the buttons. */
+  readonly #actionTexts = new RecentMap<string>(RECENT_MESSAGES);
+  /** `channel:ts` → user of an inbound message: Slack wants the recipient of a stream outside DMs. */
+  readonly #senders = new RecentMap<string>(RECENT_MESSAGES);
 
   constructor(config: SlackConfigInput | SlackConfig) {
-    this.config = parseSlackConfig(config);
-    this.capabilities = slackCapabilities(this.config);
-    this.threads = new SlackThreadParticipation(this.config.participationLimit);
-    this.#dedupe = new DedupeCache(this.config.dedupe);
+    this.#config = parseSlackConfig(config);
+    this.capabilities = slackCapabilities(this.#config);
+    this.threads = new SlackThreadParticipation(this.#config.participationLimit);
+    this.#dedupe = new DedupeCache(this.#config.dedupe);
   }
 
   async start(ctx: AdapterContext): Promise<void> {
     if (this.#running)
-      throw new AdapterError('bad_request', 'Slack adapter already started', { platform: SLACK_PLATFORM });
-    const { config } = this;
+      throw new AdapterError('already_started', 'Slack adapter already started', {
+        platform: SLACK_PLATFORM,
+        retryable: false,
+        fix: 'call stop() before starting it again',
+      });
+    const config = this.#config;
     const logger = createRedactingLogger(ctx.logger.child({ platform: SLACK_PLATFORM }), [
       config.botToken,
       config.appToken,
@@ -125,6 +159,11 @@ export class SlackAdapter implements PlatformAdapter {
       dedupe: this.#dedupe,
       logger,
       receive: (message) => ctx.receive(message),
+      ...(ctx.receiveAction ? { receiveAction: (action) => ctx.receiveAction?.(action) } : {}),
+      onAccepted: (message) => {
+        this.#liveness.inbound();
+        if (message) this.#senders.set(`${message.chat.chatId}:${message.id}`, message.sender.id);
+      },
       fetchFile: (file) =>
         fetchSlackFile(file, {
           cache: ctx.mediaCache,
@@ -154,6 +193,7 @@ export class SlackAdapter implements PlatformAdapter {
               config,
               logger,
               onEvent: (evt) => void intake.handle(evt),
+              onSignOfLife: () => this.#liveness.heartbeat(),
               onDisconnectRequested: (reason) => supervisor.reconnectNow(`Slack sent disconnect (${reason})`),
             },
             signal,
@@ -172,6 +212,7 @@ export class SlackAdapter implements PlatformAdapter {
       logger,
     });
     this.#running = { ctx, logger, call, pacer, supervisor, identity, stats: intake.stats };
+    this.#liveness.resetHeartbeat();
     try {
       await supervisor.start();
     } catch (error) {
@@ -202,23 +243,49 @@ export class SlackAdapter implements PlatformAdapter {
     if (!running) return failed(this.#notStarted());
     const threadTs = this.#threadFor(chat, msg);
     const deps = this.#outboundDeps(running);
+    const actions = msg.actions?.length ? msg.actions : undefined;
+    const invalid = actions ? checkSlackActions(actions) : undefined;
+    if (invalid) return failed(invalid);
     try {
       const ids: string[] = [];
       const text = msg.text?.trim() ? msg.text : undefined;
       if (text !== undefined) {
         const format = msg.format ?? 'markdown';
-        const chunks = prepareOutboundText(text, this.capabilities, format);
-        ids.push(
-          ...(await postSlackChunks(
-            deps,
-            { channel: chat.chatId, ...(threadTs ? { threadTs } : {}), format },
-            chunks,
-          )),
+        // The text of the last chunk goes into a section block too, which holds at most 3,000 characters.
+        const capabilities = actions
+          ? {
+              ...this.capabilities,
+              maxMessageLength: Math.min(this.capabilities.maxMessageLength, SLACK_SECTION_TEXT_LIMIT),
+            }
+          : this.capabilities;
+        const chunks = prepareOutboundText(text, capabilities, format);
+        let lastRendered = '';
+        const posted = await postSlackChunks(
+          deps,
+          {
+            channel: chat.chatId,
+            ...(threadTs ? { threadTs } : {}),
+            format,
+            onPosted: () => this.#liveness.sent(),
+            ...(actions
+              ? {
+                  lastBlocks: (rendered: string) => {
+                    lastRendered = rendered;
+                    return slackActionBlocks(rendered, format, actions);
+                  },
+                }
+              : {}),
+          },
+          chunks,
         );
+        const lastId = posted.at(-1);
+        if (actions && lastId) this.#actionTexts.set(`${chat.chatId}:${lastId}`, lastRendered);
+        ids.push(...posted);
       }
       for (const media of msg.media ?? []) {
         const target = threadTs ? { channel: chat.chatId, threadTs } : { channel: chat.chatId };
-        ids.push(await uploadSlackFile(deps, target, media, this.config.requestTimeoutMs));
+        ids.push(await uploadSlackFile(deps, target, media, this.#config.requestTimeoutMs));
+        this.#liveness.sent();
       }
       if (ids.length === 0 && text === undefined && !msg.media?.length) {
         return failed(
@@ -252,13 +319,19 @@ export class SlackAdapter implements PlatformAdapter {
       await running.pacer.run(chat.chatId, () =>
         running.call('chat.update', { channel: chat.chatId, ts: messageId, text: first.rendered }),
       );
+      this.#liveness.sent();
       const ids = [messageId];
       if (rest.length > 0) {
         const threadTs = chat.threadId;
         ids.push(
           ...(await postSlackChunks(
             deps,
-            { channel: chat.chatId, ...(threadTs ? { threadTs } : {}), format: 'markdown' },
+            {
+              channel: chat.chatId,
+              ...(threadTs ? { threadTs } : {}),
+              format: 'markdown',
+              onPosted: () => this.#liveness.sent(),
+            },
             rest,
           )),
         );
@@ -308,12 +381,88 @@ export class SlackAdapter implements PlatformAdapter {
     }
   }
 
+  /**
+   * chat.update of a message sent with buttons: the same text, the actions block replaced by a context line
+   * with the outcome, so nobody presses twice. The text comes from memory (the last 1,000 such messages);
+   * an older one keeps only the outcome.
+   */
+  async settleActions(chat: ChatRef, messageId: string, outcome: string): Promise<SendResult> {
+    const running = this.#running;
+    if (!running) return failed(this.#notStarted());
+    const key = `${chat.chatId}:${messageId}`;
+    const text = this.#actionTexts.get(key);
+    const fallback = text ? `${text}\n${outcome}` : outcome;
+    try {
+      await running.pacer.run(chat.chatId, () =>
+        running.call('chat.update', {
+          channel: chat.chatId,
+          ts: messageId,
+          text: fallback,
+          blocks: slackSettledBlocks(text, outcome),
+        }),
+      );
+      this.#liveness.sent();
+      this.#actionTexts.delete(key);
+      return { ok: true, messageIds: [messageId] };
+    } catch (error) {
+      return failed(error);
+    }
+  }
+
+  /**
+   * A reply streamed with chat.startStream into the thread of `threadId`, the chat's thread or `replyTo`
+   * (Slack streams only as thread replies). Outside DMs Slack wants the recipient, the author of the message
+   * being answered. `unsupported` when Slack refuses (an app without the AI features, no thread): the host
+   * then streams by editing.
+   */
+  async startStream(
+    chat: ChatRef,
+    options: { replyTo?: string; threadId?: string },
+  ): Promise<StartStreamResult> {
+    const running = this.#running;
+    if (!running) return { ok: false, error: this.#notStarted() };
+    const threadTs = options.threadId ?? chat.threadId ?? options.replyTo;
+    if (threadTs === undefined)
+      return { ok: false, error: this.#cannotStream('there is no thread or message to reply to') };
+    const recipient =
+      (options.replyTo && this.#senders.get(`${chat.chatId}:${options.replyTo}`)) ||
+      this.#senders.get(`${chat.chatId}:${threadTs}`);
+    if (chat.chatType !== 'dm' && !recipient)
+      return {
+        ok: false,
+        error: this.#cannotStream('Slack needs the recipient outside DMs and the asker is unknown'),
+      };
+    const result = await startSlackStream(
+      {
+        call: running.call,
+        pacer: running.pacer,
+        logger: running.logger,
+        edit: (ts, text) => this.edit({ ...chat, threadId: threadTs }, ts, text),
+        onSent: () => this.#liveness.sent(),
+      },
+      {
+        channel: chat.chatId,
+        threadTs,
+        ...(recipient ? { recipientUserId: recipient } : {}),
+        ...(recipient && running.identity.teamId ? { recipientTeamId: running.identity.teamId } : {}),
+      },
+    );
+    if (result.ok) this.threads.mark(chat.chatId, threadTs);
+    else running.logger.info(`slack: no native stream (${result.error.message})`);
+    return result;
+  }
+
+  /** Last event, last confirmed send and last sign of life of the Socket Mode connection. */
+  liveness(): AdapterLiveness {
+    return this.#liveness.liveness();
+  }
+
   /** auth.test with the bot token, then apps.connections.open with the app token (no socket is opened). */
   async probe(): Promise<ProbeResult> {
     const logger =
       this.#running?.logger ??
-      createRedactingLogger(silentLogger, [this.config.botToken, this.config.appToken]);
-    return probeSlack(this.config, logger);
+      createRedactingLogger(silentLogger, [this.#config.botToken, this.#config.appToken]);
+    return probeSlack(this.#config, logger);
   }
 
   stats(): SlackAdapterStats {
@@ -331,6 +480,8 @@ export class SlackAdapter implements PlatformAdapter {
 
   async #track(opening: Promise<SupervisedConnection>): Promise<SupervisedConnection> {
     const connection = await opening;
+    // The watchdog measures from the new connection, not from the silence that ended the old one.
+    this.#liveness.resetHeartbeat();
     this.#sockets.add(connection);
     void connection.closed.then(() => this.#sockets.delete(connection));
     return connection;
@@ -338,9 +489,9 @@ export class SlackAdapter implements PlatformAdapter {
 
   #webClient(logger: Logger): WebClient {
     return createSlackWebClient({
-      token: this.config.botToken,
-      apiUrl: this.config.apiUrl,
-      timeoutMs: this.config.requestTimeoutMs,
+      token: this.#config.botToken,
+      apiUrl: this.#config.apiUrl,
+      timeoutMs: this.#config.requestTimeoutMs,
       logger,
     });
   }
@@ -370,7 +521,7 @@ export class SlackAdapter implements PlatformAdapter {
   #threadFor(chat: ChatRef, msg: OutboundMessage): string | undefined {
     const explicit = msg.threadId ?? chat.threadId;
     if (explicit !== undefined) return explicit;
-    if (chat.chatType !== 'dm' && this.config.replyInThread && msg.replyTo !== undefined) return msg.replyTo;
+    if (chat.chatType !== 'dm' && this.#config.replyInThread && msg.replyTo !== undefined) return msg.replyTo;
     return undefined;
   }
 
@@ -382,6 +533,13 @@ export class SlackAdapter implements PlatformAdapter {
       capabilities: this.capabilities,
       logger: running.logger,
     };
+  }
+
+  #cannotStream(why: string): AdapterError {
+    return new AdapterError('unsupported', `Slack cannot stream this reply natively: ${why}`, {
+      platform: SLACK_PLATFORM,
+      retryable: false,
+    });
   }
 
   #notStarted(): AdapterError {

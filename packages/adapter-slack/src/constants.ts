@@ -32,7 +32,9 @@ export const SLACK_REQUEST_TIMEOUT_MS = 30_000;
 export const SLACK_CONNECT_TIMEOUT_MS = 15_000;
 export const SLACK_RECONNECT_INITIAL_MS = 1_000;
 export const SLACK_RECONNECT_MAX_MS = 60_000;
-/** The SDK pings every third of this and drops the socket when no pong came back within it. */
+/** @slack/socket-mode 3.1 pings Slack this often (fixed in the SDK); Slack answers every ping with a pong. */
+export const SLACK_CLIENT_PING_INTERVAL_MS = 5_000;
+/** The SDK drops the socket when no pong came back within this since the last one. */
 export const SLACK_CLIENT_PING_TIMEOUT_MS = 5_000;
 /** The SDK drops the socket when Slack stops pinging for this long (only armed after a first server ping). */
 export const SLACK_SERVER_PING_TIMEOUT_MS = 30_000;

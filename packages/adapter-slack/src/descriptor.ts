@@ -3,6 +3,16 @@ import { SlackAdapter } from './adapter.js';
 import { type SlackConfig, slackConfigFromEnv, slackConfigSchema } from './config.js';
 import { SLACK_PLATFORM } from './constants.js';
 
+/**
+ * Slack member ids are upper case (U…/W…); people paste them lower case or as a mention copied from the
+ * client (`<@U123>`, `<@U123|ada>`), which is the same user.
+ */
+export function normalizeSlackUserId(id: string): string {
+  const trimmed = id.trim();
+  const mention = /^<@([A-Za-z0-9]+)(?:\|[^>]*)?>$/.exec(trimmed);
+  return (mention ? mention[1]! : trimmed).toUpperCase();
+}
+
 /** What the gateway's platform catalog needs: enabled by SLACK_BOT_TOKEN + SLACK_APP_TOKEN. */
 export const slackDescriptor: PlatformDescriptor<SlackConfig> = {
   platform: SLACK_PLATFORM,
@@ -25,6 +35,7 @@ export const slackDescriptor: PlatformDescriptor<SlackConfig> = {
   allowedUsersEnv: 'SLACK_ALLOWED_USERS',
   allowAllUsersEnv: 'SLACK_ALLOW_ALL_USERS',
   homeChannelEnv: 'SLACK_HOME_CHANNEL',
+  normalizeUserId: normalizeSlackUserId,
   setupHelp: [
     'At api.slack.com/apps create an app (from scratch), then:',
     '1. Socket Mode → enable it, and create an App-Level Token with connections:write → SLACK_APP_TOKEN (xapp-…).',

@@ -12,7 +12,7 @@ export {
   SLACK_HARD_MESSAGE_LIMIT,
   SLACK_PLATFORM,
 } from './constants.js';
-export { slackDescriptor } from './descriptor.js';
+export { normalizeSlackUserId, slackDescriptor } from './descriptor.js';
 export { slackEmojiName } from './emoji.js';
 export { slackErrorToAdapterError } from './errors.js';
 export type { SlackIdentity, SlackInboundDecision, SlackSkipReason } from './inbound.js';

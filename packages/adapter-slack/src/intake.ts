@@ -1,4 +1,5 @@
-import type { DedupeCache, InboundMessage, Logger } from '@hermes/adapter-core';
+import type { DedupeCache, InboundAction, InboundMessage, Logger } from '@hermes/adapter-core';
+import { parseSlackBlockAction } from './actions.js';
 import {
   describeZodError,
   type SlackSocketEvent,
@@ -27,6 +28,10 @@ export interface SlackIntakeDeps extends SlackInboundDeps {
   dedupe: DedupeCache;
   logger: Logger;
   receive(message: InboundMessage): void;
+  /** Button presses; absent when the host takes none. */
+  receiveAction?(action: InboundAction): void;
+  /** Called for every event handed to the host (liveness). */
+  onAccepted?(message?: InboundMessage): void;
 }
 
 /** Events that are a message for the bot; others (reactions, joins, …) are acknowledged and ignored. */
@@ -91,6 +96,7 @@ export function createSlackIntake(deps: SlackIntakeDeps): {
       return;
     }
     stats.delivered += 1;
+    deps.onAccepted?.(decision.message);
     deps.receive(decision.message);
   };
 
@@ -128,10 +134,49 @@ export function createSlackIntake(deps: SlackIntakeDeps): {
     deliver(decideSlackSlashCommand(command.data, evt.body, evt.envelope_id ?? id, deps), evt);
   };
 
+  /**
+   * A press is acknowledged first: Slack shows the user an error when the ack misses its 3 s deadline, and
+   * the host may take longer than that. A redelivered copy (new envelope id, same trigger_id) is acked too
+   * and dropped by the dedupe.
+   */
+  const handleInteractive = async (evt: SlackSocketEvent) => {
+    if (evt.envelope_id) await ack(evt);
+    const parsed = parseSlackBlockAction(evt.body, evt.envelope_id);
+    if (parsed.kind === 'malformed') return malformed(evt, parsed.reason);
+    if (parsed.kind === 'skip') {
+      stats.skipped += 1;
+      logger.debug(`slack: ignored an interactive envelope (${parsed.reason})`);
+      return;
+    }
+    if (seenBefore([parsed.dedupeKey])) {
+      stats.duplicates += 1;
+      return;
+    }
+    if (!deps.receiveAction) {
+      stats.skipped += 1;
+      logger.debug('slack: a button was pressed but the host takes no presses');
+      return;
+    }
+    stats.delivered += 1;
+    deps.onAccepted?.();
+    deps.receiveAction(parsed.action);
+  };
+
   return {
     stats,
     async handle(evt) {
       stats.envelopes += 1;
+      if (evt.type === 'interactive') {
+        try {
+          await handleInteractive(evt);
+        } catch (error) {
+          logger.error('slack: handling a button press failed', {
+            envelopeId: evt.envelope_id,
+            error: error instanceof Error ? error.message : String(error),
+          });
+        }
+        return;
+      }
       try {
         if (evt.type === 'events_api') handleEventsApi(evt);
         else if (evt.type === 'slash_commands') handleSlash(evt);

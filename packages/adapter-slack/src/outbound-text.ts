@@ -7,6 +7,7 @@ import {
   type SendPacer,
   splitMarkdown,
 } from '@hermes/adapter-core';
+import type { SlackBlock } from './actions.js';
 import { SLACK_PLATFORM, SLACK_RESPLIT_FLOOR } from './constants.js';
 import type { SlackThreadParticipation } from './participation.js';
 import { resultString, type SlackCall } from './web-api.js';
@@ -24,16 +25,27 @@ export interface SlackPostTarget {
   threadTs?: string;
   /** `plain` when the caller asked for unformatted text (dialect of a re-split). */
   format: 'markdown' | 'plain';
+  /** Blocks for the last message of the reply (its buttons), built from that message's text. */
+  lastBlocks?: (rendered: string) => SlackBlock[];
+  /** Called with every message Slack confirmed (liveness). */
+  onPosted?: () => void;
 }
 
-async function postMessage(deps: SlackOutboundDeps, target: SlackPostTarget, text: string): Promise<string> {
+async function postMessage(
+  deps: SlackOutboundDeps,
+  target: SlackPostTarget,
+  text: string,
+  blocks?: SlackBlock[],
+): Promise<string> {
   const args: Record<string, unknown> = {
     channel: target.channel,
     text,
     mrkdwn: target.format === 'markdown',
   };
+  if (blocks) args['blocks'] = blocks;
   if (target.threadTs !== undefined) args['thread_ts'] = target.threadTs;
   const result = await deps.call('chat.postMessage', args);
+  target.onPosted?.();
   const ts = resultString(result, 'ts');
   if (ts === undefined) {
     // Posted (ok: true) but no id: report success of the post, the id is what we cannot give.
@@ -49,7 +61,7 @@ async function postMessage(deps: SlackOutboundDeps, target: SlackPostTarget, tex
  * refused connection) nothing already posted is posted again. A `msg_too_long` (a limit configured near
  * Slack's cap, or Slack counting differently) re-splits the chunk smaller instead of losing it.
  */
-function chunkJob(deps: SlackOutboundDeps, target: SlackPostTarget, chunk: MarkdownChunk) {
+function chunkJob(deps: SlackOutboundDeps, target: SlackPostTarget, chunk: MarkdownChunk, last: boolean) {
   const queue: MarkdownChunk[] = [chunk];
   const ids: string[] = [];
   const { lengthUnit, markdown } = deps.capabilities;
@@ -57,7 +69,8 @@ function chunkJob(deps: SlackOutboundDeps, target: SlackPostTarget, chunk: Markd
     while (queue.length > 0) {
       const next = queue[0]!;
       try {
-        ids.push(await postMessage(deps, target, next.rendered));
+        const blocks = last && queue.length === 1 ? target.lastBlocks?.(next.rendered) : undefined;
+        ids.push(await postMessage(deps, target, next.rendered, blocks));
         queue.shift();
       } catch (error) {
         const size = measureLength(next.rendered, lengthUnit);
@@ -87,7 +100,7 @@ export async function postSlackChunks(
 ): Promise<string[]> {
   const done: boolean[] = chunks.map(() => false);
   const jobs = chunks.map((chunk, i) => {
-    const job = chunkJob(deps, target, chunk);
+    const job = chunkJob(deps, target, chunk, i === chunks.length - 1);
     return deps.pacer.run(target.channel, async () => {
       if (i > 0 && !done[i - 1]) {
         throw new AdapterError('aborted', `part ${i} of this reply failed, so part ${i + 1} was not sent`, {

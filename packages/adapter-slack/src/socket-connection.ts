@@ -1,3 +1,4 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import {
   AdapterError,
   type ConnectionDrop,
@@ -22,6 +23,29 @@ export interface SlackSocketOptions {
   onEvent(evt: SlackSocketEvent): void;
   /** Slack asked for a new connection; the adapter reconnects at once instead of backing off. */
   onDisconnectRequested(reason: string): void;
+  /** Any frame, ping or pong on this connection: Slack is there (liveness heartbeat). */
+  onSignOfLife?(): void;
+}
+
+/** undici reports WebSocket pings and pongs only here; the SDK listens on the same channels. */
+const PING_CHANNEL = 'undici:websocket:ping';
+const PONG_CHANNEL = 'undici:websocket:pong';
+
+/**
+ * Calls `onLife` for pings and pongs of this client's socket. The undici WebSocket sits in a field the
+ * SDK's typings keep private; without it nothing matches and only frames count as signs of life.
+ */
+function watchPingPong(client: SocketModeClient, onLife: () => void): () => void {
+  const handler = (message: unknown) => {
+    const mine = (client as unknown as { websocket?: { websocket?: unknown } | null }).websocket?.websocket;
+    if (mine !== undefined && (message as { websocket?: unknown } | null)?.websocket === mine) onLife();
+  };
+  subscribe(PING_CHANNEL, handler);
+  subscribe(PONG_CHANNEL, handler);
+  return () => {
+    unsubscribe(PING_CHANNEL, handler);
+    unsubscribe(PONG_CHANNEL, handler);
+  };
 }
 
 function describe(error: unknown): string {
@@ -72,11 +96,15 @@ export async function openSlackSocket(
     },
   });
   client.on('slack_event', (evt: SlackSocketEvent) => o.onEvent(evt));
+  const onLife = o.onSignOfLife;
+  const stopWatching = onLife ? watchPingPong(client, onLife) : () => {};
+  if (onLife) client.on('ws_message', () => onLife());
   client.on('error', (error: unknown) => {
     lastError = error;
   });
   client.on('disconnected', () => {
     finished = true;
+    stopWatching();
     clearTimeout(forceTimer);
     dispatcher.destroy();
     const reason = dropReason ?? (lastError ? `socket error: ${describe(lastError)}` : 'socket closed');
@@ -108,6 +136,7 @@ export async function openSlackSocket(
   try {
     await client.start();
   } catch (error) {
+    stopWatching();
     abandon();
     if (signal.aborted) throw signal.reason;
     if (error === undefined) {
@@ -122,6 +151,7 @@ export async function openSlackSocket(
     signal.removeEventListener('abort', onAbort);
   }
   if (signal.aborted) {
+    stopWatching();
     abandon();
     throw signal.reason;
   }

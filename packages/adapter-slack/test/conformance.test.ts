@@ -16,6 +16,7 @@ runConformanceSuite({
       adapter,
       context,
       senderId: USER,
+      secrets: [fake.botToken, fake.appToken],
       chats: {
         dm: { platform: SLACK_PLATFORM, chatId: DM, chatType: 'dm' },
         group: { platform: SLACK_PLATFORM, chatId: CHANNEL, chatType: 'channel' },

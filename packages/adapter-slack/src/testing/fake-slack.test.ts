@@ -139,4 +139,73 @@ describe('the fake Slack', () => {
     });
     expect(outcome).toBe('refused');
   });
+
+  it('delivers a button press as a block_actions interactive envelope and records its ack', async () => {
+    fake = await startSlackFakeServer();
+    const { ws, frames } = await connect(fake);
+    const press = fake.pressButton({
+      channel: 'C1',
+      messageTs: '1700000000.000100',
+      actionId: 'go',
+      triggerId: 't-1',
+    });
+    await until(() => frames.some((x) => x['type'] === 'interactive'));
+    const envelope = frames.find((x) => x['type'] === 'interactive')!;
+    expect(envelope['payload']).toMatchObject({
+      type: 'block_actions',
+      trigger_id: 't-1',
+      container: { message_ts: '1700000000.000100', channel_id: 'C1' },
+      actions: [{ action_id: 'go', value: 'go' }],
+    });
+    ws.send(JSON.stringify({ envelope_id: envelope['envelope_id'] }));
+    await press.done;
+    expect(fake.acks.map((a) => a.key)).toEqual(['t-1']);
+  });
+
+  it('streams with chat.startStream/appendStream/stopStream and refuses bad parameters like Slack', async () => {
+    fake = await startSlackFakeServer();
+    const t = fake.botToken;
+    expect((await api(fake, 'chat.startStream', t, { channel: 'D1' })).body).toMatchObject({
+      ok: false,
+      error: 'invalid_arguments',
+    });
+    expect(
+      (await api(fake, 'chat.startStream', t, { channel: 'C1', thread_ts: '1700000000.000100' })).body,
+    ).toEqual({ ok: false, error: 'missing_recipient_user_id' });
+    const started = await api(fake, 'chat.startStream', t, { channel: 'D1', thread_ts: '1700000000.000100' });
+    const ts = String(started.body['ts']);
+    expect((await api(fake, 'chat.appendStream', t, { channel: 'D1', ts })).body).toMatchObject({
+      error: 'invalid_arguments',
+    });
+    expect((await api(fake, 'chat.update', t, { channel: 'D1', ts, text: 'x' })).body).toMatchObject({
+      error: 'message_not_in_streaming_state',
+    });
+    await api(fake, 'chat.appendStream', t, { channel: 'D1', ts, markdown_text: 'a' });
+    await api(fake, 'chat.stopStream', t, { channel: 'D1', ts, markdown_text: 'b' });
+    expect((await api(fake, 'chat.appendStream', t, { channel: 'D1', ts, markdown_text: 'c' })).body).toEqual(
+      {
+        ok: false,
+        error: 'message_not_in_streaming_state',
+      },
+    );
+    expect(fake.streams[0]).toMatchObject({ appends: ['a', 'b'], text: 'ab', stopped: true });
+    expect(fake.posts.map((p) => p.text)).toEqual(['ab']);
+  });
+
+  it('records the blocks of chat.update and refuses blocks it cannot read', async () => {
+    fake = await startSlackFakeServer();
+    const t = fake.botToken;
+    const posted = await api(fake, 'chat.postMessage', t, { channel: 'C1', text: 'q' });
+    const ts = String(posted.body['ts']);
+    const blocks = JSON.stringify([{ type: 'context', elements: [{ type: 'plain_text', text: 'done' }] }]);
+    expect((await api(fake, 'chat.update', t, { channel: 'C1', ts, text: 'q', blocks })).body).toMatchObject({
+      ok: true,
+    });
+    expect(fake.updates[0]!.blocks).toEqual(JSON.parse(blocks));
+    expect(
+      (await api(fake, 'chat.update', t, { channel: 'C1', ts, text: 'q', blocks: '{' })).body,
+    ).toMatchObject({
+      error: 'invalid_blocks',
+    });
+  });
 });

@@ -10,6 +10,7 @@ import type {
   SlackFakePost,
   SlackFakeReaction,
   SlackFakeRequest,
+  SlackFakeStream,
   SlackFakeUpdate,
   SlackFakeUpload,
 } from './records.js';
@@ -32,6 +33,8 @@ export interface SlackFakeServerOptions {
   channels?: string[];
   /** Send the bot's own posts back as message events, as Slack does when the app gets message.* events. */
   echoBotMessages?: boolean;
+  /** false: chat.startStream fails like it does for an app without Slack's AI features. Default true. */
+  nativeStreaming?: boolean;
   /** Randomness for the 429 storm. */
   random?: () => number;
 }
@@ -92,6 +95,7 @@ export class SlackFakeServer {
   readonly deletes: SlackFakeDelete[] = [];
   readonly reactions: SlackFakeReaction[] = [];
   readonly uploads: SlackFakeUpload[] = [];
+  readonly streams: SlackFakeStream[] = [];
   readonly faults: SlackFakeFaults;
   readonly #ids = new SlackIdSource();
   readonly #hub: SocketModeHub;
@@ -128,6 +132,8 @@ export class SlackFakeServer {
       deletes: this.deletes,
       reactions: this.reactions,
       uploads: this.uploads,
+      streams: this.streams,
+      nativeStreaming: o.nativeStreaming ?? true,
       staged: new Map(),
       issueTicket: () => {
         const ticket = randomBytes(12).toString('hex');
@@ -292,6 +298,74 @@ export class SlackFakeServer {
     });
   }
 
+  /**
+   * A user pressing a button of a bot message: a `block_actions` interactive envelope, keyed (for
+   * redeliver) by its trigger id. The acks are in `acks` like any other envelope's.
+   */
+  pressButton(b: {
+    channel: string;
+    messageTs: string;
+    actionId: string;
+    user?: string;
+    threadTs?: string;
+    blockId?: string;
+    triggerId?: string;
+  }): SlackFakeDelivery {
+    const triggerId = b.triggerId ?? `${Date.now()}.${randomBytes(6).toString('hex')}`;
+    const user = b.user ?? 'U0USER';
+    const post = this.posts.find((p) => p.channel === b.channel && p.ts === b.messageTs);
+    const container: Record<string, unknown> = {
+      type: 'message',
+      message_ts: b.messageTs,
+      channel_id: b.channel,
+      is_ephemeral: false,
+    };
+    const message: Record<string, unknown> = {
+      type: 'message',
+      user: this.identity.botUserId,
+      bot_id: this.identity.botId,
+      ts: b.messageTs,
+      text: post?.text ?? '',
+      blocks: post?.blocks ?? [],
+    };
+    const threadTs = b.threadTs ?? post?.threadTs;
+    if (threadTs) {
+      container['thread_ts'] = threadTs;
+      message['thread_ts'] = threadTs;
+    }
+    const block = post?.blocks?.find((x) => x['type'] === 'actions');
+    const button = (block?.['elements'] as Array<Record<string, unknown>> | undefined)?.find(
+      (e) => e['action_id'] === b.actionId,
+    );
+    return this.#hub.deliver('interactive', triggerId, {
+      type: 'block_actions',
+      user: {
+        id: user,
+        username: user.toLowerCase(),
+        name: user.toLowerCase(),
+        team_id: this.identity.teamId,
+      },
+      api_app_id: this.identity.appId,
+      token: 'unused',
+      container,
+      trigger_id: triggerId,
+      team: { id: this.identity.teamId, domain: 'fake-workspace' },
+      channel: { id: b.channel, name: b.channel.startsWith('D') ? 'directmessage' : 'general' },
+      message,
+      response_url: `${this.#url}/actions/${triggerId}`,
+      actions: [
+        {
+          type: 'button',
+          action_id: b.actionId,
+          block_id: b.blockId ?? (typeof block?.['block_id'] === 'string' ? block['block_id'] : 'unknown'),
+          value: typeof button?.['value'] === 'string' ? button['value'] : b.actionId,
+          text: button?.['text'] ?? { type: 'plain_text', text: b.actionId },
+          action_ts: `${Date.now() / 1000}`,
+        },
+      ],
+    });
+  }
+
   /** Hosts a file and returns the `files[]` entry a message event carries for it. */
   shareFile(f: { bytes: Buffer; name: string; mimetype: string }): Record<string, unknown> {
     const id = this.#ids.id('F');
@@ -331,6 +405,14 @@ export class SlackFakeServer {
   /** The server stops reading its sockets (no pongs, no close handshake): a half-dead connection. */
   stallSockets(): number {
     return this.#hub.stallSockets();
+  }
+
+  /**
+   * Slack goes quiet but keeps the TCP connections: no pings, no envelopes, no pongs, nothing closed.
+   * What a stalled connection looks like to the liveness watchdog.
+   */
+  goSilent(): number {
+    return this.#hub.goSilent();
   }
 
   /** Kills every Socket Mode connection without a close frame. */

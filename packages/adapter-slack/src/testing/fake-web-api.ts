@@ -2,6 +2,7 @@ import type {
   SlackFakeDelete,
   SlackFakePost,
   SlackFakeReaction,
+  SlackFakeStream,
   SlackFakeUpdate,
   SlackFakeUpload,
 } from './records.js';
@@ -28,6 +29,9 @@ export interface FakeWebApiState {
   deletes: SlackFakeDelete[];
   reactions: SlackFakeReaction[];
   uploads: SlackFakeUpload[];
+  streams: SlackFakeStream[];
+  /** false: chat.startStream answers as for an app without the AI features. */
+  nativeStreaming: boolean;
   /** Files whose bytes arrived at their upload URL, waiting for files.completeUploadExternal. */
   staged: Map<string, { filename: string; length: number; bytes?: Buffer }>;
   issueTicket(): string;
@@ -50,6 +54,54 @@ const APP_TOKEN_METHODS = new Set(['apps.connections.open']);
 
 function findPost(state: FakeWebApiState, channel: string | undefined, ts: string | undefined) {
   return state.posts.find((p) => p.channel === channel && p.ts === ts);
+}
+
+/** Blocks as the client sent them: a JSON string in a form, an array in a JSON body. */
+function blocksOf(value: unknown): Array<Record<string, unknown>> | undefined | 'invalid' {
+  if (value === undefined) return undefined;
+  let parsed: unknown = value;
+  if (typeof value === 'string') {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      return 'invalid';
+    }
+  }
+  if (!Array.isArray(parsed) || parsed.some((b) => typeof b !== 'object' || b === null || !('type' in b)))
+    return 'invalid';
+  return parsed as Array<Record<string, unknown>>;
+}
+
+/** Slack's answer to blocks it cannot read. */
+const invalidBlocks = () =>
+  fail('invalid_blocks', { errors: ['must be an array of block objects with a type'] });
+
+/** The open stream of channel + ts, or Slack's error for why there is none. */
+function streamOf(
+  state: FakeWebApiState,
+  p: Record<string, unknown>,
+): { stream: SlackFakeStream } | { refused: FakeAnswer } {
+  const channel = str(p['channel']);
+  const ts = str(p['ts']);
+  if (!channel || !ts)
+    return {
+      refused: fail('invalid_arguments', {
+        response_metadata: { messages: ['channel and ts are required'] },
+      }),
+    };
+  const stream = state.streams.find((x) => x.channel === channel && x.ts === ts);
+  if (!stream) return { refused: fail('message_not_found') };
+  if (stream.stopped) return { refused: fail('message_not_in_streaming_state') };
+  return { stream };
+}
+
+function streamText(state: FakeWebApiState, stream: SlackFakeStream, text: string): FakeAnswer | undefined {
+  if (text.length > 12_000) return fail('msg_too_long');
+  stream.appends.push(text);
+  stream.text += text;
+  const post = findPost(state, stream.channel, stream.ts);
+  if (post) post.text = stream.text;
+  return undefined;
 }
 
 type Handler = (state: FakeWebApiState, p: Record<string, unknown>) => FakeAnswer;
@@ -76,7 +128,10 @@ const handlers: Record<string, Handler> = {
     const text = typeof p['text'] === 'string' ? p['text'] : '';
     if (text === '' && p['blocks'] === undefined && p['attachments'] === undefined) return fail('no_text');
     if (text.length > state.maxTextLength) return fail('msg_too_long');
+    const blocks = blocksOf(p['blocks']);
+    if (blocks === 'invalid') return invalidBlocks();
     const post: SlackFakePost = { channel, ts: state.ids.ts(), text, params: p, at: Date.now() };
+    if (blocks) post.blocks = blocks;
     const threadTs = str(p['thread_ts']);
     if (threadTs) post.threadTs = threadTs;
     state.posts.push(post);
@@ -98,9 +153,84 @@ const handlers: Record<string, Handler> = {
     if (!post) return fail('message_not_found');
     const text = typeof p['text'] === 'string' ? p['text'] : '';
     if (text.length > state.maxTextLength) return fail('msg_too_long');
+    const blocks = blocksOf(p['blocks']);
+    if (blocks === 'invalid') return invalidBlocks();
+    if (state.streams.some((x) => x.channel === post.channel && x.ts === post.ts && !x.stopped))
+      return fail('message_not_in_streaming_state');
     post.text = text;
-    state.updates.push({ channel: post.channel, ts: post.ts, text, at: Date.now() });
+    const update: SlackFakeUpdate = { channel: post.channel, ts: post.ts, text, at: Date.now() };
+    if (blocks) {
+      post.blocks = blocks;
+      update.blocks = blocks;
+    }
+    state.updates.push(update);
     return { ok: true, channel: post.channel, ts: post.ts, text };
+  },
+  'chat.startStream': (state, p) => {
+    if (!state.nativeStreaming) return fail('feature_not_enabled');
+    const channel = str(p['channel']);
+    if (!channel || (state.knownChannels && !state.knownChannels.has(channel)))
+      return fail('channel_not_found');
+    const threadTs = str(p['thread_ts']);
+    // Streamed messages are replies to a user's request, in a thread.
+    if (!threadTs)
+      return fail('invalid_arguments', {
+        response_metadata: { messages: ['[ERROR] missing required field: thread_ts'] },
+      });
+    const recipientUserId = str(p['recipient_user_id']);
+    const recipientTeamId = str(p['recipient_team_id']);
+    if (!channel.startsWith('D')) {
+      if (!recipientUserId) return fail('missing_recipient_user_id');
+      if (!recipientTeamId) return fail('missing_recipient_team_id');
+    }
+    const ts = state.ids.ts();
+    const stream: SlackFakeStream = { channel, ts, threadTs, appends: [], text: '', stopped: false };
+    if (recipientUserId) stream.recipientUserId = recipientUserId;
+    if (recipientTeamId) stream.recipientTeamId = recipientTeamId;
+    const post: SlackFakePost = { channel, ts, text: '', threadTs, params: p, at: Date.now() };
+    const first = typeof p['markdown_text'] === 'string' ? p['markdown_text'] : '';
+    state.streams.push(stream);
+    state.posts.push(post);
+    if (first !== '') {
+      const refused = streamText(state, stream, first);
+      if (refused) return refused;
+    }
+    return { ok: true, channel, ts };
+  },
+  'chat.appendStream': (state, p) => {
+    const found = streamOf(state, p);
+    if ('refused' in found) return found.refused;
+    const { stream } = found;
+    const text = typeof p['markdown_text'] === 'string' ? p['markdown_text'] : '';
+    if (text === '')
+      return fail('invalid_arguments', {
+        response_metadata: { messages: ['[ERROR] missing required field: markdown_text'] },
+      });
+    return streamText(state, stream, text) ?? { ok: true, channel: stream.channel, ts: stream.ts };
+  },
+  'chat.stopStream': (state, p) => {
+    const found = streamOf(state, p);
+    if ('refused' in found) return found.refused;
+    const { stream } = found;
+    const blocks = blocksOf(p['blocks']);
+    if (blocks === 'invalid') return invalidBlocks();
+    const text = typeof p['markdown_text'] === 'string' ? p['markdown_text'] : '';
+    if (text !== '') {
+      const refused = streamText(state, stream, text);
+      if (refused) return refused;
+    }
+    stream.stopped = true;
+    const post = findPost(state, stream.channel, stream.ts);
+    if (post) {
+      if (blocks) post.blocks = blocks;
+      state.onBotPost(post);
+    }
+    return {
+      ok: true,
+      channel: stream.channel,
+      ts: stream.ts,
+      message: { ts: stream.ts, text: stream.text },
+    };
   },
   'chat.delete': (state, p) => {
     const channel = str(p['channel']);

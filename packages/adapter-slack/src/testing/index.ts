@@ -12,7 +12,8 @@ export type {
   SlackFakePost,
   SlackFakeReaction,
   SlackFakeRequest,
+  SlackFakeStream,
   SlackFakeUpdate,
   SlackFakeUpload,
 } from './records.js';
-export type { SlackFakeDelivery, SlackFakeEnvelope } from './socket-mode-hub.js';
+export type { SlackFakeDelivery, SlackFakeEnvelope, SlackFakeEnvelopeType } from './socket-mode-hub.js';

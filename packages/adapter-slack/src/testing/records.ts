@@ -23,6 +23,8 @@ export interface SlackFakePost {
   text: string;
   threadTs?: string;
   params: Record<string, unknown>;
+  /** Block Kit blocks the message carries now (from the post or its last chat.update). */
+  blocks?: Array<Record<string, unknown>>;
   at: number;
 }
 
@@ -30,7 +32,22 @@ export interface SlackFakeUpdate {
   channel: string;
   ts: string;
   text: string;
+  blocks?: Array<Record<string, unknown>>;
   at: number;
+}
+
+/** A message streamed with chat.startStream / appendStream / stopStream. */
+export interface SlackFakeStream {
+  channel: string;
+  ts: string;
+  threadTs: string;
+  recipientUserId?: string;
+  recipientTeamId?: string;
+  /** markdown_text of every call that carried some, in order (startStream's first, stopStream's last). */
+  appends: string[];
+  /** The message text so far. */
+  text: string;
+  stopped: boolean;
 }
 
 export interface SlackFakeDelete {

@@ -3,11 +3,13 @@ import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { SlackIdSource } from './slack-ids.js';
 
+export type SlackFakeEnvelopeType = 'events_api' | 'slash_commands' | 'interactive';
+
 /** One envelope the fake wrote to a socket. */
 export interface SlackFakeEnvelope {
   envelopeId: string;
-  type: 'events_api' | 'slash_commands';
-  /** `event_id` of an events_api envelope, the trigger id of a slash command. */
+  type: SlackFakeEnvelopeType;
+  /** `event_id` of an events_api envelope, the trigger id of a slash command or button press. */
   key: string;
   retryAttempt: number;
   retryReason: string;
@@ -18,7 +20,7 @@ export interface SlackFakeEnvelope {
 /** An event the fake is delivering until a client acknowledges it (or it gives up, like Slack). */
 export interface SlackFakeDelivery {
   key: string;
-  type: 'events_api' | 'slash_commands';
+  type: SlackFakeEnvelopeType;
   payload: Record<string, unknown>;
   /** Envelopes written so far; the last one is current. */
   envelopes: string[];
@@ -73,11 +75,13 @@ export class SocketModeHub {
   #connectionCount = 0;
   #pinger: NodeJS.Timeout | undefined;
   #closed = false;
+  #silent = false;
 
   constructor(o: SocketModeHubOptions) {
     this.#o = o;
     if (o.pingIntervalMs > 0) {
       this.#pinger = setInterval(() => {
+        if (this.#silent) return;
         for (const c of this.#connections.values())
           if (c.socket.readyState === c.socket.OPEN) c.socket.ping();
       }, o.pingIntervalMs);
@@ -111,11 +115,7 @@ export class SocketModeHub {
   }
 
   /** Starts delivering an envelope; it goes out now if a socket is ready, else on the next hello. */
-  deliver(
-    type: 'events_api' | 'slash_commands',
-    key: string,
-    payload: Record<string, unknown>,
-  ): SlackFakeDelivery {
+  deliver(type: SlackFakeEnvelopeType, key: string, payload: Record<string, unknown>): SlackFakeDelivery {
     const existing = this.#deliveries.get(key);
     if (existing) return existing;
     let resolve!: () => void;
@@ -189,6 +189,19 @@ export class SocketModeHub {
     return all.length;
   }
 
+  /**
+   * Slack goes quiet while the TCP connection stays up: no server pings, no envelopes (they wait), and the
+   * sockets are no longer read, so the client's pings get no pong. Nothing is closed.
+   */
+  goSilent(): number {
+    this.#silent = true;
+    return this.stallSockets();
+  }
+
+  get silent(): boolean {
+    return this.#silent;
+  }
+
   /** Kills every socket without a close frame, like a network cut. */
   dropSockets(): number {
     const all = [...this.#connections.values()];
@@ -242,7 +255,7 @@ export class SocketModeHub {
       d.reject(new Error(`fake Slack gave up on ${d.key} after ${attempt} unacknowledged attempts`));
       return;
     }
-    const c = this.#newest();
+    const c = this.#silent ? undefined : this.#newest();
     if (!c) {
       d.connection = 0;
       return;
