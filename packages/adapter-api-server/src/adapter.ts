@@ -2,12 +2,14 @@ import { createServer, type Server } from 'node:http';
 import {
   type AdapterContext,
   AdapterError,
+  type AdapterLiveness,
   type Capabilities,
   type ChatRef,
   closeServer,
   createRedactingLogger,
   hardenServer,
   type InboundMessage,
+  LivenessTracker,
   type Logger,
   type OutboundMessage,
   type PlatformAdapter,
@@ -56,86 +58,94 @@ const CAPABILITIES: Capabilities = {
 export class ApiServerAdapter implements PlatformAdapter {
   readonly platform = API_SERVER_PLATFORM;
   readonly capabilities: Capabilities = CAPABILITIES;
-  // Private: it holds the secrets, and a host may log the adapter object.
-  private readonly config: ApiServerConfig;
-  private server: Server | undefined;
-  private logger: Logger = silentLogger;
-  private detachAbort: (() => void) | undefined;
-  private statusSink: ((status: 'offline') => void) | undefined;
-  private stopping: Promise<void> | undefined;
-  private readonly registry: RunRegistry;
+  // #private, not TS `private`: the config holds the key, and a host may log or inspect the adapter object.
+  readonly #config: ApiServerConfig;
+  #server: Server | undefined;
+  #logger: Logger = silentLogger;
+  #detachAbort: (() => void) | undefined;
+  #statusSink: ((status: 'offline') => void) | undefined;
+  #stopping: Promise<void> | undefined;
+  readonly #registry: RunRegistry;
+  // No heartbeat interval: a server waiting for clients is idle, not stalled.
+  readonly #liveness = new LivenessTracker();
 
   constructor(config: ApiServerConfigInput = {}) {
-    this.config = parseApiServerConfig(config);
-    this.registry = new RunRegistry({
-      maxConcurrent: this.config.maxConcurrentRuns,
-      runTimeoutMs: this.config.runTimeoutMs,
-      onEnd: (run, reason) => this.logger.debug('api_server run ended', { runId: run.id, reason }),
+    this.#config = parseApiServerConfig(config);
+    this.#registry = new RunRegistry({
+      maxConcurrent: this.#config.maxConcurrentRuns,
+      runTimeoutMs: this.#config.runTimeoutMs,
+      onEnd: (run, reason) => this.#logger.debug('api_server run ended', { runId: run.id, reason }),
     });
   }
 
   /** Where the server listens, once started (the real port when configured with port 0). */
   get address(): { host: string; port: number; url: string } | undefined {
-    return serverAddress(this.server);
+    return serverAddress(this.#server);
   }
 
   /** Requests waiting for the host's answer. */
   get inFlight(): number {
-    return this.registry.inFlight;
+    return this.#registry.inFlight;
   }
 
   async start(ctx: AdapterContext): Promise<void> {
-    await this.stopping;
-    if (this.server) {
-      throw new AdapterError('protocol', 'api_server adapter is already started', {
+    await this.#stopping;
+    if (this.#server) {
+      throw new AdapterError('already_started', 'api_server adapter is already started; call stop() first', {
         platform: this.platform,
       });
     }
     if (ctx.signal.aborted)
       throw new AdapterError('aborted', 'the host is shutting down', { platform: this.platform });
-    assertBindAllowed(this.config);
-    this.logger = createRedactingLogger(ctx.logger.child({ platform: this.platform }), [this.config.key]);
+    assertBindAllowed(this.#config);
+    this.#logger = createRedactingLogger(ctx.logger.child({ platform: this.platform }), [this.#config.key]);
     ctx.status('connecting');
     const server = this.createHttpServer(ctx);
-    this.detachAbort = await serveForAdapter(server, ctx, {
+    this.#detachAbort = await serveForAdapter(server, ctx, {
       platform: this.platform,
-      host: this.config.host,
-      port: this.config.port,
+      host: this.#config.host,
+      port: this.#config.port,
       hostEnv: 'API_SERVER_HOST',
       portEnv: 'API_SERVER_PORT',
       onAbort: () => void this.stop(),
     });
-    this.server = server;
-    if (this.config.key === undefined) {
-      const terminal = this.config.allowTerminalWithoutKey
+    this.#server = server;
+    if (this.#config.key === undefined) {
+      const terminal = this.#config.allowTerminalWithoutKey
         ? 'the terminal tool is ON because API_SERVER_ALLOW_TERMINAL_WITHOUT_KEY=true'
         : 'its turns run without the terminal tool (set API_SERVER_KEY, or API_SERVER_ALLOW_TERMINAL_WITHOUT_KEY=true, to allow it)';
-      this.logger.warn(`api_server has no API_SERVER_KEY: any local process can use the agent; ${terminal}`, {
-        host: this.config.host,
-        terminal: this.config.allowTerminalWithoutKey,
-      });
+      this.#logger.warn(
+        `api_server has no API_SERVER_KEY: any local process can use the agent; ${terminal}`,
+        {
+          host: this.#config.host,
+          terminal: this.#config.allowTerminalWithoutKey,
+        },
+      );
     }
-    this.logger.info('api_server listening', { url: this.address?.url });
-    this.statusSink = (s) => ctx.status(s);
+    this.#logger.info('api_server listening', { url: this.address?.url });
+    this.#statusSink = (s) => ctx.status(s);
     ctx.status('online');
   }
 
   private createHttpServer(ctx: AdapterContext): Server {
     const deps = {
-      config: this.config,
-      registry: this.registry,
-      logger: this.logger,
-      hostPolicy: createHostPolicy(this.config),
+      config: this.#config,
+      registry: this.#registry,
+      logger: this.#logger,
+      hostPolicy: createHostPolicy(this.#config),
       startedAt: Math.floor(Date.now() / 1000),
-      dispatch: (message: InboundMessage) => ctx.receive(message),
+      dispatch: (message: InboundMessage) => {
+        this.#liveness.inbound();
+        ctx.receive(message);
+      },
     };
     // Slow-loris bound: headers and body must arrive in time; the wait for the agent is bounded separately.
-    const requestTimeout = this.config.bodyTimeoutMs + 5000;
+    const requestTimeout = this.#config.bodyTimeoutMs + 5000;
     const server = createServer(
       { requestTimeout, headersTimeout: Math.min(15_000, requestTimeout) },
       (req, res) => {
         routeRequest(req, res, deps).catch((error: unknown) => {
-          this.logger.error('api_server request failed', { error });
+          this.#logger.error('api_server request failed', { error });
           sendApiError(res, {
             status: 500,
             type: 'server_error',
@@ -149,25 +159,35 @@ export class ApiServerAdapter implements PlatformAdapter {
   }
 
   stop(): Promise<void> {
-    const server = this.server;
+    const server = this.#server;
     // A second stop() while the first is closing waits for the same close.
-    if (!server) return this.stopping ?? Promise.resolve();
-    this.server = undefined;
-    this.detachAbort?.();
-    this.detachAbort = undefined;
-    this.registry.endAll('shutdown', {
+    if (!server) return this.#stopping ?? Promise.resolve();
+    this.#server = undefined;
+    this.#detachAbort?.();
+    this.#detachAbort = undefined;
+    this.#registry.endAll('shutdown', {
       status: 503,
       type: 'server_error',
       code: 'server_shutting_down',
       message: 'The gateway is shutting down; retry later.',
     });
     // Answers already written (the 503s, the last 202) get a moment to flush before sockets are cut.
-    this.stopping = closeServer(server, 1000).then(() => {
-      this.stopping = undefined;
-      this.statusSink?.('offline');
-      this.statusSink = undefined;
+    this.#stopping = closeServer(server, 1000).then(() => {
+      this.#stopping = undefined;
+      this.#statusSink?.('offline');
+      this.#statusSink = undefined;
     });
-    return this.stopping;
+    return this.#stopping;
+  }
+
+  private notConnected(): SendResult {
+    return {
+      ok: false,
+      error: new AdapterError('not_connected', 'api_server adapter is not started; call start() first', {
+        platform: this.platform,
+        retryable: false,
+      }),
+    };
   }
 
   private noRun(chat: ChatRef): SendResult {
@@ -182,26 +202,30 @@ export class ApiServerAdapter implements PlatformAdapter {
   }
 
   private runFor(chat: ChatRef): ApiRun | undefined {
-    return this.registry.get(chat.chatId);
+    return this.#registry.get(chat.chatId);
   }
 
   /** The final reply of the turn: answers the waiting request (JSON body, or the rest of the stream). */
   async send(chat: ChatRef, msg: OutboundMessage): Promise<SendResult> {
+    if (!this.#server) return this.notConnected();
     const run = this.runFor(chat);
     if (!run) return this.noRun(chat);
     if (msg.media && msg.media.length > 0) {
       // Local files cannot travel in a chat completion; the caption text still does.
-      this.logger.warn('api_server cannot deliver media; sending the text only', { count: msg.media.length });
+      this.#logger.warn('api_server cannot deliver media; sending the text only', {
+        count: msg.media.length,
+      });
     }
     const captions = (msg.media ?? []).map((m) => m.caption).filter((c): c is string => !!c);
     const text = [msg.text ?? '', ...captions].filter((t) => t !== '').join('\n\n');
     const outcome = run.writer.finish(text, run.usage);
     if (outcome === 'diverged') {
-      this.logger.warn('final reply does not extend the streamed text; the client keeps what was streamed', {
+      this.#logger.warn('final reply does not extend the streamed text; the client keeps what was streamed', {
         runId: run.id,
       });
     }
-    this.registry.end(run, 'completed');
+    this.#registry.end(run, 'completed');
+    this.#liveness.sent();
     return { ok: true, messageIds: [run.id] };
   }
 
@@ -210,10 +234,11 @@ export class ApiServerAdapter implements PlatformAdapter {
    * `text` the whole reply up to now. A streaming request gets the new part as a delta.
    */
   async edit(chat: ChatRef, messageId: string, text: string): Promise<SendResult> {
+    if (!this.#server) return this.notConnected();
     const run = this.runFor(chat);
     if (!run || run.id !== messageId) return this.noRun(chat);
     if (run.writer.preview(text) === 'diverged') {
-      this.logger.warn('streamed preview does not extend the text already sent; skipped', { runId: run.id });
+      this.#logger.warn('streamed preview does not extend the text already sent; skipped', { runId: run.id });
     }
     return { ok: true, messageIds: [run.id] };
   }
@@ -243,19 +268,24 @@ export class ApiServerAdapter implements PlatformAdapter {
     const run = this.runFor(chat);
     if (!run) return false;
     const error = failureToApiError(failure);
-    this.logger.info('api_server request failed by the host', { runId: run.id, code: failure.code });
-    return this.registry.end(run, 'failed', error);
+    this.#logger.info('api_server request failed by the host', { runId: run.id, code: failure.code });
+    return this.#registry.end(run, 'failed', error);
+  }
+
+  /** Requests accepted and answered; no heartbeat, so the watchdog never calls an idle server stalled. */
+  liveness(): AdapterLiveness {
+    return this.#liveness.liveness();
   }
 
   /** Checks the bind rule and that the address is free, without serving anything. */
   async probe(): Promise<ProbeResult> {
     try {
-      assertBindAllowed(this.config);
+      assertBindAllowed(this.#config);
       const server = createServer();
-      await listen(server, this.config.host, this.config.port);
+      await listen(server, this.#config.host, this.#config.port);
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      const auth = this.config.key === undefined ? 'no key (loopback only)' : 'bearer key set';
-      return { ok: true, detail: `can listen on ${this.config.host}:${this.config.port}, ${auth}` };
+      const auth = this.#config.key === undefined ? 'no key (loopback only)' : 'bearer key set';
+      return { ok: true, detail: `can listen on ${this.#config.host}:${this.#config.port}, ${auth}` };
     } catch (error) {
       const adapterError =
         error instanceof AdapterError

@@ -30,6 +30,8 @@ const NOT_APPLICABLE: Partial<Record<ScenarioId, string>> = {
 const APPLICABLE: ScenarioId[] = [
   'start-online',
   'capabilities',
+  'contract-members',
+  'lifecycle-errors',
   'dm-text',
   'delete',
   'typing',

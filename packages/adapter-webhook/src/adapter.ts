@@ -2,12 +2,14 @@ import { createServer, type Server } from 'node:http';
 import {
   type AdapterContext,
   AdapterError,
+  type AdapterLiveness,
   type Capabilities,
   type ChatRef,
   closeServer,
   createRedactingLogger,
   DedupeCache,
   hardenServer,
+  LivenessTracker,
   type Logger,
   type OutboundMessage,
   type PlatformAdapter,
@@ -56,100 +58,110 @@ export interface WebhookAdapterOptions {
 export class WebhookAdapter implements PlatformAdapter {
   readonly platform = WEBHOOK_PLATFORM;
   readonly capabilities: Capabilities = CAPABILITIES;
-  // Private: it holds the secrets, and a host may log the adapter object.
-  private readonly config: WebhookConfig;
-  private readonly now: () => number;
-  private readonly seen: DedupeCache;
-  private readonly buckets = new Map<string, TokenBucket>();
-  private readonly failedAuth: FailedAuthLimiter;
-  private server: Server | undefined;
-  private stopping: Promise<void> | undefined;
-  private logger: Logger = silentLogger;
-  private detach: (() => void) | undefined;
-  private sentCount = 0;
+  // #private, not TS `private`: the config holds the secrets, and a host may log or inspect the adapter object.
+  readonly #config: WebhookConfig;
+  readonly #now: () => number;
+  readonly #seen: DedupeCache;
+  readonly #buckets = new Map<string, TokenBucket>();
+  readonly #failedAuth: FailedAuthLimiter;
+  #server: Server | undefined;
+  #stopping: Promise<void> | undefined;
+  #logger: Logger = silentLogger;
+  #detach: (() => void) | undefined;
+  #sentCount = 0;
+  // No heartbeat interval: a server waiting for senders is idle, not stalled.
+  readonly #liveness = new LivenessTracker();
 
   constructor(config: WebhookConfigInput = {}, options: WebhookAdapterOptions = {}) {
-    this.config = parseWebhookConfig(config);
-    this.now = options.now ?? Date.now;
+    this.#config = parseWebhookConfig(config);
+    this.#now = options.now ?? Date.now;
     // Kept across stop/start, so a restart of the adapter does not forget recent deliveries.
-    this.seen = new DedupeCache({
-      ttlMs: this.config.idempotencyTtlMs,
-      maxEntries: this.config.idempotencyMaxEntries,
-      now: this.now,
+    this.#seen = new DedupeCache({
+      ttlMs: this.#config.idempotencyTtlMs,
+      maxEntries: this.#config.idempotencyMaxEntries,
+      now: this.#now,
     });
-    this.failedAuth = new FailedAuthLimiter({ perMinute: this.config.authFailuresPerMinute, now: this.now });
+    this.#failedAuth = new FailedAuthLimiter({
+      perMinute: this.#config.authFailuresPerMinute,
+      now: this.#now,
+    });
   }
 
   get address(): { host: string; port: number; url: string } | undefined {
-    return serverAddress(this.server);
+    return serverAddress(this.#server);
   }
 
   /** Delivery ids remembered for idempotency, for a host that persists them across restarts. */
   get deliveryMemory(): DedupeCache {
-    return this.seen;
+    return this.#seen;
   }
 
   private bucketFor(route: string): TokenBucket {
-    let bucket = this.buckets.get(route);
+    let bucket = this.#buckets.get(route);
     if (!bucket) {
-      const perMinute = this.config.rateLimitPerMinute;
-      bucket = new TokenBucket({ capacity: perMinute, refillPerSecond: perMinute / 60, now: this.now });
-      this.buckets.set(route, bucket);
+      const perMinute = this.#config.rateLimitPerMinute;
+      bucket = new TokenBucket({ capacity: perMinute, refillPerSecond: perMinute / 60, now: this.#now });
+      this.#buckets.set(route, bucket);
     }
     return bucket;
   }
 
   private secrets(): string[] {
-    return [this.config.secret, ...Object.values(this.config.routes).map((r) => r.secret)].filter(
+    return [this.#config.secret, ...Object.values(this.#config.routes).map((r) => r.secret)].filter(
       (s): s is string => s !== undefined,
     );
   }
 
   async start(ctx: AdapterContext): Promise<void> {
-    await this.stopping;
-    if (this.server)
-      throw new AdapterError('protocol', 'webhook adapter is already started', { platform: this.platform });
+    await this.#stopping;
+    if (this.#server)
+      throw new AdapterError('already_started', 'webhook adapter is already started; call stop() first', {
+        platform: this.platform,
+      });
     if (ctx.signal.aborted)
       throw new AdapterError('aborted', 'the host is shutting down', { platform: this.platform });
-    const routes = resolveRoutes(this.config);
-    this.logger = createRedactingLogger(ctx.logger.child({ platform: this.platform }), this.secrets());
+    const routes = resolveRoutes(this.#config);
+    this.#logger = createRedactingLogger(ctx.logger.child({ platform: this.platform }), this.secrets());
     ctx.status('connecting');
     const server = this.createServer(ctx, routes);
     const detachAbort = await serveForAdapter(server, ctx, {
       platform: this.platform,
-      host: this.config.host,
-      port: this.config.port,
+      host: this.#config.host,
+      port: this.#config.port,
       hostEnv: 'WEBHOOK_HOST',
       portEnv: 'WEBHOOK_PORT',
       onAbort: () => void this.stop(),
     });
-    this.server = server;
+    this.#server = server;
     const statusOffline = () => ctx.status('offline');
-    this.detach = () => {
+    this.#detach = () => {
       detachAbort();
       statusOffline();
     };
-    this.logger.info('webhook server listening', { url: this.address?.url, routes: [...routes.keys()] });
+    this.#logger.info('webhook server listening', { url: this.address?.url, routes: [...routes.keys()] });
     ctx.status('online');
   }
 
   private createServer(ctx: AdapterContext, routes: Map<string, ResolvedRoute>): Server {
     // Slow-loris bounds: headers within 15 s, the whole request within the body timeout and a margin.
-    const requestTimeout = this.config.bodyTimeoutMs + 5000;
+    const requestTimeout = this.#config.bodyTimeoutMs + 5000;
     const server = createServer(
       { requestTimeout, headersTimeout: Math.min(15_000, requestTimeout) },
       (req, res) => {
         routeWebhookRequest(req, res, {
-          config: this.config,
+          config: this.#config,
           routes,
-          logger: this.logger,
-          seen: this.seen,
+          logger: this.#logger,
+          seen: this.#seen,
           bucketFor: (route) => this.bucketFor(route),
-          failedAuth: this.failedAuth,
-          dispatch: (message) => ctx.receive(message),
-          nowSeconds: () => Math.floor(this.now() / 1000),
+          failedAuth: this.#failedAuth,
+          dispatch: (message) => {
+            this.#liveness.inbound();
+            ctx.receive(message);
+          },
+          nowSeconds: () => Math.floor(this.#now() / 1000),
         }).catch((error: unknown) => {
-          this.logger.error('webhook request failed', { error });
+          this.#logger.error('webhook request failed', { error });
           respond(res, 500, { error: 'internal error' });
         });
       },
@@ -158,17 +170,17 @@ export class WebhookAdapter implements PlatformAdapter {
   }
 
   stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return this.stopping ?? Promise.resolve();
-    this.server = undefined;
-    const detach = this.detach;
-    this.detach = undefined;
+    const server = this.#server;
+    if (!server) return this.#stopping ?? Promise.resolve();
+    this.#server = undefined;
+    const detach = this.#detach;
+    this.#detach = undefined;
     // Answers already written (the 503s, the last 202) get a moment to flush before sockets are cut.
-    this.stopping = closeServer(server, 1000).then(() => {
-      this.stopping = undefined;
+    this.#stopping = closeServer(server, 1000).then(() => {
+      this.#stopping = undefined;
       detach?.();
     });
-    return this.stopping;
+    return this.#stopping;
   }
 
   /**
@@ -176,26 +188,41 @@ export class WebhookAdapter implements PlatformAdapter {
    * answers for `<platform>:<chat>` targets to that platform instead and never calls this.
    */
   async send(chat: ChatRef, msg: OutboundMessage): Promise<SendResult> {
-    this.sentCount += 1;
-    const id = `log-${this.sentCount}`;
-    this.logger.info('webhook reply (deliver: log)', {
+    if (!this.#server) {
+      return {
+        ok: false,
+        error: new AdapterError('not_connected', 'webhook adapter is not started; call start() first', {
+          platform: this.platform,
+          retryable: false,
+        }),
+      };
+    }
+    this.#sentCount += 1;
+    const id = `log-${this.#sentCount}`;
+    this.#logger.info('webhook reply (deliver: log)', {
       chatId: chat.chatId,
       messageId: id,
       text: msg.text ?? '',
     });
+    this.#liveness.sent();
     return { ok: true, messageIds: [id] };
+  }
+
+  /** Events accepted and answers written; no heartbeat, so the watchdog never calls an idle server stalled. */
+  liveness(): AdapterLiveness {
+    return this.#liveness.liveness();
   }
 
   /** Validates the routes and the bind rule, and checks the port is free. */
   async probe(): Promise<ProbeResult> {
     try {
-      const routes = resolveRoutes(this.config);
+      const routes = resolveRoutes(this.#config);
       const server = createServer();
-      await listen(server, this.config.host, this.config.port);
+      await listen(server, this.#config.host, this.#config.port);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       return {
         ok: true,
-        detail: `${routes.size} route(s); can listen on ${this.config.host}:${this.config.port}`,
+        detail: `${routes.size} route(s); can listen on ${this.#config.host}:${this.#config.port}`,
       };
     } catch (error) {
       const e =

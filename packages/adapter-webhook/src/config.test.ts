@@ -90,19 +90,35 @@ describe('webhookConfigFromEnv', () => {
 });
 
 describe('deliver targets', () => {
-  it('parses log and <platform>[:<chat>]', () => {
-    expect(parseDeliverTarget('log')).toEqual({ kind: 'log' });
-    expect(parseDeliverTarget('telegram')).toEqual({
-      kind: 'platform',
-      target: 'telegram',
-      platform: 'telegram',
+  it('parses log and <platform>[:<chat>[:<thread>]] with the core target parser', () => {
+    expect(parseDeliverTarget('log')).toEqual({ ok: true, target: { kind: 'log' } });
+    expect(parseDeliverTarget(undefined)).toEqual({ ok: true, target: { kind: 'log' } });
+    expect(parseDeliverTarget('Telegram')).toEqual({
+      ok: true,
+      target: { kind: 'platform', target: 'telegram', platform: 'telegram' },
     });
-    expect(parseDeliverTarget('matrix:!room:example.org')).toEqual({
-      kind: 'platform',
-      target: 'matrix:!room:example.org',
-      platform: 'matrix',
-      chatId: '!room:example.org',
+    expect(parseDeliverTarget('telegram:-100123:42')).toEqual({
+      ok: true,
+      target: {
+        kind: 'platform',
+        target: 'telegram:-100123:42',
+        platform: 'telegram',
+        chatId: '-100123',
+        threadId: '42',
+      },
     });
+    expect(parseDeliverTarget('matrix:!room:example.org')).toMatchObject({
+      ok: true,
+      target: { platform: 'matrix', chatId: '!room:example.org' },
+    });
+  });
+
+  it('refuses what the parser refuses, and home, naming the problem', () => {
+    expect(parseDeliverTarget('telegram: 1')).toMatchObject({
+      ok: false,
+      problem: expect.stringMatching(/spaces/),
+    });
+    expect(parseDeliverTarget('home')).toMatchObject({ ok: false, problem: expect.stringMatching(/"home"/) });
   });
 });
 

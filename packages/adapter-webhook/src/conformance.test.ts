@@ -29,6 +29,8 @@ const NOT_APPLICABLE: Partial<Record<ScenarioId, string>> = {
 const APPLICABLE: ScenarioId[] = [
   'start-online',
   'capabilities',
+  'contract-members',
+  'lifecycle-errors',
   'dm-text',
   'edit',
   'delete',
@@ -84,6 +86,7 @@ const driver: ConformanceDriver = {
       context,
       chats: { dm, group: { ...dm, chatId: 'no-groups', chatType: 'group' } },
       senderId: `webhook:${ROUTE}`,
+      secrets: [SECRET],
       async deliverDm(text) {
         const body = JSON.stringify({ text });
         const status = await post(

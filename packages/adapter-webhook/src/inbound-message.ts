@@ -41,8 +41,7 @@ export interface WebhookEventInput {
 
 /** `<platform>:<chat>[:<thread>]`, or the bare platform for its home channel; undefined for `log`. */
 export function deliverToOf(target: WebhookDeliverTarget): string | undefined {
-  if (target.kind === 'log') return undefined;
-  return target.chatId === undefined ? target.platform : `${target.platform}:${target.chatId}`;
+  return target.kind === 'log' ? undefined : target.target;
 }
 
 /**

@@ -13,7 +13,7 @@ export {
   webhookRouteSchema,
   webhookSchemes,
 } from './config.js';
-export { parseDeliverTarget, type WebhookDeliverTarget } from './deliver-target.js';
+export { type ParsedDeliverTarget, parseDeliverTarget, type WebhookDeliverTarget } from './deliver-target.js';
 export { isWebhookEnabled, webhookDescriptor } from './descriptor.js';
 export type { WebhookEventRaw } from './inbound-message.js';
 export { renderPrompt } from './template.js';

@@ -1,37 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { createWecomAccessPolicy, normalizeWecomId, type WecomAccessConfig } from './access.js';
+import { createWecomAccessPolicy, type WecomAccessConfig } from './access.js';
 
 const base: WecomAccessConfig = {
   dmPolicy: 'open',
   groupPolicy: 'open',
-  allowFrom: [],
   groupAllowFrom: [],
   groups: {},
 };
 const dm = (senderId: string) => ({ chatType: 'dm' as const, chatId: senderId, senderId });
 const group = (chatId: string, senderId: string) => ({ chatType: 'group' as const, chatId, senderId });
 
-describe('normalizeWecomId', () => {
-  it('strips wecom:, user: and group: prefixes and lowercases', () => {
-    expect(normalizeWecomId(' wecom:user:Alice ')).toBe('alice');
-    expect(normalizeWecomId('GROUP:wrAbC')).toBe('wrabc');
-    expect(normalizeWecomId('wecom:Bob')).toBe('bob');
-    expect(normalizeWecomId('*')).toBe('*');
-  });
-});
-
 describe('WeCom access policy', () => {
-  it('DM allowlist lets listed users in (any spelling) and blocks others', () => {
-    const policy = createWecomAccessPolicy({
-      ...base,
-      dmPolicy: 'allowlist',
-      allowFrom: ['wecom:user:ALICE'],
-    });
+  it('hands every DM under allowlist to the host: the allowlist is the host’s (WECOM_ALLOWED_USERS)', () => {
+    const policy = createWecomAccessPolicy({ ...base, dmPolicy: 'allowlist' });
     expect(policy.check(dm('alice'))).toEqual({ allowed: true, policy: 'allowlist' });
-    expect(policy.check(dm('bob'))).toMatchObject({
-      allowed: false,
-      reason: expect.stringContaining('allow list'),
-    });
+    expect(policy.check(dm('bob'))).toEqual({ allowed: true, policy: 'allowlist' });
   });
 
   it('DM disabled drops, pairing and open let through, an empty sender is denied', () => {

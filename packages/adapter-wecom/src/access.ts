@@ -1,14 +1,16 @@
+import { normalizeWecomUserId } from './user-id.js';
+
 /**
- * Who may reach the host at all, decided at intake (before any reply token is cached). `pairing` lets DMs
- * through so that the host can hand out pairing codes; groups never pair.
+ * What WeCom itself needs decided at intake, before a callback's reply token is cached: whether DMs and
+ * groups reach the host at all, and which groups and group members may use the bot. Who may talk to the
+ * bot (WECOM_ALLOWED_USERS, WECOM_ALLOW_ALL_USERS, pairing codes) is decided once, by the host.
+ * `open`, `allowlist` and `pairing` hand DMs to the host; groups never pair, so `pairing` blocks them.
  */
 export type WecomPolicy = 'open' | 'allowlist' | 'disabled' | 'pairing';
 
 export interface WecomAccessConfig {
   dmPolicy: WecomPolicy;
   groupPolicy: WecomPolicy;
-  /** DM senders allowed under `allowlist`. */
-  allowFrom: readonly string[];
   /** Group chat ids allowed under `allowlist`. */
   groupAllowFrom: readonly string[];
   /** Per-group sender lists; `*` applies to every group without its own entry. */
@@ -25,22 +27,12 @@ export type WecomAccessDecision =
   | { allowed: true; policy: WecomPolicy }
   | { allowed: false; policy: WecomPolicy; reason: string };
 
-/** `wecom:user:Alice` and `alice` are the same person; `*` stays the wildcard. */
-export function normalizeWecomId(id: string): string {
-  let out = id.trim();
-  if (out.toLowerCase().startsWith('wecom:')) out = out.slice('wecom:'.length);
-  const lower = out.toLowerCase();
-  if (lower.startsWith('user:')) out = out.slice('user:'.length);
-  else if (lower.startsWith('group:')) out = out.slice('group:'.length);
-  return out.trim().toLowerCase();
-}
-
 function toSet(list: readonly string[]): ReadonlySet<string> {
-  return new Set(list.map(normalizeWecomId).filter((s) => s.length > 0));
+  return new Set(list.map(normalizeWecomUserId).filter((s) => s.length > 0));
 }
 
 function matches(set: ReadonlySet<string>, id: string): boolean {
-  return set.has('*') || set.has(normalizeWecomId(id));
+  return set.has('*') || set.has(normalizeWecomUserId(id));
 }
 
 export interface WecomAccessPolicy {
@@ -48,20 +40,16 @@ export interface WecomAccessPolicy {
 }
 
 export function createWecomAccessPolicy(config: WecomAccessConfig): WecomAccessPolicy {
-  const dmAllowed = toSet(config.allowFrom);
   const groupsAllowed = toSet(config.groupAllowFrom);
   const senderLists = new Map<string, ReadonlySet<string>>();
   for (const [chatId, entry] of Object.entries(config.groups)) {
     if (entry.allowFrom)
-      senderLists.set(chatId === '*' ? '*' : normalizeWecomId(chatId), toSet(entry.allowFrom));
+      senderLists.set(chatId === '*' ? '*' : normalizeWecomUserId(chatId), toSet(entry.allowFrom));
   }
 
-  const checkDm = (senderId: string): WecomAccessDecision => {
+  const checkDm = (): WecomAccessDecision => {
     const policy = config.dmPolicy;
     if (policy === 'disabled') return { allowed: false, policy, reason: 'direct messages are disabled' };
-    if (policy === 'allowlist' && !matches(dmAllowed, senderId)) {
-      return { allowed: false, policy, reason: 'sender is not in the DM allow list' };
-    }
     return { allowed: true, policy };
   };
 
@@ -73,7 +61,7 @@ export function createWecomAccessPolicy(config: WecomAccessConfig): WecomAccessP
     if (policy === 'allowlist' && !matches(groupsAllowed, chatId)) {
       return { allowed: false, policy, reason: 'group is not in the group allow list' };
     }
-    const senders = senderLists.get(normalizeWecomId(chatId)) ?? senderLists.get('*');
+    const senders = senderLists.get(normalizeWecomUserId(chatId)) ?? senderLists.get('*');
     if (senders && !matches(senders, senderId)) {
       return { allowed: false, policy, reason: 'sender is not in this group’s allow list' };
     }
@@ -86,9 +74,7 @@ export function createWecomAccessPolicy(config: WecomAccessConfig): WecomAccessP
         const policy = subject.chatType === 'dm' ? config.dmPolicy : config.groupPolicy;
         return { allowed: false, policy, reason: 'message has no sender' };
       }
-      return subject.chatType === 'dm'
-        ? checkDm(subject.senderId)
-        : checkGroup(subject.chatId, subject.senderId);
+      return subject.chatType === 'dm' ? checkDm() : checkGroup(subject.chatId, subject.senderId);
     },
   };
 }

@@ -70,28 +70,36 @@ describe('WecomAdapter intake', () => {
     expect(rig.adapter.stats().dropped.duplicate).toBe(2);
   });
 
-  it('env-only policy: WECOM_DM_POLICY=allowlist + WECOM_ALLOWED_USERS=alice lets alice in and blocks bob', async () => {
-    rig = await startRig();
-    const { dmPolicy, allowFrom } = wecomConfigFromEnv({
+  it('WECOM_DM_POLICY=allowlist + WECOM_ALLOWED_USERS=alice hands alice and bob to the host, which decides once', async () => {
+    const { dmPolicy } = wecomConfigFromEnv({
       WECOM_BOT_ID: 'b',
       WECOM_SECRET: 's',
       WECOM_DM_POLICY: 'allowlist',
       WECOM_ALLOWED_USERS: 'alice',
     });
-    await rig.close();
-    rig = await startRig({ dmPolicy, allowFrom });
+    rig = await startRig({ dmPolicy });
     rig.fake.deliverText('from bob', { from: 'bob' });
     rig.fake.deliverText('from alice', { from: 'alice' });
     await rig.context.waitForReceived((m) => m.text === 'from alice');
-    await sleep(100);
-    expect(rig.context.received.map((m) => m.sender.id)).toEqual(['alice']);
-    // bob's req_id was never cached: a message to him goes out proactively.
+    await rig.context.waitForReceived((m) => m.text === 'from bob');
+    expect(rig.context.received.map((m) => m.sender.id).sort()).toEqual(['alice', 'bob']);
+    expect(rig.adapter.stats().dropped.blocked).toBe(0);
+    // bob's req_id was cached like alice's: the host's answer to him (a pairing code) goes out passively.
     const result = await rig.adapter.send(
       { platform: 'wecom', chatId: 'bob', chatType: 'dm' },
       { text: 'hello bob' },
     );
     expect(result.ok).toBe(true);
-    expect(rig.fake.replies.at(-1)).toMatchObject({ via: 'send', chatId: 'bob', content: 'hello bob' });
+    expect(rig.fake.replies.at(-1)).toMatchObject({ via: 'respond', chatId: 'bob', content: 'hello bob' });
+  });
+
+  it('WECOM_DM_POLICY=disabled still drops DMs at intake: the platform policy stays in the adapter', async () => {
+    rig = await startRig({ dmPolicy: 'disabled', textBatching: false });
+    rig.fake.deliverText('a dm', { from: 'alice' });
+    rig.fake.deliverText('in a group', { from: 'alice', chatId: 'wrG' });
+    await rig.context.waitForReceived((m) => m.text === 'in a group');
+    await rig.fake.waitUntil(() => rig!.adapter.stats().dropped.blocked === 1, 2_000, 'the DM to be dropped');
+    expect(rig.context.received.map((m) => m.text)).toEqual(['in a group']);
   });
 
   it('group_policy pairing blocks group messages and does not cache their req_id', async () => {

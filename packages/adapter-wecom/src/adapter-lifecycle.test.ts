@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import { createMemoryLogger, type MemoryLogger } from '@hermes/adapter-core';
 import { createTestContext } from '@hermes/adapter-testkit';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -80,6 +81,34 @@ describe('WecomAdapter lifecycle', () => {
     });
   });
 
+  it('start() while started rejects with already_started and keeps the running socket', async () => {
+    rig = await startRig();
+    await expect(rig.adapter.start(rig.context.ctx)).rejects.toMatchObject({ code: 'already_started' });
+    expect(rig.fake.subscriptions).toHaveLength(1);
+    expect(rig.fake.openSockets).toBe(1);
+    expect(
+      (await rig.adapter.send({ platform: 'wecom', chatId: 'alice', chatType: 'dm' }, { text: 'x' })).ok,
+    ).toBe(true);
+  });
+
+  it('send() before start() is not_connected and writes nothing', async () => {
+    fake = await startWecomFakeServer();
+    const adapter = new WecomAdapter(fakeConfig(fake));
+    const result = await adapter.send({ platform: 'wecom', chatId: 'alice', chatType: 'dm' }, { text: 'x' });
+    expect(result).toMatchObject({ ok: false, error: { code: 'not_connected' } });
+    expect(fake.replies).toHaveLength(0);
+  });
+
+  it('exposes neither its config nor the secret (inspect, JSON, own keys), before and after start', async () => {
+    rig = await startRig();
+    const secret = rig.fake.secret;
+    for (const adapter of [rig.adapter, new WecomAdapter(fakeConfig(rig.fake))]) {
+      expect(inspect(adapter, { depth: 5, showHidden: true })).not.toContain(secret);
+      expect(JSON.stringify(adapter)).not.toContain(secret);
+      expect(Object.keys(adapter)).not.toContain('config');
+    }
+  });
+
   it('never logs the secret', async () => {
     rig = await startRig({ heartbeatIntervalMs: 100 });
     rig.fake.silencePings();
@@ -123,6 +152,7 @@ describe('wecomDescriptor', () => {
   it('is enabled by WECOM_BOT_ID + WECOM_SECRET and names the env vars the gateway needs', () => {
     expect(wecomDescriptor).toMatchObject({
       platform: 'wecom',
+      kind: 'chat',
       requiredEnv: ['WECOM_BOT_ID', 'WECOM_SECRET'],
       secretEnv: ['WECOM_SECRET'],
       allowedUsersEnv: 'WECOM_ALLOWED_USERS',

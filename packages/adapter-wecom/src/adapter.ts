@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   type AdapterContext,
   AdapterError,
+  type AdapterLiveness,
   type Capabilities,
   type ChatRef,
   createRedactingLogger,
@@ -9,6 +10,7 @@ import {
   createTextBatcher,
   DedupeCache,
   type InboundMessage,
+  LivenessTracker,
   type Logger,
   mergeInboundBatch,
   type OutboundMessage,
@@ -83,19 +85,22 @@ function isBatchable(msg: InboundMessage): boolean {
 export class WecomAdapter implements PlatformAdapter {
   readonly platform = WECOM_PLATFORM;
   readonly capabilities: Capabilities = wecomCapabilities;
-  readonly config: WecomConfig;
+  readonly #config: WecomConfig;
   /** Sent with every subscribe, so WeCom replaces our old session after a reconnect instead of keeping both. */
   readonly deviceId: string;
   readonly #tokens: WecomReplyTokenCache;
   readonly #sendStats: WecomSendStats = { passive: 0, proactive: 0, staleTokenFallbacks: 0 };
   readonly #dropped = { duplicate: 0, blocked: 0, empty: 0 };
+  readonly #liveness: LivenessTracker;
   #running: Running | undefined;
 
   constructor(config: WecomConfigInput | WecomConfig) {
-    this.config = parseWecomConfig(config);
-    this.deviceId = this.config.deviceId ?? randomUUID().replaceAll('-', '');
+    this.#config = parseWecomConfig(config);
+    this.deviceId = this.#config.deviceId ?? randomUUID().replaceAll('-', '');
+    // A ping goes out every interval and every frame counts, so silence over three intervals is a stall.
+    this.#liveness = new LivenessTracker(this.#config.heartbeatIntervalMs);
     this.#tokens = new WecomReplyTokenCache({
-      ...this.config.replyCache,
+      ...this.#config.replyCache,
       onPendingEvicted: (token) =>
         this.#running?.logger.warn('WeCom reply token cap reached: oldest unanswered token dropped', {
           chatId: token.chatId,
@@ -105,16 +110,23 @@ export class WecomAdapter implements PlatformAdapter {
 
   async start(ctx: AdapterContext): Promise<void> {
     if (this.#running)
-      throw new AdapterError('bad_request', 'WeCom adapter already started', { platform: WECOM_PLATFORM });
+      throw new AdapterError('already_started', 'WeCom adapter already started; call stop() first', {
+        platform: WECOM_PLATFORM,
+      });
     const logger = createRedactingLogger(ctx.logger.child({ platform: WECOM_PLATFORM }), [
-      this.config.secret,
+      this.#config.secret,
     ]);
     const transport = new WecomTransport({
-      config: this.config,
+      config: this.#config,
       deviceId: this.deviceId,
       logger,
       onCallback: (frame, connectionId) => this.#onCallback(frame, connectionId),
-      onStatus: (status, detail) => ctx.status(status, detail),
+      onStatus: (status, detail) => {
+        // A new socket starts its own heartbeat clock; the silence of the old one is not held against it.
+        if (status === 'online') this.#liveness.resetHeartbeat();
+        ctx.status(status, detail);
+      },
+      onActivity: () => this.#liveness.heartbeat(),
       signal: ctx.signal,
     });
     const running: Running = {
@@ -130,11 +142,12 @@ export class WecomAdapter implements PlatformAdapter {
         },
         logger,
       }),
-      batcher: this.config.textBatching ? this.#createBatcher(ctx, logger) : undefined,
-      dedupe: new DedupeCache(this.config.dedupe),
-      access: createWecomAccessPolicy(this.config),
+      batcher: this.#config.textBatching ? this.#createBatcher(ctx, logger) : undefined,
+      dedupe: new DedupeCache(this.#config.dedupe),
+      access: createWecomAccessPolicy(this.#config),
     };
     this.#running = running;
+    this.#liveness.resetHeartbeat();
     try {
       await transport.start();
     } catch (error) {
@@ -164,7 +177,15 @@ export class WecomAdapter implements PlatformAdapter {
         }),
       });
     }
-    return sendWecomMessage(
+    return this.#sendVia(running, chat, msg);
+  }
+
+  liveness(): AdapterLiveness {
+    return this.#liveness.liveness();
+  }
+
+  async #sendVia(running: Running, chat: ChatRef, msg: OutboundMessage): Promise<SendResult> {
+    const result = await sendWecomMessage(
       {
         transport: running.transport,
         tokens: this.#tokens,
@@ -176,16 +197,18 @@ export class WecomAdapter implements PlatformAdapter {
       chat,
       msg,
     );
+    if (result.ok) this.#liveness.sent();
+    return result;
   }
 
   /** One subscribe handshake with the configured credentials, then close. */
   async probe(): Promise<ProbeResult> {
     try {
-      await probeWecom(this.config, this.deviceId, this.#running?.logger ?? silentLogger);
+      await probeWecom(this.#config, this.deviceId, this.#running?.logger ?? silentLogger);
       return {
         ok: true,
-        identity: this.config.botId,
-        detail: `subscribed to ${new URL(this.config.websocketUrl).host}`,
+        identity: this.#config.botId,
+        detail: `subscribed to ${new URL(this.#config.websocketUrl).host}`,
       };
     } catch (error) {
       const adapterError = toAdapterError(error, WECOM_PLATFORM);
@@ -206,8 +229,8 @@ export class WecomAdapter implements PlatformAdapter {
 
   #createBatcher(ctx: AdapterContext, logger: Logger): TextBatcher<InboundMessage> {
     return createTextBatcher<InboundMessage>({
-      delayMs: this.config.textBatchDelayMs,
-      splitDelayMs: this.config.textBatchSplitDelayMs,
+      delayMs: this.#config.textBatchDelayMs,
+      splitDelayMs: this.#config.textBatchSplitDelayMs,
       splitThreshold: WECOM_TEXT_BATCH_SPLIT_THRESHOLD,
       textOf: (msg) => msg.text,
       isBatchable,
@@ -239,8 +262,8 @@ export class WecomAdapter implements PlatformAdapter {
       );
     return fetchWecomMedia(item.ref, {
       cache: running.ctx.mediaCache,
-      maxBytes: this.config.maxMediaBytes,
-      allowPrivate: this.config.mediaAllowPrivate,
+      maxBytes: this.#config.maxMediaBytes,
+      allowPrivate: this.#config.mediaAllowPrivate,
       logger: running.logger,
       signal: running.ctx.signal,
     });
@@ -270,7 +293,7 @@ export class WecomAdapter implements PlatformAdapter {
     const msg = buildWecomInbound(body, {
       reqId,
       cmd: frame.cmd,
-      ...(this.config.botName ? { botName: this.config.botName } : {}),
+      ...(this.#config.botName ? { botName: this.#config.botName } : {}),
       fetchMedia: (item) => this.#fetchMedia(item),
     });
     if (!msg) {
@@ -278,6 +301,7 @@ export class WecomAdapter implements PlatformAdapter {
       running.logger.debug('WeCom callback without text or media dropped', { msgtype: body.msgtype });
       return;
     }
+    this.#liveness.inbound();
     this.#tokens.remember(msg.id, chat.chatId, reqId, connectionId);
     if (running.batcher) running.batcher.add(`${chat.chatId}:${body.from.userid}`, msg);
     else this.#handOver(running.ctx, running.logger, msg);

@@ -42,14 +42,15 @@ describe('wecomConfigFromEnv', () => {
       websocketUrl: 'ws://127.0.0.1:9/',
       dmPolicy: 'allowlist',
       groupPolicy: 'disabled',
-      allowFrom: ['alice', 'bob'],
-      allowAllUsers: true,
       homeChannel: 'wrGroup1',
       heartbeatIntervalMs: 12_500,
       textBatchDelayMs: 250,
       textBatchSplitDelayMs: 3_000,
       mediaAllowPrivate: true,
     });
+    // The host reads WECOM_ALLOWED_USERS / WECOM_ALLOW_ALL_USERS through the descriptor and decides access once.
+    expect(config).not.toHaveProperty('allowFrom');
+    expect(config).not.toHaveProperty('allowAllUsers');
   });
 
   it('takes platforms.wecom keys (snake, camel or under extra) and lets the environment win', () => {
@@ -102,5 +103,13 @@ describe('wecomConfigFromEnv', () => {
     expect(() => parseWecomConfig({ botId: 'b', secret: 's', maxMediaBytes: 30 * 1024 * 1024 })).toThrow(
       /maxMediaBytes/,
     );
+  });
+});
+
+describe('moved access keys', () => {
+  it('refuses platforms.wecom.allow_from with the fix instead of ignoring it', () => {
+    const env = { WECOM_BOT_ID: 'bot', WECOM_SECRET: 'secret-123456' };
+    expect(() => wecomConfigFromEnv(env, { allow_from: ['alice'] })).toThrow(/allow_from is no longer read/);
+    expect(() => wecomConfigFromEnv(env, { extra: { allow_all_users: true } })).toThrow(/no longer read/);
   });
 });

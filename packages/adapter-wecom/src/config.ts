@@ -2,8 +2,6 @@ import {
   AdapterError,
   configList,
   type EnvLike,
-  envFlag,
-  envList,
   envString,
   MEDIA_ALLOW_PRIVATE_ENV,
   mediaAllowPrivateFromEnv,
@@ -47,11 +45,8 @@ export const wecomConfigSchema = z.object({
   botName: z.string().trim().min(1).optional(),
   dmPolicy: policySchema.default('pairing'),
   groupPolicy: policySchema.default('pairing'),
-  allowFrom: z.array(z.string()).default([]),
   groupAllowFrom: z.array(z.string()).default([]),
   groups: z.record(z.string(), z.object({ allowFrom: z.array(z.string()).optional() })).default({}),
-  /** WECOM_ALLOW_ALL_USERS (or GATEWAY_ALLOW_ALL_USERS): the host lets unknown DM users in without pairing. */
-  allowAllUsers: z.boolean().default(false),
   homeChannel: z.string().trim().min(1).optional(),
   heartbeatIntervalMs: ms(WECOM_HEARTBEAT_INTERVAL_MS, 100),
   /** How long a ping may wait for its ack; defaults to the interval. */
@@ -138,13 +133,27 @@ function groupsFrom(value: unknown): Record<string, { allowFrom?: string[] }> | 
  * Reads the Hermes env var names over `platforms.wecom` of config.yaml (its `extra` block included, snake or
  * camel case keys). The environment wins over the file.
  */
+/** Keys older configs used for the DM allowlist, which the gateway now decides for every platform. */
+const MOVED_ACCESS_KEYS = ['allow_from', 'allowFrom', 'allow_all_users', 'allowAllUsers'];
+
+function refuseMovedAccessKeys(file: Record<string, unknown>): void {
+  const found = MOVED_ACCESS_KEYS.filter((k) => file[k] !== undefined);
+  if (found.length === 0) return;
+  throw new AdapterError(
+    'config_invalid',
+    `platforms.wecom.${found[0]} is no longer read by the WeCom adapter`,
+    {
+      platform: WECOM_PLATFORM,
+      retryable: false,
+      fix: 'List the users in WECOM_ALLOWED_USERS (or set WECOM_ALLOW_ALL_USERS=true) in ~/.hermes/.env: the gateway decides who may talk to the agent.',
+    },
+  );
+}
+
 export function wecomConfigFromEnv(env: EnvLike, fileConfig: Record<string, unknown> = {}): WecomConfig {
   const file = platformFileConfig(fileConfig);
+  refuseMovedAccessKeys(file);
   const str = (name: string) => envString(env, name);
-  const allowAll =
-    env['WECOM_ALLOW_ALL_USERS'] !== undefined || env['GATEWAY_ALLOW_ALL_USERS'] !== undefined
-      ? envFlag(env, 'WECOM_ALLOW_ALL_USERS') || envFlag(env, 'GATEWAY_ALLOW_ALL_USERS')
-      : (pickConfigValue(file, 'allow_all_users', 'allowAllUsers') as boolean | undefined);
   const mediaPrivate =
     env[MEDIA_ALLOW_PRIVATE_ENV] !== undefined
       ? mediaAllowPrivateFromEnv(env)
@@ -158,12 +167,8 @@ export function wecomConfigFromEnv(env: EnvLike, fileConfig: Record<string, unkn
     dmPolicy: str('WECOM_DM_POLICY')?.toLowerCase() ?? pickConfigValue(file, 'dm_policy', 'dmPolicy'),
     groupPolicy:
       str('WECOM_GROUP_POLICY')?.toLowerCase() ?? pickConfigValue(file, 'group_policy', 'groupPolicy'),
-    allowFrom: str('WECOM_ALLOWED_USERS')
-      ? envList(env, 'WECOM_ALLOWED_USERS')
-      : configList(pickConfigValue(file, 'allow_from', 'allowFrom')),
     groupAllowFrom: configList(pickConfigValue(file, 'group_allow_from', 'groupAllowFrom')),
     groups: groupsFrom(pickConfigValue(file, 'groups')),
-    allowAllUsers: allowAll,
     homeChannel: str('WECOM_HOME_CHANNEL') ?? pickConfigValue(file, 'home_channel', 'homeChannel'),
     heartbeatIntervalMs: envSecondsMs(env, 'WECOM_HEARTBEAT_INTERVAL'),
     textBatchDelayMs: envSecondsMs(env, 'HERMES_WECOM_TEXT_BATCH_DELAY_SECONDS'),

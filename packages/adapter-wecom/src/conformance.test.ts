@@ -17,12 +17,14 @@ runConformanceSuite({
   async setup() {
     const fake = await startWecomFakeServer();
     const context = createTestContext();
-    const adapter = createWecomAdapter(fakeConfig(fake, { textBatchDelayMs: 50, botName: 'HermesBot' }));
+    const config = fakeConfig(fake, { textBatchDelayMs: 50, botName: 'HermesBot' });
+    const adapter = createWecomAdapter(config);
     return {
       adapter,
       context,
       chats: { dm, group },
       senderId: SENDER,
+      secrets: [config.secret],
       async deliverDm(text) {
         fake.deliverText(text, { from: SENDER });
       },

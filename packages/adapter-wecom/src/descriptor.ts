@@ -2,11 +2,13 @@ import type { PlatformDescriptor } from '@hermes/adapter-core';
 import { WecomAdapter } from './adapter.js';
 import { type WecomConfig, wecomConfigFromEnv, wecomConfigSchema } from './config.js';
 import { WECOM_PLATFORM } from './constants.js';
+import { normalizeWecomUserId } from './user-id.js';
 
 /** What the gateway's platform catalog needs: enabled by WECOM_BOT_ID + WECOM_SECRET. */
 export const wecomDescriptor: PlatformDescriptor<WecomConfig> = {
   platform: WECOM_PLATFORM,
   label: 'WeCom (企业微信) AI Bot',
+  kind: 'chat',
   requiredEnv: ['WECOM_BOT_ID', 'WECOM_SECRET'],
   optionalEnv: [
     'WECOM_WEBSOCKET_URL',
@@ -25,13 +27,15 @@ export const wecomDescriptor: PlatformDescriptor<WecomConfig> = {
   allowedUsersEnv: 'WECOM_ALLOWED_USERS',
   allowAllUsersEnv: 'WECOM_ALLOW_ALL_USERS',
   homeChannelEnv: 'WECOM_HOME_CHANNEL',
+  normalizeUserId: normalizeWecomUserId,
   setupHelp: [
     'In the WeCom admin console (work.weixin.qq.com → 应用管理 → 智能机器人), create an AI bot and choose',
     'API mode "long connection" (长连接). Copy its Bot ID into WECOM_BOT_ID and its Secret into WECOM_SECRET.',
     'No public URL is needed: the bot connects out to wss://openws.work.weixin.qq.com.',
-    'Access: WECOM_DM_POLICY / WECOM_GROUP_POLICY = open | allowlist | disabled | pairing (default pairing;',
-    'groups never pair), WECOM_ALLOWED_USERS=alice,bob for the DM allow list, WECOM_ALLOW_ALL_USERS=true to',
-    'let everyone in. WECOM_HOME_CHANNEL = a user id or group chat id for cron and cross-platform delivery',
+    'Who may talk to the bot: WECOM_ALLOWED_USERS=alice,bob (wecom:user:Alice works too), or',
+    'WECOM_ALLOW_ALL_USERS=true; anyone else gets a pairing code. WECOM_DM_POLICY=disabled turns DMs off;',
+    'WECOM_GROUP_POLICY = open | allowlist | disabled | pairing (default pairing, which blocks groups: groups',
+    'never pair). WECOM_HOME_CHANNEL = a user id or group chat id for cron and cross-platform delivery',
     '(a group only works after it has addressed the bot once: WeCom refuses proactive group posts).',
   ].join('\n'),
   configSchema: wecomConfigSchema,

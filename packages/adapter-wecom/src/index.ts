@@ -1,6 +1,5 @@
 export {
   createWecomAccessPolicy,
-  normalizeWecomId,
   type WecomAccessConfig,
   type WecomAccessDecision,
   type WecomAccessPolicy,
@@ -86,3 +85,4 @@ export {
   type WecomTransportOptions,
   type WecomTransportRequestOptions,
 } from './transport.js';
+export { normalizeWecomUserId } from './user-id.js';

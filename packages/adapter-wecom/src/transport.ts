@@ -23,6 +23,8 @@ export interface WecomTransportOptions {
   /** `connectionId` tells which socket the callback came in on: its req_id may not outlive that socket. */
   onCallback(frame: WecomCallbackFrame, connectionId: number): void;
   onStatus?(status: AdapterStatus, detail?: string): void;
+  /** Every sign of life from WeCom: a ping ack or any frame. */
+  onActivity?(): void;
   signal?: AbortSignal;
 }
 
@@ -56,6 +58,7 @@ export class WecomTransport {
       },
       connectTimeoutMs: config.connectTimeoutMs + 1_000,
       ...(options.onStatus ? { onStatus: options.onStatus } : {}),
+      ...(options.onActivity ? { onActivity: options.onActivity } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
   }

@@ -47,11 +47,17 @@ export function resolveRoutes(config: WebhookConfig): Map<string, ResolvedRoute>
         `Give the route a secret, or set WEBHOOK_HOST=127.0.0.1 for local testing.`,
       );
     }
+    const deliver = parseDeliverTarget(route.deliver);
+    if (!deliver.ok)
+      fail(
+        `webhook route "${name}" has deliver "${route.deliver}": ${deliver.problem}`,
+        `Set platforms.webhook.extra.routes.${name}.deliver to log, <platform> or <platform>:<chat_id>[:<thread_id>].`,
+      );
     routes.set(name, {
       name,
       config: route,
       secret: secret === INSECURE_NO_AUTH ? undefined : secret,
-      deliver: parseDeliverTarget(route.deliver),
+      deliver: deliver.target,
     });
   }
   return routes;
