@@ -2,23 +2,26 @@ import { once } from 'node:events';
 import {
   type AdapterContext,
   AdapterError,
+  type AdapterLiveness,
   type AdapterStatus,
   type Capabilities,
   type ChatRef,
   createRedactingLogger,
+  LivenessTracker,
   type Logger,
   type OutboundMessage,
   type PlatformAdapter,
   type ProbeResult,
   type SendResult,
 } from '@hermes/adapter-core';
-import { type Client, Events, type Message } from 'discord.js';
+import { type Client, Events, type Interaction, type Message } from 'discord.js';
 import type { Agent } from 'undici';
 import { type DiscordConfig, type DiscordConfigInput, parseDiscordConfig } from './config.js';
 import { DISCORD_CDN_HOSTS, DISCORD_MAX_MESSAGE_LENGTH, DISCORD_PLATFORM } from './constants.js';
 import { toDiscordError } from './errors.js';
 import { createDiscordClient } from './gateway/create-client.js';
 import { createGatewayReporter } from './gateway/gateway-reporter.js';
+import { DiscordActionIntake } from './inbound/actions.js';
 import { DiscordBotThreads } from './inbound/bot-threads.js';
 import { DiscordIntake } from './inbound/intake.js';
 import { DiscordMessageLocations } from './inbound/message-locations.js';
@@ -42,6 +45,10 @@ export function discordCapabilities(config: Pick<DiscordConfig, 'maxUploadBytes'
       receive: ['image', 'audio', 'voice', 'video', 'file'],
       maxUploadBytes: config.maxUploadBytes,
     },
+    buttons: true,
+    // No native streaming API: the host streams by edit(). Discord allows 5 messages per 5 s per channel
+    // (its documented per-channel send limit; edits share the route's bucket), so the host budgets to that.
+    chatRateLimit: { messages: 5, perMs: 5_000 },
   };
 }
 
@@ -52,6 +59,7 @@ interface Running {
   logger: Logger;
   sender: DiscordSender;
   intake: DiscordIntake;
+  actions: DiscordActionIntake;
   controller: AbortController;
 }
 
@@ -70,7 +78,7 @@ export interface DiscordAdapterStats {
 export class DiscordAdapter implements PlatformAdapter {
   readonly platform = DISCORD_PLATFORM;
   readonly capabilities: Capabilities;
-  readonly config: DiscordConfig;
+  readonly #config: DiscordConfig;
   readonly botThreads: DiscordBotThreads;
   readonly #locations = new DiscordMessageLocations();
   #running: Running | undefined;
@@ -79,11 +87,14 @@ export class DiscordAdapter implements PlatformAdapter {
   #botId: string | undefined;
   #reconnectAttempts = 0;
   #rateLimited = 0;
+  /** Heartbeat interval from the gateway's last HELLO; Discord sets it per connection (about 41 s). */
+  #heartbeatIntervalMs: number | undefined;
+  #liveness = new LivenessTracker();
 
   constructor(config: DiscordConfig | DiscordConfigInput) {
-    this.config = parseDiscordConfig(config);
-    this.capabilities = discordCapabilities(this.config);
-    this.botThreads = new DiscordBotThreads(this.config.botThreadsMax);
+    this.#config = parseDiscordConfig(config);
+    this.capabilities = discordCapabilities(this.#config);
+    this.botThreads = new DiscordBotThreads(this.#config.botThreadsMax);
   }
 
   get stats(): DiscordAdapterStats {
@@ -103,12 +114,16 @@ export class DiscordAdapter implements PlatformAdapter {
 
   async start(ctx: AdapterContext): Promise<void> {
     if (this.#running)
-      throw new AdapterError('unsupported', 'the Discord adapter is already started', {
+      throw new AdapterError('already_started', 'the Discord adapter is already started', {
         platform: this.platform,
+        fix: 'call stop() before starting it again',
       });
     this.#stopping = false;
     this.#botId = undefined;
-    const logger = createRedactingLogger(ctx.logger, [this.config.token]);
+    this.#heartbeatIntervalMs = undefined;
+    this.#liveness = new LivenessTracker();
+    const liveness = this.#liveness;
+    const logger = createRedactingLogger(ctx.logger, [this.#config.token]);
     const controller = new AbortController();
     const report = (status: AdapterStatus, detail?: string) => this.#report(ctx, status, detail);
     report('connecting');
@@ -118,6 +133,10 @@ export class DiscordAdapter implements PlatformAdapter {
       status: report,
       stopping: () => this.#stopping,
       onMessagePayload: (id, payload) => intake?.rememberRaw(id, payload),
+      onHello: (intervalMs) => {
+        this.#heartbeatIntervalMs = intervalMs;
+      },
+      onHeartbeatAck: () => liveness.heartbeat(),
       // During start() the rejected login reports it; afterwards the host learns it from the status.
       onFatal: (_code, reason, fix) => {
         if (this.#botId !== undefined) report('failed', `${reason}. Fix: ${fix}`);
@@ -128,7 +147,7 @@ export class DiscordAdapter implements PlatformAdapter {
       this.#reconnectAttempts += 1;
       attempt(info);
     };
-    const { client, agent } = createDiscordClient(this.config, hooks, (info) => {
+    const { client, agent } = createDiscordClient(this.#config, hooks, (info) => {
       this.#rateLimited += 1;
       logger.warn('discord rate limit: waiting before the next request', {
         route: info.route,
@@ -138,7 +157,7 @@ export class DiscordAdapter implements PlatformAdapter {
     });
     const sender = new DiscordSender({
       rest: client.rest,
-      config: this.config,
+      config: this.#config,
       capabilities: this.capabilities,
       logger,
       locations: this.#locations,
@@ -146,8 +165,15 @@ export class DiscordAdapter implements PlatformAdapter {
       signal: controller.signal,
     });
     intake = new DiscordIntake({
-      config: this.config,
-      ctx,
+      config: this.#config,
+      // Every message handed to the host counts as a sign of life.
+      ctx: {
+        ...ctx,
+        receive: (msg) => {
+          liveness.inbound();
+          ctx.receive(msg);
+        },
+      },
       logger,
       botId: () => this.#botId,
       sender,
@@ -155,14 +181,15 @@ export class DiscordAdapter implements PlatformAdapter {
       locations: this.#locations,
       attachments: {
         mediaCache: ctx.mediaCache,
-        maxBytes: this.config.maxDownloadBytes,
-        allowPrivate: this.config.mediaAllowPrivate,
+        maxBytes: this.#config.maxDownloadBytes,
+        allowPrivate: this.#config.mediaAllowPrivate,
         allowedHosts: this.#attachmentHosts(),
         signal: controller.signal,
       },
       stopping: () => this.#stopping,
     });
-    const running: Running = { client, agent, ctx, logger, sender, intake, controller };
+    const actions = new DiscordActionIntake({ ctx, logger, accepted: () => liveness.inbound() });
+    const running: Running = { client, agent, ctx, logger, sender, intake, actions, controller };
     this.#running = running;
     this.#wire(running);
     try {
@@ -173,10 +200,22 @@ export class DiscordAdapter implements PlatformAdapter {
       throw startError(error);
     }
     this.#botId = client.user?.id;
+    // The watchdog measures from this connection, not from an earlier run's last ack.
+    liveness.resetHeartbeat();
     report('online');
   }
 
-  #wire({ client, logger, intake }: Running): void {
+  #wire({ client, logger, intake, actions }: Running): void {
+    client.on(Events.InteractionCreate, (interaction: Interaction) => {
+      // Only button presses: the adapter registers no slash commands or other components.
+      if (!interaction.isButton()) return;
+      actions.handle(interaction).catch((error: unknown) =>
+        logger.error('discord button press could not be read', {
+          id: interaction.id,
+          error: (error as Error).message,
+        }),
+      );
+    });
     client.on(Events.MessageCreate, (message: Message) => {
       try {
         intake.handle(message);
@@ -204,14 +243,14 @@ export class DiscordAdapter implements PlatformAdapter {
           reject(
             new AdapterError(
               'not_connected',
-              `the Discord gateway was not ready within ${this.config.startTimeoutMs} ms`,
+              `the Discord gateway was not ready within ${this.#config.startTimeoutMs} ms`,
               {
                 platform: DISCORD_PLATFORM,
                 fix: 'check the network path to discord.com (or DISCORD_API_BASE) and the bot token',
               },
             ),
           ),
-        this.config.startTimeoutMs,
+        this.#config.startTimeoutMs,
       );
     });
     const aborted = new Promise<never>((_, reject) => {
@@ -221,7 +260,7 @@ export class DiscordAdapter implements PlatformAdapter {
       else signal.addEventListener('abort', onAbort, { once: true });
     });
     try {
-      await Promise.race([Promise.all([client.login(this.config.token), ready]), deadline, aborted]);
+      await Promise.race([Promise.all([client.login(this.#config.token), ready]), deadline, aborted]);
     } finally {
       clearTimeout(timer);
       ready.catch(() => {});
@@ -231,9 +270,9 @@ export class DiscordAdapter implements PlatformAdapter {
   /** Discord's CDN, the API host when it was pointed elsewhere (a proxy or the test fake), and configured extras. */
   #attachmentHosts(): Set<string> {
     const hosts = new Set<string>(DISCORD_CDN_HOSTS);
-    const api = new URL(this.config.apiBase);
+    const api = new URL(this.#config.apiBase);
     if (!DISCORD_CDN_HOSTS.includes(api.hostname) && api.hostname !== 'discord.com') hosts.add(api.host);
-    for (const h of this.config.attachmentHosts) hosts.add(h.toLowerCase());
+    for (const h of this.#config.attachmentHosts) hosts.add(h.toLowerCase());
     return hosts;
   }
 
@@ -256,7 +295,7 @@ export class DiscordAdapter implements PlatformAdapter {
     this.#stopping = true;
     running.controller.abort();
     try {
-      await withTimeout(running.client.destroy(), this.config.closeTimeoutMs + 1_000);
+      await withTimeout(running.client.destroy(), this.#config.closeTimeoutMs + 1_000);
     } catch (error) {
       running.logger.warn('discord client did not shut down cleanly', { error: (error as Error).message });
     }
@@ -267,13 +306,32 @@ export class DiscordAdapter implements PlatformAdapter {
   async send(chat: ChatRef, msg: OutboundMessage): Promise<SendResult> {
     const running = this.#running;
     if (!running) return { ok: false, error: notStarted() };
-    return running.sender.send(chat, msg);
+    return this.#counted(await running.sender.send(chat, msg));
+  }
+
+  /** Removes the buttons of a message and appends the outcome (who decided what) to its text. */
+  async settleActions(chat: ChatRef, messageId: string, outcome: string): Promise<SendResult> {
+    const running = this.#running;
+    if (!running) return { ok: false, error: notStarted() };
+    return this.#counted(await running.sender.settle(chat, messageId, outcome));
+  }
+
+  liveness(): AdapterLiveness {
+    const out = this.#liveness.liveness();
+    if (this.#heartbeatIntervalMs !== undefined) out.heartbeatIntervalMs = this.#heartbeatIntervalMs;
+    return out;
+  }
+
+  /** A send or edit Discord confirmed is a sign of life for the liveness record. */
+  #counted(result: SendResult): SendResult {
+    if (result.ok) this.#liveness.sent();
+    return result;
   }
 
   async edit(chat: ChatRef, messageId: string, text: string): Promise<SendResult> {
     const running = this.#running;
     if (!running) return { ok: false, error: notStarted() };
-    return running.sender.edit(chat, messageId, text);
+    return this.#counted(await running.sender.edit(chat, messageId, text));
   }
 
   async delete(chat: ChatRef, messageId: string): Promise<boolean> {
@@ -301,7 +359,7 @@ export class DiscordAdapter implements PlatformAdapter {
   }
 
   probe(): Promise<ProbeResult> {
-    return probeDiscord(this.config);
+    return probeDiscord(this.#config);
   }
 
   /** Resolves once every accepted inbound message was handed to ctx.receive (tests, shutdown). */

@@ -2,6 +2,7 @@ import type { PlatformDescriptor } from '@hermes/adapter-core';
 import { DiscordAdapter } from './adapter.js';
 import { type DiscordConfig, discordConfigFromEnv, discordConfigSchema } from './config.js';
 import { DISCORD_PLATFORM } from './constants.js';
+import { normalizeDiscordUserId } from './user-id.js';
 
 /** What the gateway's platform catalog needs: enabled by DISCORD_BOT_TOKEN. */
 export const discordDescriptor: PlatformDescriptor<DiscordConfig> = {
@@ -32,6 +33,8 @@ export const discordDescriptor: PlatformDescriptor<DiscordConfig> = {
   allowedUsersEnv: 'DISCORD_ALLOWED_USERS',
   allowAllUsersEnv: 'DISCORD_ALLOW_ALL_USERS',
   homeChannelEnv: 'DISCORD_HOME_CHANNEL',
+  allowedRolesEnv: 'DISCORD_ALLOWED_ROLES',
+  normalizeUserId: normalizeDiscordUserId,
   setupHelp: [
     'Discord Developer Portal (discord.com/developers/applications) → New Application → Bot → Reset Token:',
     'put the token into DISCORD_BOT_TOKEN. On the same page switch on "Message Content Intent" (without it',

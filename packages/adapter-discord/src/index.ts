@@ -26,6 +26,8 @@ export {
   decideDiscordIntake,
 } from './inbound/intake-gate.js';
 export { stripBotMentions, textMentionsUser } from './inbound/mentions.js';
+export { discordActionRows } from './outbound/components.js';
 export { discordTargetChannel, threadName } from './outbound/sender.js';
 export { probeDiscord } from './probe.js';
 export { type DiscordBot, type DiscordBotOptions, startDiscordBot } from './standalone.js';
+export { normalizeDiscordUserId } from './user-id.js';

@@ -12,7 +12,8 @@ runConformanceSuite({
   async setup() {
     const fake = await startFakeDiscord({ heartbeatIntervalMs: 250 });
     const ids = fake.ids;
-    const adapter = new DiscordAdapter(testConfig(fake));
+    const config = testConfig(fake);
+    const adapter = new DiscordAdapter(config);
     const context = createTestContext();
     const dm = { platform: 'discord', chatId: ids.dms.alice, chatType: 'dm' as const };
     const group = { platform: 'discord', chatId: ids.channels.general, chatType: 'group' as const };
@@ -27,6 +28,7 @@ runConformanceSuite({
       context,
       chats: { dm, group, thread },
       senderId: ids.users.alice,
+      secrets: [config.token],
       async deliverDm(text) {
         fake.postMessage({ channelId: ids.dms.alice, content: text });
       },

@@ -10,6 +10,10 @@ export interface GatewayReporterDeps {
   stopping(): boolean;
   /** Every MESSAGE_CREATE that passed the guard, before discord.js turns it into a Message. */
   onMessagePayload(id: string, payload: unknown): void;
+  /** HELLO's heartbeat_interval of a new gateway connection. */
+  onHello(intervalMs: number): void;
+  /** The gateway acknowledged a heartbeat (op 11). */
+  onHeartbeatAck(): void;
   /** A close code after which reconnecting cannot help. */
   onFatal(code: number, reason: string, fix: string): void;
 }
@@ -77,6 +81,12 @@ export function createGatewayReporter(deps: GatewayReporterDeps): GatewayHooks {
         error: error instanceof Error ? error.message : String(error),
         shardId,
       });
+    },
+    onHello({ intervalMs }) {
+      deps.onHello(intervalMs);
+    },
+    onHeartbeatAck() {
+      deps.onHeartbeatAck();
     },
     onDebug({ message, shardId }) {
       logger.debug('discord gateway', { message, shardId });

@@ -3,7 +3,13 @@ import { REST } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import { ShardControl } from './shard-control.js';
 
-const hooks = { onAttempt: () => {}, onCloseTimeout: () => {}, onGarbageFrame: () => {} };
+const hooks = {
+  onAttempt: () => {},
+  onCloseTimeout: () => {},
+  onGarbageFrame: () => {},
+  onHello: () => {},
+  onHeartbeatAck: () => {},
+};
 const options = {
   shardId: 0,
   backoff: { kind: 'exponential' as const, initialMs: 1, maxMs: 1 },

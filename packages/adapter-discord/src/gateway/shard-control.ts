@@ -9,6 +9,10 @@ export interface ShardConnectionHooks {
   onCloseTimeout(info: { shardId: number; timeoutMs: number }): void;
   /** A text frame that is not JSON, or a binary frame (compression is off): discord.js drops them silently. */
   onGarbageFrame(info: { shardId: number; bytes: number; binary: boolean; sample: string }): void;
+  /** HELLO (op 10) arrived: heartbeats are due every `intervalMs` on this connection. */
+  onHello(info: { shardId: number; intervalMs: number }): void;
+  /** A heartbeat ACK (op 11) arrived: the connection is alive. */
+  onHeartbeatAck(info: { shardId: number }): void;
 }
 
 export interface ShardControlOptions {
@@ -77,10 +81,19 @@ export class ShardControl {
       this.#sessionUp = false;
     });
     // A heartbeat acknowledged on a fresh session proves the gateway works again: start the backoff over.
+    // @discordjs/ws 1.2.3 emits WebSocketShardEvents.HeartbeatComplete ('heartbeat') when op 11 arrives;
+    // discord.js's client.ws ping is computed from the same event, so it is the heartbeat ACK hook.
     shard.on('heartbeat', () => {
       if (this.#sessionUp) this.#attempt = 0;
+      this.options.hooks.onHeartbeatAck({ shardId: this.options.shardId });
     });
     shard.on('hello', () => this.#inspectFrames());
+    // The 'hello' event carries no payload and the HELLO frame is read before a listener could be added,
+    // so heartbeat_interval comes from the debug line @discordjs/ws 1.2.3 writes once it starts beating.
+    shard.on('debug', (payload: { message?: string }) => {
+      const beat = /starting to beat every (\d+)ms/.exec(payload.message ?? '');
+      if (beat) this.options.hooks.onHello({ shardId: this.options.shardId, intervalMs: Number(beat[1]) });
+    });
   }
 
   /** Reconnect attempts since the last healthy session. */

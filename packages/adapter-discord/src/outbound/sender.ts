@@ -14,6 +14,7 @@ import type { DiscordConfig } from '../config.js';
 import { DISCORD_PLATFORM, DISCORD_THREAD_NAME_MAX } from '../constants.js';
 import type { DiscordBotThreads } from '../inbound/bot-threads.js';
 import type { DiscordMessageLocations } from '../inbound/message-locations.js';
+import { type DiscordActionRow, discordActionRows } from './components.js';
 import { loadOutboundFile } from './files.js';
 import { discordRestCall } from './rest-call.js';
 
@@ -32,6 +33,8 @@ interface CreatePlan {
   content?: string;
   file?: { name: string; data: Buffer; contentType?: string };
   replyTo?: string;
+  /** Buttons ride on the last message only, under the end of the answer. */
+  components?: DiscordActionRow[];
 }
 
 /** The channel a send goes to: a thread is a channel of its own on Discord. */
@@ -110,6 +113,8 @@ export class DiscordSender {
       const home = this.deps.locations.get(msg.replyTo);
       if (home === undefined || home === channelId) first.replyTo = msg.replyTo;
     }
+    const last = plans.at(-1);
+    if (last && msg.actions && msg.actions.length > 0) last.components = discordActionRows(msg.actions);
     return plans;
   }
 
@@ -131,6 +136,7 @@ export class DiscordSender {
     if (plan.replyTo !== undefined)
       body['message_reference'] = { message_id: plan.replyTo, fail_if_not_exists: false };
     if (plan.file) body['attachments'] = [{ id: 0, filename: plan.file.name }];
+    if (plan.components) body['components'] = plan.components;
     const files = plan.file
       ? [
           {
@@ -175,6 +181,42 @@ export class DiscordSender {
           }),
         {
           what: `edit message ${messageId}`,
+          idempotent: true,
+          signal: this.deps.signal,
+          logger: this.deps.logger,
+        },
+      );
+      return { ok: true, messageIds: [messageId] };
+    } catch (error) {
+      return { ok: false, error: toAdapterError(error, DISCORD_PLATFORM) };
+    }
+  }
+
+  /**
+   * Removes the buttons of a message and appends the outcome to its text. The current text is read from
+   * Discord first, so a message sent before a restart settles as well.
+   */
+  async settle(chat: ChatRef, messageId: string, outcome: string): Promise<SendResult> {
+    try {
+      const channelId = this.deps.locations.get(messageId) ?? discordTargetChannel(chat);
+      const current = (await discordRestCall(
+        (signal) => this.deps.rest.get(Routes.channelMessage(channelId, messageId), { signal }),
+        {
+          what: `read message ${messageId}`,
+          idempotent: true,
+          signal: this.deps.signal,
+          logger: this.deps.logger,
+        },
+      )) as APIMessage;
+      const content = settledContent(current.content, outcome, this.deps.capabilities.maxMessageLength);
+      await discordRestCall(
+        (signal) =>
+          this.deps.rest.patch(Routes.channelMessage(channelId, messageId), {
+            body: { content, components: [] },
+            signal,
+          }),
+        {
+          what: `settle buttons of message ${messageId}`,
           idempotent: true,
           signal: this.deps.signal,
           logger: this.deps.logger,
@@ -248,6 +290,16 @@ export class DiscordSender {
     this.deps.botThreads.remember(thread.id);
     return thread;
   }
+}
+
+/** The text with the outcome under it; the old text gives way (cut from its end) so the outcome always shows. */
+export function settledContent(content: string, outcome: string, max: number): string {
+  const tail = [...`\n\n${outcome.trim()}`].slice(0, max);
+  if (content.trim() === '') return tail.join('').trim();
+  const room = max - tail.length;
+  const head = [...content];
+  const kept = head.length <= room ? content : `${head.slice(0, Math.max(0, room - 1)).join('')}…`;
+  return `${kept}${tail.join('')}`;
 }
 
 /** First line of the question, cut to Discord's 100-character thread name limit. */

@@ -13,6 +13,7 @@ import {
   type FakeGatewayFrame,
   FakeIntent,
 } from './fake-gateway.js';
+import { type FakeInteraction, FakeInteractions } from './fake-interactions.js';
 import { apiMessage, attachmentUrl, type FakeMessage, FakeMessageStore } from './fake-messages.js';
 import type { Json } from './fake-payloads.js';
 import { FakeRateLimiter, type FakeRateLimitOptions } from './fake-rate-limit.js';
@@ -112,6 +113,23 @@ export interface FakeDiscord {
   refuseConnections(mode: FakeConnectionRefusal): void;
   /** Extra already-acknowledged dispatches replayed on RESUME (duplicate delivery). */
   setReplayOverlap(count: number): void;
+  /**
+   * A stalled gateway: the sockets stay open but heartbeats are no longer acknowledged and no dispatch
+   * is sent, on open and new connections alike, until switched back.
+   */
+  stopHeartbeatAcks(on?: boolean): void;
+
+  /**
+   * A person presses a button of a bot message: INTERACTION_CREATE (MESSAGE_COMPONENT) over the gateway.
+   * The bot must call back within 3 s or the interaction is marked failed.
+   */
+  pressButton(input: { messageId: string; customId: string; userId?: string }): FakeInteraction;
+  /** Sends the same INTERACTION_CREATE again (a redelivery the bot must not act on twice). */
+  redeliverInteraction(id: string): number[];
+  /** Every interaction so far, with its callback state. */
+  readonly interactions: readonly FakeInteraction[];
+  /** Resolves once the interaction is acknowledged or failed. */
+  waitForInteraction(id: string, timeoutMs?: number): Promise<FakeInteraction>;
 
   faults: {
     next(fault: FakeDiscordFault, options?: { count?: number; match?: FakeFaultMatch }): void;
@@ -175,12 +193,14 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     },
     () => urls,
   );
+  const interactions = new FakeInteractions(world, store, newId, () => gateway.notify());
   const rest = new FakeRest({
     world,
     store,
     gateway,
     limiter,
     records,
+    interactions,
     newId,
     urls: () => urls,
     options: {
@@ -262,7 +282,9 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       writeAnswer(res, { status: 200, body: '{"id": "12', headers: { 'content-type': 'application/json' } });
       return;
     }
-    if (req.headers.authorization !== `Bot ${token}`) {
+    // Interaction callbacks carry no bot token (discord.js sends them with auth: false): the token in the path is the credential.
+    const isCallback = /^\/interactions\/\d+\/[^/]+\/callback$/.test(route);
+    if (!isCallback && req.headers.authorization !== `Bot ${token}`) {
       writeAnswer(res, { status: 401, body: { message: '401: Unauthorized', code: 0 } });
       return;
     }
@@ -415,6 +437,31 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     setReplayOverlap: (count) => {
       gateway.replayOverlap = count;
     },
+    stopHeartbeatAcks: (on = true) => gateway.setSilent(on),
+    pressButton(input) {
+      const interaction = interactions.create({
+        messageId: input.messageId,
+        customId: input.customId,
+        userId: input.userId ?? FAKE_DISCORD_IDS.users.alice,
+      });
+      gateway.dispatch('INTERACTION_CREATE', interaction.payload);
+      return interaction;
+    },
+    redeliverInteraction(id) {
+      const interaction = interactions.get(id);
+      if (!interaction) throw new Error(`fake discord: unknown interaction ${id}`);
+      return gateway.dispatch('INTERACTION_CREATE', interaction.payload);
+    },
+    interactions: interactions.all,
+    waitForInteraction: (id, timeoutMs = 5_000) =>
+      waitUntil(
+        () => {
+          const i = interactions.get(id);
+          return i && i.state !== 'pending' ? i : undefined;
+        },
+        timeoutMs,
+        `interaction ${id} to be answered or failed`,
+      ),
     faults: {
       next: (fault, o) => faults.next(fault, o),
       clear: () => faults.clear(),
@@ -467,6 +514,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       faults.clear();
       for (const done of pendingDelays) done();
       gateway.close();
+      interactions.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;

@@ -95,6 +95,7 @@ export class FakeGateway {
   replayOverlap = 0;
   readonly #wss = new WebSocketServer({ noServer: true });
   #zombieIgnoresClose = false;
+  #silent = false;
   #listeners = new Set<() => void>();
 
   constructor(
@@ -107,6 +108,11 @@ export class FakeGateway {
   onChange(listener: () => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** Lets other parts of the fake (interaction callbacks) wake the same waiters. */
+  notify(): void {
+    this.#changed();
   }
 
   #changed(): void {
@@ -178,7 +184,7 @@ export class FakeGateway {
     switch (payload.op) {
       case GatewayOp.Heartbeat:
         connection.heartbeats += 1;
-        if (!connection.zombie) this.#send(connection, { op: GatewayOp.HeartbeatAck });
+        if (!connection.zombie && !this.#silent) this.#send(connection, { op: GatewayOp.HeartbeatAck });
         break;
       case GatewayOp.Identify:
         this.#identify(connection, payload.d as Json);
@@ -259,7 +265,7 @@ export class FakeGateway {
     connection.session = session;
     const from = Math.max(0, seq - this.replayOverlap);
     for (const event of session.events) {
-      if (event.s > from)
+      if (event.s > from && !this.#silent)
         this.#send(connection, { op: GatewayOp.Dispatch, t: event.t, s: event.s, d: event.d });
     }
     this.#dispatchTo(session, 'RESUMED', { _trace: ['fake-discord'] });
@@ -290,7 +296,8 @@ export class FakeGateway {
     const event: Dispatch = { s: session.seq, t, d };
     session.events.push(event);
     if (session.events.length > this.options.replayBufferSize) session.events.shift();
-    if (session.connection) this.#send(session.connection, { op: GatewayOp.Dispatch, t, s: event.s, d });
+    if (session.connection && !this.#silent)
+      this.#send(session.connection, { op: GatewayOp.Dispatch, t, s: event.s, d });
     this.#changed();
     return event.s;
   }
@@ -362,6 +369,18 @@ export class FakeGateway {
       if (this.#zombieIgnoresClose) raw?.pause();
       else raw?.resume();
     }
+  }
+
+  /**
+   * A stalled gateway: sockets stay open (new ones get HELLO) but no heartbeat is acknowledged and no
+   * dispatch is sent on any connection, present or future. Dispatches are still kept for a later RESUME.
+   */
+  setSilent(on: boolean): void {
+    this.#silent = on;
+  }
+
+  get silent(): boolean {
+    return this.#silent;
   }
 
   /** Sockets held paused by zombie mode are cut so nothing lingers. */

@@ -26,6 +26,8 @@ export interface FakeMessage {
   deleted: boolean;
   /** The thread opened from this message (its id equals the message id on Discord). */
   threadId?: string;
+  /** Action rows of buttons, as the bot sent or last edited them. */
+  components?: unknown[];
   /** The message body the client sent (REST) or the test asked for (user messages). */
   request?: unknown;
 }
@@ -104,7 +106,7 @@ export function apiMessage(world: FakeWorld, store: FakeMessageStore, message: F
       ...(a.contentType ? { content_type: a.contentType } : {}),
     })),
     embeds: [],
-    components: [],
+    components: message.components ?? [],
     pinned: false,
     type: message.replyTo ? 19 : 0,
     flags: message.flags,

@@ -26,6 +26,8 @@ export interface FakeEdit {
   channelId: string;
   messageId: string;
   content: string;
+  /** The components the edit set, when it set them (`[]` removes the buttons). */
+  components?: unknown[];
   at: number;
 }
 

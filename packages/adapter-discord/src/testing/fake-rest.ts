@@ -1,5 +1,7 @@
 import type { ServerResponse } from 'node:http';
+import { componentProblem } from './fake-components.js';
 import { type FakeGateway, FakeIntent } from './fake-gateway.js';
+import type { FakeInteractions } from './fake-interactions.js';
 import {
   apiMessage,
   attachmentUrl,
@@ -29,6 +31,7 @@ export interface FakeRestDeps {
   gateway: FakeGateway;
   limiter: FakeRateLimiter;
   records: FakeRecords;
+  interactions: FakeInteractions;
   newId: () => string;
   urls: () => { http: string; ws: string };
   options: FakeRestOptions;
@@ -117,6 +120,11 @@ export class FakeRest {
       method: 'DELETE',
       pattern: /^\/channels\/(\d+)\/messages\/(\d+)\/reactions\/([^/]+)\/@me$/,
       run: (p) => this.#react(p[0]!, p[1]!, p[2]!, false),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/interactions\/(\d+)\/([^/]+)\/callback$/,
+      run: (p, req) => this.deps.interactions.callback(p[0]!, p[1]!, safeJson(req)),
     },
     { method: 'POST', pattern: /^\/channels\/(\d+)\/typing$/, run: (p) => this.#typing(p[0]!) },
     {
@@ -210,6 +218,11 @@ export class FakeRest {
       });
     }
     if (content.trim() === '' && files.length === 0) return error(400, 50006, 'Cannot send an empty message');
+    const components = payload['components'];
+    if (components !== undefined) {
+      const problem = componentProblem(components);
+      if (problem) return error(400, 50035, 'Invalid Form Body', { errors: { components: problem } });
+    }
     if (files.some((f) => f.data.length > options.maxUploadBytes))
       return error(413, 40005, 'Request entity too large');
     const nonce =
@@ -254,6 +267,7 @@ export class FakeRest {
       flags: 0,
       deleted: false,
       request: payload,
+      ...(Array.isArray(components) ? { components } : {}),
       ...(nonce !== undefined ? { nonce } : {}),
       ...(replyTo && store.get(replyTo) ? { replyTo } : {}),
     };
@@ -279,9 +293,21 @@ export class FakeRest {
     const content = typeof body['content'] === 'string' ? body['content'] : message.content;
     if ([...content].length > this.deps.options.maxContentLength)
       return error(400, 50035, 'Invalid Form Body');
+    const components = body['components'];
+    if (components !== undefined) {
+      const problem = componentProblem(components);
+      if (problem) return error(400, 50035, 'Invalid Form Body', { errors: { components: problem } });
+    }
     message.content = content;
     message.editedAt = Date.now();
-    this.deps.records.edits.push({ channelId, messageId, content, at: message.editedAt });
+    if (Array.isArray(components)) message.components = components;
+    this.deps.records.edits.push({
+      channelId,
+      messageId,
+      content,
+      ...(Array.isArray(components) ? { components } : {}),
+      at: message.editedAt,
+    });
     const api = apiMessage(world, store, message);
     const channel = world.channels.get(channelId);
     if (channel) this.deps.gateway.dispatch('MESSAGE_UPDATE', api, intentsFor(channel));

@@ -1,3 +1,4 @@
+export { componentProblem } from './fake-components.js';
 export {
   type FakeBotMessage,
   type FakeDiscord,
@@ -18,6 +19,12 @@ export {
   FakeIntent,
   GatewayOp,
 } from './fake-gateway.js';
+export {
+  FAKE_INTERACTION_ACK_MS,
+  type FakeInteraction,
+  type FakeInteractionState,
+  type FakePressInput,
+} from './fake-interactions.js';
 export type { FakeAttachment, FakeMessage } from './fake-messages.js';
 export type { FakeRateLimitOptions } from './fake-rate-limit.js';
 export type {
