@@ -74,4 +74,23 @@ describe('createTestContext', () => {
     expect(existsSync(dir)).toBe(true);
     await rm(dir, { recursive: true, force: true });
   });
+
+  it('records button presses and waits for one that matches', async () => {
+    const t = createTestContext();
+    const press = (actionId: string) => ({
+      id: `press-${actionId}`,
+      chat: { platform: 'echo', chatId: 'c1', chatType: 'dm' as const },
+      sender: { id: 'u1' },
+      messageId: 'm1',
+      actionId,
+      receivedAt: new Date(),
+      raw: null,
+    });
+    const waiting = t.waitForAction((a) => a.actionId === 'deny', 1_000);
+    t.ctx.receiveAction?.(press('approve'));
+    t.ctx.receiveAction?.(press('deny'));
+    expect((await waiting).id).toBe('press-deny');
+    expect(t.actions.map((a) => a.actionId)).toEqual(['approve', 'deny']);
+    await t.cleanup();
+  });
 });

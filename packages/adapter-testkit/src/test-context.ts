@@ -6,6 +6,7 @@ import {
   type AdapterContext,
   type AdapterStatus,
   createMemoryLogger,
+  type InboundAction,
   type InboundMessage,
   MediaCache,
   type MemoryLogger,
@@ -29,6 +30,8 @@ export interface TestContext {
   ctx: AdapterContext;
   /** Everything the adapter passed to `ctx.receive`, in order. */
   received: InboundMessage[];
+  /** Every button press the adapter passed to `ctx.receiveAction`, in order. */
+  actions: InboundAction[];
   /** Every status the adapter reported, in order. */
   statuses: AdapterStatus[];
   /** The same statuses with their detail text and time. */
@@ -36,6 +39,8 @@ export interface TestContext {
   logger: MemoryLogger;
   /** Resolves with the first received message (already received or future) that matches. */
   waitForReceived(match?: (msg: InboundMessage) => boolean, timeoutMs?: number): Promise<InboundMessage>;
+  /** Resolves with the first button press (already received or future) that matches. */
+  waitForAction(match?: (action: InboundAction) => boolean, timeoutMs?: number): Promise<InboundAction>;
   /** Aborts `ctx.signal`, as the host does on shutdown. */
   abort(): void;
   /** Aborts the signal and removes the temp media folder (idempotent). */
@@ -49,6 +54,7 @@ export function createTestContext(options: TestContextOptions = {}): TestContext
   const dir = options.mediaDir ?? mkdtempSync(join(tmpdir(), 'hermes-testkit-media-'));
   const controller = new AbortController();
   const received: InboundMessage[] = [];
+  const actions: InboundAction[] = [];
   const statuses: AdapterStatus[] = [];
   const statusLog: StatusChange[] = [];
   let cleaned: Promise<void> | undefined;
@@ -56,6 +62,9 @@ export function createTestContext(options: TestContextOptions = {}): TestContext
   const ctx: AdapterContext = {
     receive: (msg) => {
       received.push(msg);
+    },
+    receiveAction: (action) => {
+      actions.push(action);
     },
     status: (status, detail) => {
       statuses.push(status);
@@ -69,9 +78,16 @@ export function createTestContext(options: TestContextOptions = {}): TestContext
   return {
     ctx,
     received,
+    actions,
     statuses,
     statusLog,
     logger,
+    waitForAction(match = () => true, timeoutMs = DEFAULT_WAIT_MS) {
+      return waitFor(() => actions.find(match), {
+        timeoutMs,
+        what: 'a matching button press in ctx.receiveAction',
+      });
+    },
     async waitForReceived(match = () => true, timeoutMs = DEFAULT_WAIT_MS) {
       try {
         return await waitFor(() => received.find(match), {
