@@ -9,6 +9,7 @@ import { createMemoryLogger } from '@hermes/adapter-core';
 import { createAgent } from '@hermes/agent';
 import { startFakeOpenAI } from '@hermes/agent/testing';
 import { GatewayHost, loadConfig, openStateDb, SessionStore } from '../dist/index.js';
+import { benchStreaming } from './streaming.mjs';
 
 const ROUND_TRIPS = Number(process.env.BENCH_ROUND_TRIPS ?? 400);
 const APPENDS = Number(process.env.BENCH_APPENDS ?? 20_000);
@@ -154,6 +155,7 @@ const fmt = (n, d = 1) => n.toFixed(d);
 const { base, gw } = await benchRoundTrips();
 const appends = benchAppends();
 const mem = benchMemory();
+const stream = await benchStreaming();
 console.log(`\nGateway benchmarks (${ROUND_TRIPS} round trips, ${APPENDS} appends, ${SESSIONS} sessions)\n`);
 console.log('| measure | gateway | baseline | ratio |');
 console.log('| --- | ---: | ---: | ---: |');
@@ -171,4 +173,10 @@ console.log(
 );
 console.log(
   `| RSS (MB) with ${SESSIONS} sessions vs before creating them | ${fmt(mem.after / 1e6)} | ${fmt(mem.before / 1e6)} | +${fmt((mem.after - mem.before) / SESSIONS, 0)} B/session |`,
+);
+console.log(
+  `| streamed ${stream.chars}-char reply: writes (sends + edits) vs tokens received | ${stream.writes} | ${stream.tokens} | ${fmt(stream.writes / stream.tokens, 4)}× |`,
+);
+console.log(
+  `| time to first visible text (ms) vs the model's time to first token, bare client | ${fmt(stream.gwFirstVisible, 1)} | ${fmt(stream.baseTtft, 1)} | ${fmt(stream.gwFirstVisible / stream.baseTtft)}× |`,
 );

@@ -1,3 +1,4 @@
+import { approvedReply, DENIED_REPLY } from './approval-replies.js';
 import { platformCommand } from './platform-command.js';
 import { type CommandOutcome, CommandRegistry, type CommandSpec } from './registry.js';
 
@@ -114,11 +115,20 @@ const specs: CommandSpec[] = [
   {
     name: 'queue',
     aliases: ['q'],
-    summary: 'queue a message for the next turn without interrupting',
+    summary: 'queue a message as its own turn after the current one, without interrupting',
     bypass: true,
     handle(_ctx, args) {
       if (!args) return reply('Usage: /queue <message>');
-      return { kind: 'agent', text: args, interrupt: false };
+      return { kind: 'agent', text: args, busyMode: 'queue' };
+    },
+  },
+  {
+    name: 'steer',
+    summary: 'add a message to the running turn at its next step, without restarting it',
+    bypass: true,
+    handle(_ctx, args) {
+      if (!args) return reply('Usage: /steer <message>');
+      return { kind: 'agent', text: args, busyMode: 'steer' };
     },
   },
   {
@@ -278,7 +288,7 @@ const specs: CommandSpec[] = [
       const scope = args === 'session' || args === 'always' ? args : 'once';
       const settled = ctx.approvals.resolve('latest', true, { sessionKey: ctx.sessionKey, scope });
       if (!settled) return reply('No pending command to approve.');
-      return reply(`✅ Command approved${scope === 'once' ? '' : ` (${scope})`}: \`${settled.command}\``);
+      return reply(approvedReply(scope, settled));
     },
   },
   {
@@ -287,7 +297,7 @@ const specs: CommandSpec[] = [
     bypass: true,
     handle(ctx) {
       const settled = ctx.approvals.resolve('latest', false, { sessionKey: ctx.sessionKey });
-      return reply(settled ? '❌ Command denied.' : 'No pending command to deny.');
+      return reply(settled ? DENIED_REPLY : 'No pending command to deny.');
     },
   },
   {

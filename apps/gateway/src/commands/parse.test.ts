@@ -31,6 +31,7 @@ describe('CommandRegistry', () => {
       'retry',
       'undo',
       'queue',
+      'steer',
       'sethome',
       'title',
       'resume',
@@ -71,6 +72,7 @@ describe('CommandRegistry', () => {
       'queue',
       'reset',
       'status',
+      'steer',
       'stop',
     ]);
   });

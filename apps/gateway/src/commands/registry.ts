@@ -1,9 +1,13 @@
+import type { BusyInputMode } from '../lanes/busy-mode.js';
 import type { CommandContext } from './context.js';
 
 export type CommandOutcome =
   | { kind: 'reply'; text: string }
-  /** Run the agent with this text as the user's message (e.g. /retry, /new <text>). */
-  | { kind: 'agent'; text: string; interrupt?: boolean }
+  /**
+   * Run the agent with this text as the user's message (e.g. /retry, /new <text>). `busyMode` forces what
+   * happens when a turn is running (/queue, /steer); without it, the turn is interrupted.
+   */
+  | { kind: 'agent'; text: string; busyMode?: BusyInputMode }
   | { kind: 'silent' };
 
 export interface CommandSpec {

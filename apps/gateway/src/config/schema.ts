@@ -21,6 +21,10 @@ const platformSchema = z.looseObject({
   reply_to_mode: z.enum(['off', 'first', 'all']).optional(),
   unauthorized_dm_behavior: z.enum(['pair', 'ignore']).optional(),
   require_mention: z.boolean().optional(),
+  /** Overrides `display.busy_input_mode` (and HERMES_BUSY_INPUT_MODE) for this platform. */
+  busy_input_mode: z.enum(['interrupt', 'queue', 'steer']).optional(),
+  /** Overrides `display.streaming` (and HERMES_STREAMING) for this platform. */
+  streaming: z.enum(['off', 'edit', 'native']).optional(),
 });
 
 const modelSchema = z.union([
@@ -49,6 +53,10 @@ export const gatewayConfigSchema = z.strictObject({
   display: z
     .strictObject({
       tool_progress: z.enum(['off', 'new', 'all', 'verbose']).default('all'),
+      /** A message sent while the agent runs: interrupt (default), queue, or steer. */
+      busy_input_mode: z.enum(['interrupt', 'queue', 'steer']).optional(),
+      /** How a chat reply grows while the model writes it; unset = the best the platform has. */
+      streaming: z.enum(['off', 'edit', 'native']).optional(),
     })
     .default({ tool_progress: 'all' }),
   gateway: z

@@ -80,15 +80,24 @@ export class Deliverer {
     return this.sendEntries(ids);
   }
 
-  /** Sends rows already in the outbox, in order; used after enqueue and by crash recovery. */
-  async sendEntries(ids: readonly number[], prefixFirst?: string): Promise<DeliveryReport> {
+  /**
+   * Sends rows already in the outbox, in order; used after enqueue and by crash recovery. `reuseFirst`
+   * delivers the first row by finishing a streamed message (an edit, a native stream's finish) so the
+   * reply is not shown twice; if that fails for good the row is sent as a new message.
+   */
+  async sendEntries(
+    ids: readonly number[],
+    prefixFirst?: string,
+    reuseFirst?: (message: OutboundMessage) => Promise<SendResult>,
+  ): Promise<DeliveryReport> {
     const report: DeliveryReport = { sent: 0, failed: 0, messageIds: [] };
     for (const [i, id] of ids.entries()) {
       const entry = this.deps.outbox.get(id);
       if (entry?.state !== 'pending') continue;
       if (i === 0 && prefixFirst && entry.message.text)
         entry.message.text = `${prefixFirst}\n${entry.message.text}`;
-      const result = await this.sendEntry(entry);
+      const reuse = i === 0 && entry.message.text ? reuseFirst : undefined;
+      const result = await this.sendEntry(entry, reuse);
       if (result.ok) {
         report.sent++;
         report.messageIds.push(...result.messageIds);
@@ -97,13 +106,20 @@ export class Deliverer {
     return report;
   }
 
-  private async sendEntry(entry: OutboxEntry): Promise<SendResult> {
+  private async sendEntry(
+    entry: OutboxEntry,
+    reuse?: (message: OutboundMessage) => Promise<SendResult>,
+  ): Promise<SendResult> {
     const { outbox, logger } = this.deps;
     const adapter = this.deps.adapterFor(entry.platform);
     if (!adapter) {
       const error = new AdapterError('not_connected', `platform ${entry.platform} is not running`);
       outbox.markFailed(entry.id, error.message);
       return { ok: false, error };
+    }
+    if (reuse) {
+      const reused = await this.reuseStreamed(entry, reuse);
+      if (reused) return reused;
     }
     let message = entry.message;
     let plainRetried = false;
@@ -137,6 +153,35 @@ export class Deliverer {
         error: error.message,
       });
       return { ok: false, error };
+    }
+  }
+
+  /** Finishes the streamed message with the row's text; undefined when the row must be sent anew. */
+  private async reuseStreamed(
+    entry: OutboxEntry,
+    reuse: (message: OutboundMessage) => Promise<SendResult>,
+  ): Promise<SendResult | undefined> {
+    const { outbox, logger } = this.deps;
+    outbox.markSending(entry.id);
+    try {
+      const result = await withRetry(
+        async () => {
+          const r = await reuse(entry.message);
+          if (r.ok) return r;
+          throw r.error;
+        },
+        { maxAttempts: this.deps.maxAttempts ?? 4, logger },
+      );
+      outbox.markSent(entry.id, result.messageIds);
+      return result;
+    } catch (err) {
+      const error = toAdapterError(err, entry.platform);
+      // An edit that timed out may have landed: a second copy is better than losing the final text.
+      logger.warn('streamed message not finished; sending the reply as a new message', {
+        platform: entry.platform,
+        code: error.code,
+      });
+      return undefined;
     }
   }
 

@@ -2,6 +2,7 @@ import {
   type AdapterContext,
   AdapterError,
   type AdapterStatus,
+  type InboundAction,
   type InboundMessage,
   type Logger,
   type MediaCache,
@@ -40,6 +41,8 @@ export interface AdapterSupervisorOptions {
   logger: Logger;
   mediaCache: MediaCache;
   onInbound(platform: string, msg: InboundMessage): void;
+  /** A button press (platforms with `capabilities.buttons`). */
+  onAction?(platform: string, action: InboundAction): void;
   onStatus(slot: AdapterSlot): void;
   /** First retry delay after a failed start; doubles up to `maxRetryMs` (spec 1.3: 30 s → 300 s). */
   firstRetryMs?: number;
@@ -87,6 +90,13 @@ export class AdapterSupervisor {
           this.options.onInbound(slot.platform, msg);
         } catch (err) {
           logger.error('inbound message could not be handled', { error: (err as Error).message });
+        }
+      },
+      receiveAction: (action) => {
+        try {
+          this.options.onAction?.(slot.platform, action);
+        } catch (err) {
+          logger.error('button press could not be handled', { error: (err as Error).message });
         }
       },
       status: (status, detail) => {

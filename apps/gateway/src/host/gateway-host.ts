@@ -7,7 +7,6 @@ import {
   MediaCache,
   mediaAllowPrivateFromEnv,
   type PlatformAdapter,
-  type PlatformKind,
 } from '@hermes/adapter-core';
 import { type ApprovalGate, createApprovalGate, type InMemoryApprovalGate } from '@hermes/agent';
 import { nothingAllowed } from '../access/authorize.js';
@@ -27,6 +26,7 @@ import { KvStore } from '../state/kv-store.js';
 import { Outbox } from '../state/outbox.js';
 import { SessionStore } from '../state/session-store.js';
 import { AdapterSupervisor } from './adapter-supervisor.js';
+import { handleAction } from './approval-actions.js';
 import type { PendingInput } from './compose-turn.js';
 import { decodeInbound, type ReplayedInbound } from './inbound-codec.js';
 import { handleInbound, processInbound } from './intake.js';
@@ -78,6 +78,7 @@ export class GatewayHost {
       logger,
       mediaCache,
       onInbound: (platform, msg) => handleInbound(this.runtime, platform, msg),
+      onAction: (platform, action) => handleAction(this.runtime, platform, action),
       onStatus: () => this.writeStatus(),
       firstRetryMs: options.adapterRetry?.firstMs ?? 30_000,
       maxRetryMs: options.adapterRetry?.maxMs ?? 300_000,

@@ -4,6 +4,9 @@ import { authorize } from '../access/authorize.js';
 import type { CommandContext } from '../commands/context.js';
 import { parseCommand } from '../commands/parse.js';
 import type { CommandOutcome } from '../commands/registry.js';
+import { type BusyInputMode, resolveBusyInputMode } from '../lanes/busy-mode.js';
+import type { SubmitResult } from '../lanes/lane-scheduler.js';
+import type { PendingInput } from './compose-turn.js';
 import { compressSession } from './compress.js';
 import { encodeInbound } from './inbound-codec.js';
 import type { HostRuntime } from './runtime.js';
@@ -74,13 +77,10 @@ export async function processInbound(
       outcome = { kind: 'reply', text: `❌ /${spec.name} failed: ${(err as Error).message}` };
     }
     if (outcome.kind === 'agent') {
-      rt.lanes.submit(
-        sessionKey,
-        { msg, journalIds, text: outcome.text },
-        { interrupt: outcome.interrupt ?? true },
-      );
-      if (outcome.interrupt === false && rt.lanes.isBusy(sessionKey))
-        await rt.deliverer.deliverText(msg.chat, 'Queued for the next turn.', { replyTo: msg.id });
+      const result = submitBusy(rt, sessionKey, { msg, journalIds, text: outcome.text }, outcome.busyMode);
+      const ack = BUSY_ACKS[result];
+      // Only an explicit /queue or /steer is acknowledged: the sender asked for it and should see it took.
+      if (outcome.busyMode && ack) await rt.deliverer.deliverText(msg.chat, ack, { replyTo: msg.id });
       return;
     }
     rt.journal.finish(journalIds);
@@ -88,7 +88,37 @@ export async function processInbound(
     return;
   }
   // An unknown /foo goes to the agent as text.
-  rt.lanes.submit(sessionKey, { msg, journalIds });
+  submitBusy(rt, sessionKey, { msg, journalIds }, busyModeFor(rt, msg.chat.platform));
+}
+
+const BUSY_ACKS: Partial<Record<SubmitResult, string>> = {
+  queued: '📥 Queued: this gets its own turn after the current one.',
+  steered: '↪️ Steering: the running turn reads this at its next step.',
+};
+
+/**
+ * A request/reply client waits for the answer to its own request, so its message can neither join another
+ * turn (steer) nor be answered together with others: it queues instead.
+ */
+function submitBusy(
+  rt: HostRuntime,
+  sessionKey: string,
+  input: PendingInput,
+  mode: BusyInputMode | undefined,
+): SubmitResult {
+  const effective = input.msg.request && mode === 'steer' ? 'queue' : (mode ?? 'interrupt');
+  return rt.lanes.submit(sessionKey, input, { mode: effective });
+}
+
+const warnedBusyMode = new WeakSet<HostRuntime>();
+
+function busyModeFor(rt: HostRuntime, platform: string): BusyInputMode {
+  const r = resolveBusyInputMode(rt.config.file, rt.env, platform);
+  if (!r.ok && !warnedBusyMode.has(rt)) {
+    warnedBusyMode.add(rt);
+    rt.logger.warn(r.problem);
+  }
+  return r.mode;
 }
 
 async function refuse(rt: HostRuntime, msg: InboundMessage): Promise<void> {

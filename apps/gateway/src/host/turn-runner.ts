@@ -4,9 +4,23 @@ import { ToolProgress } from '../delivery/tool-progress.js';
 import type { LaneRunContext } from '../lanes/lane-scheduler.js';
 import { expiredReason, resolveResetPolicy } from '../sessions/reset-policy.js';
 import type { SessionRow, TranscriptMessage } from '../state/session-store.js';
+import type { ChatBudget } from '../streaming/chat-budget.js';
+import { budgetedAdapter, budgetsOf } from '../streaming/index.js';
+import { ReplyStreamer, type StreamOutcome } from '../streaming/reply-streamer.js';
+import type { FinalPlan } from '../streaming/stream-finish.js';
+import {
+  finalPlan,
+  INTERRUPTED_MARK,
+  markAbandoned,
+  streamedReplyKey,
+  streamedReplyText,
+} from '../streaming/stream-finish.js';
+import { resolveStreaming } from '../streaming/streaming-mode.js';
+import { sendApprovalPrompt } from './approval-actions.js';
 import { composeUserText, type PendingInput } from './compose-turn.js';
 import { deliveryChatOf, requestFailureOf, requestHistory, turnLimitsFor } from './request-reply.js';
 import type { HostRuntime } from './runtime.js';
+import { steerSourceFor } from './steer-source.js';
 
 /** Transcript rows back into the OpenAI message shape the agent takes as history. */
 export function historyFrom(rows: TranscriptMessage[]): ChatMessage[] {
@@ -112,7 +126,7 @@ function systemPromptFor(rt: HostRuntime, msg: InboundMessage, sessionKey: strin
 export async function runAgentTurn(
   rt: HostRuntime,
   items: PendingInput[],
-  lane: LaneRunContext,
+  lane: LaneRunContext<PendingInput>,
 ): Promise<void> {
   const last = items.at(-1)!;
   const msg = last.msg;
@@ -135,10 +149,19 @@ export async function runAgentTurn(
   rt.journal.markTurnStart(journalIds, session.id, userMessageId);
 
   const stopTyping = keepTyping(adapter, msg.chat);
+  const target = deliveryChatOf(msg, rt);
+  const budget = adapter && !request ? budgetsOf(rt).for(msg.chat, adapter.capabilities) : undefined;
   const progress =
-    adapter && !request
-      ? new ToolProgress(adapter, msg.chat, rt.config.file.display.tool_progress, rt.logger)
+    adapter && budget
+      ? new ToolProgress(
+          budgetedAdapter(adapter, budget),
+          msg.chat,
+          rt.config.file.display.tool_progress,
+          rt.logger,
+        )
       : undefined;
+  const streamer = adapter && budget && !target ? chatStreamer(rt, adapter, budget, msg) : undefined;
+  let outcome: StreamOutcome = { kind: 'none' };
   let streamed = '';
   let finalText = '';
   let error: Extract<AgentEvent, { type: 'error' }> | undefined;
@@ -159,6 +182,7 @@ export async function runAgentTurn(
   };
   const limits = turnLimitsFor(msg, rt.kindOf(msg.chat.platform));
   if (limits) input.toolLimits = limits;
+  input.steer = steerSourceFor(rt, lane, journalIds, shared);
   const model = rt.kv.get<string>(`model:${lane.sessionKey}`);
   if (model) input.model = model;
   const reasoning = rt.kv.get<ReasoningEffort>(`reasoning:${lane.sessionKey}`);
@@ -180,9 +204,11 @@ export async function runAgentTurn(
       } else if (ev.type === 'text-delta' && request?.stream && adapter?.edit) {
         streamed += ev.text;
         await adapter.edit(msg.chat, request.replyMessageId, streamed);
+      } else if (ev.type === 'text-delta' && streamer) {
+        streamer.push(ev.text);
       } else if (ev.type === 'approval-request') {
         const note = `⚠️ **Dangerous command requires approval:**\n\`\`\`\n${ev.command}\n\`\`\`\nReason: ${ev.reason}\nReply /approve, /approve session, /approve always, or /deny (expires in ${Math.round((ev.expiresAt - Date.now()) / 60000)} min).`;
-        if (!request) await rt.deliverer.deliverText(msg.chat, note);
+        if (!request) await sendApprovalPrompt(rt, msg, ev, note);
         else if (request.stream && adapter?.edit) {
           // An API client can only see the prompt in its stream; /approve comes as another request on the session.
           streamed += `\n\n${note}\n\n`;
@@ -205,10 +231,12 @@ export async function runAgentTurn(
   } finally {
     stopTyping();
     await progress?.finish();
+    if (streamer) outcome = await streamer.settle();
   }
   if (interrupted && rt.shuttingDown) {
     // Leave the turn as if it never started: the journal replays the message on the next start.
     rt.sessions.truncateFrom(session.id, userMessageId);
+    if (adapter) await markAbandonedSafely(rt, outcome, adapter, msg.chat);
     return;
   }
   if (request?.signal.aborted) {
@@ -219,6 +247,7 @@ export async function runAgentTurn(
   // A newer message interrupted this turn: its reply is stale, the next turn answers everything together.
   if (interrupted && rt.lanes.queued(lane.sessionKey) > 0) {
     rt.journal.finish(journalIds);
+    if (adapter) await markAbandonedSafely(rt, outcome, adapter, msg.chat);
     return;
   }
   if (request && error && adapter?.failRequest) {
@@ -228,6 +257,23 @@ export async function runAgentTurn(
     return;
   }
   const errorText = error ? `⚠️ ${error.message}` : '';
+  if (outcome.kind !== 'none' && adapter) {
+    // The streamed message becomes the reply: the outbox records it and the final write finishes it.
+    const whole = streamedReplyText(outcome, { finalText, interrupted, errorText });
+    const note = interrupted ? INTERRUPTED_MARK : errorText || undefined;
+    const plan = finalPlan(outcome, whole, adapter, msg.chat, note);
+    budget?.takeFinal();
+    await deliverTurnReply(rt, {
+      chat: msg.chat,
+      reply: plan.reply,
+      replyTo: plan.replyTo ? msg.id : undefined,
+      sessionId: session.id,
+      journalIds,
+      ...(plan.reuseFirst ? { reuseFirst: plan.reuseFirst } : {}),
+      ...(plan.streamedMessageId ? { streamedMessageId: plan.streamedMessageId } : {}),
+    });
+    return;
+  }
   // A streaming client already holds `streamed`; the final send must extend it, not restart it.
   const reply =
     request?.stream && streamed
@@ -237,7 +283,7 @@ export async function runAgentTurn(
     rt.journal.finish(journalIds);
     return;
   }
-  const target = deliveryChatOf(msg, rt);
+  budget?.takeFinal();
   await deliverTurnReply(rt, {
     chat: target ?? msg.chat,
     reply,
@@ -255,7 +301,15 @@ export async function runAgentTurn(
  */
 async function deliverTurnReply(
   rt: HostRuntime,
-  o: { chat: ChatRef; reply: string; replyTo: string | undefined; sessionId: string; journalIds: number[] },
+  o: {
+    chat: ChatRef;
+    reply: string;
+    replyTo: string | undefined;
+    sessionId: string;
+    journalIds: number[];
+    reuseFirst?: FinalPlan['reuseFirst'];
+    streamedMessageId?: string;
+  },
 ): Promise<void> {
   let messages: OutboundMessage[];
   try {
@@ -273,7 +327,41 @@ async function deliverTurnReply(
   const ids = rt.db.transaction(() => {
     const rows = rt.outbox.enqueue(o.chat, messages, o.sessionId);
     rt.journal.finish(o.journalIds);
+    // Recovery after a crash from here on can finish this message instead of leaving it partial.
+    if (o.streamedMessageId && rows[0] !== undefined)
+      rt.kv.set(streamedReplyKey(rows[0]), { chat: o.chat, messageId: o.streamedMessageId });
     return rows;
   })();
-  await rt.deliverer.sendEntries(ids);
+  await rt.deliverer.sendEntries(ids, undefined, o.reuseFirst);
+  if (o.streamedMessageId && ids[0] !== undefined) rt.kv.delete(streamedReplyKey(ids[0]));
+}
+
+/** The edit or native streamer of a chat reply, or none when this platform's streaming is off. */
+function chatStreamer(
+  rt: HostRuntime,
+  adapter: PlatformAdapter,
+  budget: ChatBudget,
+  msg: InboundMessage,
+): ReplyStreamer | undefined {
+  if (rt.kindOf(msg.chat.platform) !== 'chat') return undefined;
+  const { mode, invalidEnv } = resolveStreaming(rt.config.file, rt.env, adapter);
+  if (invalidEnv)
+    rt.logger.warn('HERMES_STREAMING must be off, edit or native; using the config instead', {
+      value: invalidEnv,
+    });
+  if (mode === 'off') return undefined;
+  return new ReplyStreamer({ adapter, chat: msg.chat, mode, budget, logger: rt.logger, replyTo: msg.id });
+}
+
+async function markAbandonedSafely(
+  rt: HostRuntime,
+  outcome: StreamOutcome,
+  adapter: PlatformAdapter,
+  chat: ChatRef,
+): Promise<void> {
+  try {
+    await markAbandoned(outcome, adapter, chat, INTERRUPTED_MARK);
+  } catch (err) {
+    rt.logger.warn('interrupted streamed reply not marked', { error: (err as Error).message });
+  }
 }

@@ -79,7 +79,7 @@ describe('LaneScheduler', () => {
     const lanes = new LaneScheduler(runner, { maxConcurrent: 4, logger: createMemoryLogger() });
     lanes.submit('k', 'a');
     await tick();
-    expect(lanes.submit('k', 'b', { interrupt: false })).toBe('queued');
+    expect(lanes.submit('k', 'b', { mode: 'queue' })).toBe('queued');
     await tick();
     expect(turns[0]?.aborted).toBe(false);
     gates[0]?.resolve();
@@ -113,7 +113,7 @@ describe('LaneScheduler', () => {
     const lanes = new LaneScheduler(runner, { maxConcurrent: 2, logger: createMemoryLogger() });
     lanes.submit('k', 'a');
     await tick();
-    lanes.submit('k', 'b', { interrupt: false });
+    lanes.submit('k', 'b', { mode: 'queue' });
     const stopped = lanes.interrupt('k', { discardQueued: true });
     expect(stopped).toEqual({ wasRunning: true, dropped: ['b'] });
     await lanes.idle('k');

@@ -1,28 +1,45 @@
 import type { Logger } from '@hermes/adapter-core';
+import type { BusyInputMode } from './busy-mode.js';
 import { Semaphore } from './semaphore.js';
 
-export interface LaneRunContext {
+export interface LaneRunContext<T = unknown> {
   sessionKey: string;
   /** Aborted when a new message interrupts the run, on /stop, /new, or at shutdown. */
   signal: AbortSignal;
+  /**
+   * Takes the messages steered into this run so far (oldest first). The run owns what it takes; what it
+   * never takes becomes a turn of its own after the run, so a steered message is never lost.
+   */
+  takeSteered(): T[];
 }
 
-export type LaneRunner<T> = (items: T[], ctx: LaneRunContext) => Promise<void>;
+export type LaneRunner<T> = (items: T[], ctx: LaneRunContext<T>) => Promise<void>;
+
+interface Entry<T> {
+  item: T;
+  /** Arrival order across the queue and the steer inbox, so leftovers go back where they belong. */
+  seq: number;
+  /** Runs as a turn of its own instead of joining its neighbours. */
+  alone: boolean;
+}
 
 interface Lane<T> {
   running: boolean;
   starting: boolean;
   controller?: AbortController;
-  queue: T[];
+  queue: Entry<T>[];
+  /** Steered into the current run and not yet taken by it. */
+  steered: Entry<T>[];
   done?: Promise<void>;
 }
 
-export type SubmitResult = 'started' | 'interrupting' | 'queued';
+export type SubmitResult = 'started' | 'interrupting' | 'queued' | 'steered';
 
 /**
  * One agent run per session key. A message that arrives mid-run is appended to the lane's FIFO (never a
- * single overwritten slot) and, unless queued with `/queue`, interrupts the run; when the run ends, all
- * waiting messages become the next turn together. Lanes never wait on each other except for the global cap.
+ * single overwritten slot) and then, by its busy mode: `interrupt` aborts the run and every waiting message
+ * becomes the next turn together; `queue` waits for the run to finish and gets a turn of its own; `steer`
+ * is handed to the running turn. Lanes never wait on each other except for the global cap.
  */
 export class LaneScheduler<T> {
   private readonly lanes = new Map<string, Lane<T>>();
@@ -53,27 +70,44 @@ export class LaneScheduler<T> {
     return this.lanes.get(sessionKey)?.starting === true;
   }
 
+  /** Messages waiting for a later turn (steered ones not yet taken by the run included). */
   queued(sessionKey: string): number {
-    return this.lanes.get(sessionKey)?.queue.length ?? 0;
+    const lane = this.lanes.get(sessionKey);
+    return lane ? lane.queue.length + lane.steered.length : 0;
   }
 
   get activeRuns(): number {
     return this.cap.active;
   }
 
-  submit(sessionKey: string, item: T, options: { interrupt?: boolean } = {}): SubmitResult {
+  /** `mode` only matters when the lane is busy; default `interrupt`. */
+  submit(sessionKey: string, item: T, options: { mode?: BusyInputMode } = {}): SubmitResult {
     if (this.closing) throw new Error('gateway is shutting down');
-    const lane = this.lanes.get(sessionKey) ?? { running: false, starting: false, queue: [] };
+    const lane = this.lanes.get(sessionKey) ?? { running: false, starting: false, queue: [], steered: [] };
     this.lanes.set(sessionKey, lane);
-    lane.queue.push(item);
-    if (lane.running || lane.starting) {
-      if (options.interrupt === false) return 'queued';
+    const entry: Entry<T> = { item, seq: ++this.seq, alone: false };
+    if (!(lane.running || lane.starting)) {
+      lane.queue.push(entry);
+      this.pump(sessionKey, lane);
+      return 'started';
+    }
+    const mode = options.mode ?? 'interrupt';
+    if (mode === 'steer' && lane.running) {
+      lane.steered.push(entry);
+      return 'steered';
+    }
+    if (mode === 'interrupt') {
+      lane.queue.push(entry);
       lane.controller?.abort(new Error('interrupted by a new message'));
       return 'interrupting';
     }
-    this.pump(sessionKey, lane);
-    return 'started';
+    // A steer between two runs has no turn to join: it joins the next one, like an interrupt without one.
+    entry.alone = mode === 'queue';
+    lane.queue.push(entry);
+    return 'queued';
   }
+
+  private seq = 0;
 
   /** Aborts the current run; with `discardQueued`, also drops what was waiting. Returns what was dropped. */
   interrupt(
@@ -82,7 +116,9 @@ export class LaneScheduler<T> {
   ): { wasRunning: boolean; dropped: T[] } {
     const lane = this.lanes.get(sessionKey);
     if (!lane) return { wasRunning: false, dropped: [] };
-    const dropped = options.discardQueued ? lane.queue.splice(0) : [];
+    const dropped = options.discardQueued
+      ? [...lane.queue.splice(0), ...lane.steered.splice(0)].sort((a, b) => a.seq - b.seq).map((e) => e.item)
+      : [];
     const wasRunning = lane.running || lane.starting;
     lane.controller?.abort(new Error(options.reason ?? 'stopped'));
     return { wasRunning, dropped };
@@ -102,7 +138,9 @@ export class LaneScheduler<T> {
     this.closing = true;
     const pending: Promise<void>[] = [];
     for (const lane of this.lanes.values()) {
+      // Still open in the inbound journal: replayed on the next start.
       lane.queue.length = 0;
+      lane.steered.length = 0;
       lane.controller?.abort(new Error('gateway shutting down'));
       if (lane.done) pending.push(lane.done);
     }
@@ -129,17 +167,19 @@ export class LaneScheduler<T> {
           if (this.closing) break;
           continue;
         }
-        const items = lane.queue.splice(0);
+        const items = takeNextTurn(lane.queue);
         lane.starting = false;
         lane.running = true;
+        const takeSteered = () => lane.steered.splice(0).map((e) => e.item);
         try {
-          await this.run(items, { sessionKey, signal: controller.signal });
+          await this.run(items, { sessionKey, signal: controller.signal, takeSteered });
         } catch (err) {
           this.logger.error('agent run failed', { sessionKey, error: (err as Error).message });
         } finally {
           release();
           lane.running = false;
           lane.controller = undefined;
+          requeueSteered(lane);
         }
         if (lane.queue.length > 0) {
           lane.starting = true;
@@ -152,4 +192,22 @@ export class LaneScheduler<T> {
       if (lane.queue.length === 0) this.lanes.delete(sessionKey);
     })();
   }
+}
+
+/** A lone entry at the head is one turn; otherwise every mergeable entry up to the next lone one. */
+function takeNextTurn<T>(queue: Entry<T>[]): T[] {
+  const head = queue[0];
+  if (!head) return [];
+  if (head.alone) return [queue.shift()!.item];
+  const end = queue.findIndex((e) => e.alone);
+  return queue.splice(0, end === -1 ? queue.length : end).map((e) => e.item);
+}
+
+/** What the run never took arrived after its last tool round: each gets a turn of its own, in arrival order. */
+function requeueSteered<T>(lane: Lane<T>): void {
+  if (!lane.steered.length) return;
+  const left = lane.steered.splice(0);
+  for (const e of left) e.alone = true;
+  lane.queue.push(...left);
+  lane.queue.sort((a, b) => a.seq - b.seq);
 }

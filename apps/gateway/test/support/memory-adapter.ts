@@ -2,11 +2,14 @@ import type {
   AdapterContext,
   Capabilities,
   ChatRef,
+  InboundAction,
   InboundMessage,
+  NativeReplyStream,
   OutboundMessage,
   PlatformAdapter,
   RequestFailure,
   SendResult,
+  StartStreamResult,
   ToolProgressReport,
   TurnUsage,
 } from '@hermes/adapter-core';
@@ -28,6 +31,8 @@ export class MemoryAdapter implements PlatformAdapter {
   readonly edits: Array<{ messageId: string; text: string }> = [];
   ctx: AdapterContext | undefined;
   failNextSends: AdapterError[] = [];
+  /** Failures the next edits return, in order (e.g. rate_limited with retryAfterMs). */
+  failNextEdits: AdapterError[] = [];
   private seq = 0;
 
   constructor(
@@ -65,8 +70,18 @@ export class MemoryAdapter implements PlatformAdapter {
   }
 
   async edit(_chat: ChatRef, messageId: string, text: string): Promise<SendResult> {
+    const failure = this.failNextEdits.shift();
+    if (failure) return { ok: false, error: failure };
     this.edits.push({ messageId, text });
     return { ok: true, messageIds: [messageId] };
+  }
+
+  /** What the chat shows now: every sent message with its last edit, in order. */
+  shown(): Array<{ id: string; text: string }> {
+    return this.sent.map((s) => {
+      const last = [...this.edits].reverse().find((e) => e.messageId === s.id);
+      return { id: s.id, text: last ? last.text : (s.message.text ?? '') };
+    });
   }
 
   /** Delivers a message as the platform would. */
@@ -129,5 +144,106 @@ export class MemoryRequestAdapter extends MemoryAdapter {
   failRequest(chat: ChatRef, failure: RequestFailure): boolean {
     this.failures.push({ chat, failure });
     return true;
+  }
+}
+
+// ---- Buttons (contract v2: OutboundMessage.actions, InboundAction, settleActions) -------------------------
+
+export interface SettledRecord {
+  chat: ChatRef;
+  messageId: string;
+  outcome: string;
+}
+
+/**
+ * A chat platform with buttons: what the host sends keeps its `actions` (in `sent`), `press` hands a button
+ * press to the host as a real adapter does after acknowledging it, and `settleActions` calls are recorded.
+ */
+export class MemoryButtonsAdapter extends MemoryAdapter {
+  readonly settled: SettledRecord[] = [];
+  private pressSeq = 0;
+
+  constructor(platform = 'memory', caps: Partial<Capabilities> = {}) {
+    super(platform, { ...caps, buttons: true });
+  }
+
+  async settleActions(chat: ChatRef, messageId: string, outcome: string): Promise<SendResult> {
+    this.settled.push({ chat, messageId, outcome });
+    return { ok: true, messageIds: [messageId] };
+  }
+
+  /** The last message sent with buttons, if any. */
+  lastWithActions(): SentRecord | undefined {
+    return [...this.sent].reverse().find((s) => s.message.actions?.length);
+  }
+
+  /** Presses a button of a sent message. `pressId` defaults to a fresh one; reuse it to simulate a redelivery. */
+  press(
+    messageId: string,
+    actionId: string,
+    o: { userId?: string; name?: string; pressId?: string } = {},
+  ): InboundAction {
+    if (!this.ctx) throw new AdapterError('not_connected', 'memory adapter not started');
+    const record = this.sent.find((s) => s.id === messageId);
+    if (!record) throw new Error(`no sent message ${messageId}`);
+    const action: InboundAction = {
+      id: o.pressId ?? `press-${++this.pressSeq}`,
+      chat: record.chat,
+      sender: { id: o.userId ?? 'user-1', name: o.name ?? 'Alice' },
+      messageId,
+      actionId,
+      receivedAt: new Date(),
+      raw: null,
+    };
+    this.ctx.receiveAction?.(action);
+    return action;
+  }
+}
+
+// ---- Native streaming (contract v2: capabilities.nativeStreaming, startStream) -----------------------------
+
+export interface NativeStreamRecord {
+  chat: ChatRef;
+  updates: string[];
+  finished?: string;
+  aborted?: string;
+}
+
+/**
+ * A chat platform with a native streaming API: each stream records the whole-text updates and how it ended.
+ * `refuse` makes startStream answer `unsupported` (as a platform does for a group chat).
+ */
+export class MemoryNativeStreamAdapter extends MemoryAdapter {
+  readonly streams: NativeStreamRecord[] = [];
+  refuse = false;
+
+  constructor(platform = 'memory', caps: Partial<Capabilities> = {}) {
+    super(platform, { ...caps, nativeStreaming: true });
+  }
+
+  async startStream(
+    chat: ChatRef,
+    _options: { replyTo?: string; threadId?: string },
+  ): Promise<StartStreamResult> {
+    if (this.refuse)
+      return { ok: false, error: new AdapterError('unsupported', 'native streaming is not available here') };
+    const record: NativeStreamRecord = { chat, updates: [] };
+    this.streams.push(record);
+    const id = `ns${this.streams.length}`;
+    const stream: NativeReplyStream = {
+      update: async (text) => {
+        record.updates.push(text);
+        return { ok: true, messageIds: [id] };
+      },
+      finish: async (text) => {
+        record.finished = text;
+        return { ok: true, messageIds: [id] };
+      },
+      abort: async (note) => {
+        record.aborted = note;
+        return { ok: true, messageIds: [id] };
+      },
+    };
+    return { ok: true, stream };
   }
 }

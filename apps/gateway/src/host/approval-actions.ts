@@ -1,0 +1,182 @@
+import type { ChatRef, InboundAction, InboundMessage, MessageAction } from '@hermes/adapter-core';
+import type { AgentEvent, ApprovalScope } from '@hermes/agent';
+import { authorize } from '../access/authorize.js';
+import { approvedReply, DENIED_REPLY } from '../commands/approval-replies.js';
+import type { HostRuntime } from './runtime.js';
+
+type ApprovalEvent = Extract<AgentEvent, { type: 'approval-request' }>;
+type Choice = ApprovalScope | 'deny';
+
+const PREFIX = 'appr:';
+const CHOICES: ReadonlyArray<{ choice: Choice; label: string; style?: MessageAction['style'] }> = [
+  { choice: 'once', label: 'Approve once', style: 'primary' },
+  { choice: 'session', label: 'Approve for session' },
+  { choice: 'always', label: 'Always' },
+  { choice: 'deny', label: 'Deny', style: 'danger' },
+];
+
+/** Who asked, for one approval prompt sent with buttons: the person whose turn it is may always answer. */
+interface PromptRecord {
+  sessionKey: string;
+  platform: string;
+  chatId: string;
+  userId: string;
+  expiresAt: number;
+}
+
+// Approvals live in memory (a restart withdraws them), so what their prompts need does too.
+const promptsByRuntime = new WeakMap<HostRuntime, Map<string, PromptRecord>>();
+
+function prompts(rt: HostRuntime): Map<string, PromptRecord> {
+  let map = promptsByRuntime.get(rt);
+  if (!map) {
+    map = new Map();
+    promptsByRuntime.set(rt, map);
+  }
+  return map;
+}
+
+/** Button ids name the approval they answer (`appr:<approval id>:<choice>`), so an old button never answers a newer one. */
+export function approvalActions(approvalId: string): MessageAction[] {
+  return CHOICES.map(({ choice, label, style }) => ({
+    id: `${PREFIX}${approvalId}:${choice}`,
+    label,
+    ...(style ? { style } : {}),
+  }));
+}
+
+export function parseApprovalAction(actionId: string): { approvalId: string; choice: Choice } | undefined {
+  if (!actionId.startsWith(PREFIX)) return undefined;
+  const rest = actionId.slice(PREFIX.length);
+  const cut = rest.lastIndexOf(':');
+  if (cut <= 0) return undefined;
+  const choice = CHOICES.find((c) => c.choice === rest.slice(cut + 1))?.choice;
+  return choice ? { approvalId: rest.slice(0, cut), choice } : undefined;
+}
+
+/**
+ * The dangerous-command prompt of a chat turn. The text always names the commands (a platform without
+ * buttons, or a user who prefers typing, answers with them); where the platform has buttons they are added.
+ */
+export async function sendApprovalPrompt(
+  rt: HostRuntime,
+  msg: InboundMessage,
+  ev: ApprovalEvent,
+  note: string,
+): Promise<void> {
+  const adapter = rt.adapterFor(msg.chat.platform);
+  if (!adapter?.capabilities.buttons || !adapter.settleActions) {
+    await rt.deliverer.deliverText(msg.chat, note);
+    return;
+  }
+  const messages = await rt.deliverer.prepare(msg.chat, note);
+  const last = messages.at(-1);
+  if (!last) return;
+  last.actions = approvalActions(ev.id);
+  const map = prompts(rt);
+  const now = Date.now();
+  for (const [id, p] of map) if (p.expiresAt < now) map.delete(id);
+  map.set(ev.id, {
+    sessionKey: ev.sessionKey,
+    platform: msg.chat.platform,
+    chatId: msg.chat.chatId,
+    userId: msg.sender.id,
+    expiresAt: ev.expiresAt,
+  });
+  await rt.deliverer.sendEntries(rt.outbox.enqueue(msg.chat, messages));
+}
+
+/** `ctx.receiveAction` of every adapter. Never throws into the adapter. */
+export function handleAction(rt: HostRuntime, platform: string, action: InboundAction): void {
+  void processAction(rt, platform, action).catch((err: unknown) => {
+    rt.logger.error('button press failed', { platform, error: (err as Error).message });
+  });
+}
+
+async function processAction(rt: HostRuntime, platform: string, action: InboundAction): Promise<void> {
+  // Seen ids go in the inbound journal (already closed), so a press redelivered after a restart is ignored.
+  const first = rt.db.transaction(() => {
+    const id = rt.journal.record(
+      `action:${platform}:${action.id}`,
+      platform,
+      JSON.stringify({ action: true }),
+    );
+    if (id !== undefined) rt.journal.finish([id]);
+    return id !== undefined;
+  })();
+  if (!first) {
+    rt.logger.debug('duplicate button press ignored', { platform });
+    return;
+  }
+  const parsed = parseApprovalAction(action.actionId);
+  if (!parsed) {
+    rt.logger.warn('button press for an unknown action ignored', { platform });
+    return;
+  }
+  const prompt = prompts(rt).get(parsed.approvalId);
+  if (!mayAnswer(rt, platform, action, prompt)) {
+    rt.logger.warn('button press by a user who may not answer this approval; nothing applied', {
+      platform,
+      userId: action.sender.id,
+    });
+    return;
+  }
+  const settled = prompt
+    ? rt.approvals.resolve(parsed.approvalId, parsed.choice !== 'deny', {
+        sessionKey: prompt.sessionKey,
+        ...(parsed.choice === 'deny' ? {} : { scope: parsed.choice }),
+      })
+    : undefined;
+  prompts(rt).delete(parsed.approvalId);
+  if (!settled) {
+    await settle(
+      rt,
+      action.chat,
+      action.messageId,
+      '⌛ Expired: this approval was already answered or timed out.',
+    );
+    return;
+  }
+  const name = action.sender.name ?? action.sender.id;
+  const { choice } = parsed;
+  if (choice === 'deny') {
+    await rt.deliverer.deliverText(action.chat, DENIED_REPLY);
+    await settle(rt, action.chat, action.messageId, `❌ Denied by ${name}`);
+    return;
+  }
+  await rt.deliverer.deliverText(action.chat, approvedReply(choice, settled));
+  await settle(rt, action.chat, action.messageId, `✅ Approved by ${name}`);
+}
+
+/**
+ * The person whose turn asked, an admin (`gateway.allow_admin_from`), or someone the platform's allowlist,
+ * roles or pairing name. Allow-all settings do not count: anyone in a group could press otherwise.
+ */
+function mayAnswer(
+  rt: HostRuntime,
+  platform: string,
+  action: InboundAction,
+  prompt: PromptRecord | undefined,
+): boolean {
+  if (action.chat.platform !== platform) return false;
+  if (
+    prompt &&
+    prompt.platform === platform &&
+    prompt.chatId === action.chat.chatId &&
+    prompt.userId === action.sender.id
+  )
+    return true;
+  if (rt.config.file.gateway.allow_admin_from.includes(`${platform}:${action.sender.id}`)) return true;
+  const decision = authorize(action, rt.profileOf(platform), rt.env, rt.pairing);
+  return (
+    decision.allowed &&
+    (decision.via === 'allowlist' || decision.via === 'role' || decision.via === 'pairing')
+  );
+}
+
+async function settle(rt: HostRuntime, chat: ChatRef, messageId: string, outcome: string): Promise<void> {
+  const adapter = rt.adapterFor(chat.platform);
+  const result = await adapter?.settleActions?.(chat, messageId, outcome);
+  if (result && !result.ok)
+    rt.logger.warn('buttons could not be settled', { platform: chat.platform, code: result.error.code });
+}
