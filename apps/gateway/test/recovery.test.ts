@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { step } from '@hermes/agent/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeInbound } from '../src/host/inbound-codec.js';
+import { streamedReplyKey } from '../src/streaming/stream-finish.js';
 import { type Harness, startHarness, waitFor } from './support/harness.js';
 import { MemoryRequestAdapter } from './support/memory-adapter.js';
 
@@ -52,6 +53,34 @@ describe('after an unclean stop', () => {
     expect(texts.some((t) => t.includes('was being sent'))).toBe(false);
     expect(h.host.runtime.outbox.countByState().ambiguous).toBe(1);
     expect(String(h.fake.requests[0]!.body.messages.at(-1)!.content)).toBe('answer me after the crash');
+  });
+});
+
+describe('after an unclean stop mid-stream', () => {
+  it('edits the streamed message into the recovered reply instead of sending the reply a second time', async () => {
+    const home = tempHome();
+    const first = await startHarness({ home });
+    const chat = { platform: 'memory', chatId: 'chat-1', chatType: 'dm' as const };
+    const rt = first.host.runtime;
+    // What a crash between recording the final reply and sending it leaves: the streamed message holds a
+    // partial text, the outbox the whole reply, and the kv store which message the reply finishes.
+    const streamed = await first.adapter.send(chat, { text: 'The answer is' });
+    if (!streamed.ok) throw new Error('memory send failed');
+    const [row] = rt.outbox.enqueue(chat, [{ text: 'The answer is 42.' }], 'turn-s');
+    rt.kv.set(streamedReplyKey(row!), { chat, messageId: streamed.messageIds[0] });
+    rt.db.close();
+    await first.fake.close();
+
+    h = await startHarness({ home });
+    await waitFor(
+      () => h!.adapter.edits.some((e) => e.text.includes('The answer is 42.')),
+      'the streamed message edited into the recovered reply',
+    );
+    const edit = h.adapter.edits.find((e) => e.text.includes('The answer is 42.'))!;
+    expect(edit.messageId).toBe(streamed.messageIds[0]);
+    expect(edit.text).toMatch(/^♻️ Recovered reply/);
+    expect(h.adapter.texts().some((t) => t.includes('The answer is 42.'))).toBe(false);
+    expect(h.host.runtime.kv.get(streamedReplyKey(row!))).toBeUndefined();
   });
 });
 

@@ -6,6 +6,7 @@ import {
   type Logger,
   MediaCache,
   mediaAllowPrivateFromEnv,
+  type OutboundMessage,
   type PlatformAdapter,
 } from '@hermes/adapter-core';
 import { type ApprovalGate, createApprovalGate, type InMemoryApprovalGate } from '@hermes/agent';
@@ -25,6 +26,7 @@ import { InboundJournal, type JournalEntry } from '../state/inbound-journal.js';
 import { KvStore } from '../state/kv-store.js';
 import { Outbox } from '../state/outbox.js';
 import { SessionStore } from '../state/session-store.js';
+import { streamedReplyKey } from '../streaming/stream-finish.js';
 import { AdapterSupervisor } from './adapter-supervisor.js';
 import { handleAction } from './approval-actions.js';
 import type { PendingInput } from './compose-turn.js';
@@ -233,15 +235,34 @@ export class GatewayHost {
       const k = `${e.turnRef ?? 'none'}:${e.chat.platform}:${e.chat.chatId}`;
       byTurn.set(k, [...(byTurn.get(k) ?? []), e.id]);
     }
-    for (const ids of byTurn.values())
-      await this.runtime.deliverer.sendEntries(
-        ids,
-        '♻️ Recovered reply (the gateway restarted before sending it):',
-      );
+    for (const ids of byTurn.values()) await this.recoverReply(ids);
     const open = this.runtime.journal.open();
     if (pending.length || open.length)
       logger.info('recovering after an unclean stop', { replies: pending.length, messages: open.length });
     for (const entry of open) await this.replay(entry);
+  }
+
+  /**
+   * A reply recorded but not sent before an unclean stop, labelled as recovered. When its turn had been
+   * streaming, the streamed message is edited into the reply (so the user does not see it twice) and
+   * only a failed edit falls back to a new message.
+   */
+  private async recoverReply(ids: number[]): Promise<void> {
+    const rt = this.runtime;
+    const key = ids[0] === undefined ? undefined : streamedReplyKey(ids[0]);
+    const streamed = key ? rt.kv.get<{ chat: ChatRef; messageId: string }>(key) : undefined;
+    const adapter = streamed ? this.supervisor.get(streamed.chat.platform) : undefined;
+    const edit = adapter?.edit?.bind(adapter);
+    const reuse =
+      streamed && edit
+        ? (message: OutboundMessage) => edit(streamed.chat, streamed.messageId, message.text ?? '')
+        : undefined;
+    await rt.deliverer.sendEntries(
+      ids,
+      '♻️ Recovered reply (the gateway restarted before sending it):',
+      reuse,
+    );
+    if (key && streamed) rt.kv.delete(key);
   }
 
   /**
