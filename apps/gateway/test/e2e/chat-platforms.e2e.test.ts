@@ -71,6 +71,67 @@ describe('the gateway process with Telegram, Discord and Slack (real SDKs, fake 
     await until(() => telegramTexts(telegram.aliceDm.id).includes('Hello Alice.'), 'telegram DM reply');
   });
 
+  it('streams a Telegram group reply by edits that end as the one final message', async () => {
+    const words = Array.from({ length: 60 }, (_, i) => `w${i}`);
+    fake.script(
+      step.stream(
+        words.map((w) => `${w} `),
+        { delayMs: 25 },
+      ),
+    );
+    telegram.sendText({ chat: telegram.group, from: telegram.bob, text: 'stream please', mentionBot: true });
+    const final = words.join(' ');
+    await until(
+      () => telegram.seen.edits.some((e) => e.chatId === telegram.group.id && e.text.trim() === final),
+      'the streamed message edited to the final text',
+    );
+    // The reply was posted once and grown by edits: never a second copy of the final text.
+    const posted = telegramTexts(telegram.group.id).filter((t) => t.includes('w0'));
+    expect(posted).toHaveLength(1);
+    const edits = telegram.seen.edits.filter((e) => e.chatId === telegram.group.id && e.text.includes('w0'));
+    expect(edits.length).toBeGreaterThanOrEqual(1);
+    // Far fewer writes than tokens: the per-chat budget coalesces them.
+    expect(edits.length + posted.length).toBeLessThan(words.length / 2);
+  });
+
+  it('asks for a dangerous command with buttons, runs it after the asker presses Approve, settles the buttons', async () => {
+    fake.script(
+      step.toolCall('terminal', { command: `rm -rf ${join(home, 'scratch-buttons')}` }),
+      step.text('Cleaned up with a button.'),
+    );
+    telegram.sendText({ chat: telegram.aliceDm, from: telegram.alice, text: 'clean up please' });
+    const prompt = await until(
+      () =>
+        telegram.sent.find(
+          (m) =>
+            m.chatId === telegram.aliceDm.id &&
+            m.text?.includes('Dangerous command requires approval') &&
+            telegram.keyboardOf(m.chatId, m.messageId),
+        ),
+      'the approval prompt with buttons',
+    );
+    const keyboard = telegram.keyboardOf(prompt.chatId, prompt.messageId) as {
+      inline_keyboard: Array<Array<{ text: string; callback_data: string }>>;
+    };
+    const approve = keyboard.inline_keyboard.flat().find((b) => b.text === 'Approve once');
+    expect(approve).toBeDefined();
+    const press = telegram.pressButton(
+      prompt.chatId,
+      prompt.messageId,
+      approve!.callback_data,
+      telegram.alice,
+    );
+    await until(
+      () => telegramTexts(telegram.aliceDm.id).includes('Cleaned up with a button.'),
+      'the reply after the button press',
+    );
+    expect(telegram.seen.callbackAnswers.map((a) => a.callbackQueryId)).toContain(press.callbackQueryId);
+    await until(
+      () => !telegram.keyboardOf(prompt.chatId, prompt.messageId),
+      'the buttons removed after the press',
+    );
+  });
+
   it('answers a Telegram group only when mentioned', async () => {
     const before = fake.requests.length;
     telegram.sendText({ chat: telegram.group, from: telegram.bob, text: 'talking among ourselves' });
