@@ -169,6 +169,24 @@ describe('the gateway process with Telegram, Discord and Slack (real SDKs, fake 
     expect(post.channel).toBe('C0GENERAL');
   });
 
+  it('streams a Slack thread reply through chat.startStream/appendStream/stopStream as one message', async () => {
+    const words = Array.from({ length: 40 }, (_, i) => `s${i}`);
+    fake.script(
+      step.stream(
+        words.map((w) => `${w} `),
+        { delayMs: 20 },
+      ),
+    );
+    slack.message({ channel: 'C0GENERAL', text: 'stream it', mention: true });
+    const stream = await until(
+      () => slack.streams.find((st) => st.stopped && st.text.includes('s39')),
+      'a stopped Slack stream carrying the whole reply',
+    );
+    expect(stream.text.split(/\s+/).filter((w) => /^s\d+$/.test(w))).toEqual(words);
+    // The streamed message is the reply: the channel holds it once, as the stream's own message.
+    expect(slack.posts.filter((p) => p.text.includes('s39')).map((p) => p.ts)).toEqual([stream.ts]);
+  });
+
   it('interrupts a Slack DM run and answers both follow-ups in one turn', async () => {
     const before = fake.requests.length;
     fake.script(step.hang(), step.text('Both answered.'));
@@ -202,6 +220,34 @@ describe('the gateway process with Telegram, Discord and Slack (real SDKs, fake 
     const reply = await discord.waitForBotMessage((m) => m.content === 'Answered in a thread.', 15_000);
     expect(reply.threadId).toBeDefined();
     expect(discord.threads.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('takes a Discord button press on an approval prompt and settles the buttons', async () => {
+    fake.script(
+      step.toolCall('terminal', { command: `rm -rf ${join(home, 'scratch-discord')}` }),
+      step.text('Done on Discord.'),
+    );
+    discord.postMessage({ channelId: discord.ids.dms.alice, content: 'tidy up' });
+    const prompt = await discord.waitForBotMessage(
+      (m) => m.content.includes('Dangerous command requires approval'),
+      15_000,
+    );
+    const rows = (
+      prompt.raw as { components?: Array<{ components: Array<{ label: string; custom_id: string }> }> }
+    ).components;
+    const deny = rows?.flatMap((r) => r.components).find((b) => b.label === 'Deny');
+    expect(deny).toBeDefined();
+    const press = discord.pressButton({ messageId: prompt.id, customId: deny!.custom_id });
+    await until(
+      () =>
+        discord.edits.some(
+          (e) => e.messageId === prompt.id && Array.isArray(e.components) && e.components.length === 0,
+        ),
+      'the buttons cleared with the outcome',
+    );
+    expect(discord.interactions.find((i) => i.id === press.id)?.callbackType).toBe(6);
+    const settled = discord.edits.filter((e) => e.messageId === prompt.id).at(-1)!;
+    expect(settled.content).toMatch(/Denied by/);
   });
 
   it('splits a long Discord reply at 2000 characters', async () => {
