@@ -267,4 +267,27 @@ describe('the gateway process with Telegram, Discord and Slack (real SDKs, fake 
     for (const c of chunks) expect(c.length).toBeLessThanOrEqual(2000);
     expect(chunks.join(' ').split(/\s+/)).toEqual(words);
   });
+
+  it('/queue on Discord waits for the running turn and gets a turn of its own, in order', async () => {
+    const before = fake.requests.length;
+    fake.script(step.delay(1500), step.text('First, done.'), step.text('Queued, done.'));
+    discord.postMessage({
+      channelId: discord.ids.dms.bob,
+      content: 'slow one',
+      authorId: discord.ids.users.bob,
+    });
+    await fake.waitForRequests(before + 1, 10_000);
+    discord.postMessage({
+      channelId: discord.ids.dms.bob,
+      content: '/queue and then this',
+      authorId: discord.ids.users.bob,
+    });
+    const queued = await discord.waitForBotMessage((m) => m.content === 'Queued, done.', 15_000);
+    const first = await discord.waitForBotMessage((m) => m.content === 'First, done.', 1_000);
+    expect(first.at).toBeLessThan(queued.at);
+    const [slow, next] = fake.requests.slice(before);
+    // The running turn was not interrupted by the queued message; the queued one came as its own turn.
+    expect(slow!.body.messages.map((m) => String(m.content)).join('\n')).not.toContain('and then this');
+    expect(String(next!.body.messages.at(-1)!.content)).toBe('and then this');
+  });
 });
