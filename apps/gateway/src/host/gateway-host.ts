@@ -8,6 +8,7 @@ import {
   mediaAllowPrivateFromEnv,
   type OutboundMessage,
   type PlatformAdapter,
+  toAdapterError,
 } from '@hermes/adapter-core';
 import { type ApprovalGate, createApprovalGate, type InMemoryApprovalGate } from '@hermes/agent';
 import { nothingAllowed } from '../access/authorize.js';
@@ -26,7 +27,12 @@ import { InboundJournal, type JournalEntry } from '../state/inbound-journal.js';
 import { KvStore } from '../state/kv-store.js';
 import { Outbox } from '../state/outbox.js';
 import { SessionStore } from '../state/session-store.js';
-import { streamedReplyKey } from '../streaming/stream-finish.js';
+import {
+  type OpenStream,
+  openStreamKey,
+  RESTART_MARK,
+  streamedReplyKey,
+} from '../streaming/stream-finish.js';
 import { AdapterSupervisor } from './adapter-supervisor.js';
 import { handleAction } from './approval-actions.js';
 import type { PendingInput } from './compose-turn.js';
@@ -265,6 +271,24 @@ export class GatewayHost {
     if (key && streamed) rt.kv.delete(key);
   }
 
+  /** A reply that was streaming when the process died stays visible: it is marked, not left dangling. */
+  private async markStreamCutByRestart(journalId: number): Promise<void> {
+    const rt = this.runtime;
+    const key = openStreamKey(journalId);
+    const open = rt.kv.get<OpenStream>(key);
+    if (!open) return;
+    rt.kv.delete(key);
+    const adapter = this.supervisor.get(open.chat.platform);
+    const result = await adapter
+      ?.edit?.(open.chat, open.messageId, `${open.text.trimEnd()}\n\n${RESTART_MARK}`)
+      .catch((err: unknown) => ({ ok: false as const, error: toAdapterError(err, open.chat.platform) }));
+    if (result && !result.ok)
+      this.options.logger.warn('reply cut by the restart not marked', {
+        platform: open.chat.platform,
+        code: result.error.code,
+      });
+  }
+
   /**
    * One journalled message after an unclean stop. Idempotent: what its interrupted turn wrote to the
    * transcript is removed first, so the replay does not store the user message twice. A message whose
@@ -275,6 +299,7 @@ export class GatewayHost {
     const { logger } = this.options;
     const rt = this.runtime;
     if (entry.turnStart) rt.sessions.truncateFrom(entry.turnStart.sessionId, entry.turnStart.messageId);
+    await this.markStreamCutByRestart(entry.id);
     let replayed: ReplayedInbound;
     try {
       replayed = decodeInbound(entry.payload);

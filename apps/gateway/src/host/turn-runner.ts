@@ -12,6 +12,8 @@ import {
   finalPlan,
   INTERRUPTED_MARK,
   markAbandoned,
+  type OpenStream,
+  openStreamKey,
   streamedReplyKey,
   streamedReplyText,
 } from '../streaming/stream-finish.js';
@@ -128,6 +130,21 @@ export async function runAgentTurn(
   items: PendingInput[],
   lane: LaneRunContext<PendingInput>,
 ): Promise<void> {
+  const journalIds = items.flatMap((i) => i.journalIds);
+  try {
+    await runTurnOnce(rt, items, lane);
+  } finally {
+    // A turn left open for replay (shutdown) keeps the record, so the replay can mark the cut message;
+    // after kill -9 nothing here runs and the record stays for the same reason.
+    if (!rt.shuttingDown) for (const id of journalIds) rt.kv.delete(openStreamKey(id));
+  }
+}
+
+async function runTurnOnce(
+  rt: HostRuntime,
+  items: PendingInput[],
+  lane: LaneRunContext<PendingInput>,
+): Promise<void> {
   const last = items.at(-1)!;
   const msg = last.msg;
   const adapter = rt.adapterFor(msg.chat.platform);
@@ -160,7 +177,8 @@ export async function runAgentTurn(
           rt.logger,
         )
       : undefined;
-  const streamer = adapter && budget && !target ? chatStreamer(rt, adapter, budget, msg) : undefined;
+  const streamer =
+    adapter && budget && !target ? chatStreamer(rt, adapter, budget, msg, journalIds) : undefined;
   let outcome: StreamOutcome = { kind: 'none' };
   let streamed = '';
   let finalText = '';
@@ -342,6 +360,7 @@ function chatStreamer(
   adapter: PlatformAdapter,
   budget: ChatBudget,
   msg: InboundMessage,
+  journalIds: readonly number[],
 ): ReplyStreamer | undefined {
   if (rt.kindOf(msg.chat.platform) !== 'chat') return undefined;
   const { mode, invalidEnv } = resolveStreaming(rt.config.file, rt.env, adapter);
@@ -350,7 +369,18 @@ function chatStreamer(
       value: invalidEnv,
     });
   if (mode === 'off') return undefined;
-  return new ReplyStreamer({ adapter, chat: msg.chat, mode, budget, logger: rt.logger, replyTo: msg.id });
+  return new ReplyStreamer({
+    adapter,
+    chat: msg.chat,
+    mode,
+    budget,
+    logger: rt.logger,
+    replyTo: msg.id,
+    onShown: (messageId, text) => {
+      const open: OpenStream = { chat: msg.chat, messageId, text };
+      for (const id of journalIds) rt.kv.set(openStreamKey(id), open);
+    },
+  });
 }
 
 async function markAbandonedSafely(

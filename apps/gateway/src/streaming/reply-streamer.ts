@@ -39,6 +39,8 @@ export interface ReplyStreamerOptions {
   replyTo?: string;
   /** Counts every write the stream makes (the bench reads it). */
   onWrite?: (kind: 'send' | 'edit' | 'update') => void;
+  /** The message being streamed into and what it shows, after each write that landed (crash recovery). */
+  onShown?: (messageId: string, text: string) => void;
 }
 
 /**
@@ -164,7 +166,10 @@ export class ReplyStreamer {
       this.note(r, 'send');
       if (r.ok) this.liveId = r.messageIds[0];
     }
-    if (r.ok) this.shown = text;
+    if (r.ok) {
+      this.shown = text;
+      if (this.liveId) this.o.onShown?.(this.liveId, text);
+    }
     return r;
   }
 

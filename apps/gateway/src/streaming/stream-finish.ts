@@ -20,6 +20,20 @@ export function streamedReplyKey(outboxId: number): string {
 
 export const INTERRUPTED_MARK = '⚡ Interrupted';
 
+/** The kv key naming the message a turn of this journal entry is streaming into, until the turn ends. */
+export function openStreamKey(journalId: number): string {
+  return `stream-open:${journalId}`;
+}
+
+/** What `openStreamKey` holds. */
+export interface OpenStream {
+  chat: ChatRef;
+  messageId: string;
+  text: string;
+}
+
+export const RESTART_MARK = '⚡ Interrupted by a restart; the answer follows in a new message.';
+
 /** The whole reply as the user should end up seeing it, with the mark of an interrupt or error. */
 export function streamedReplyText(
   outcome: Exclude<StreamOutcome, { kind: 'none' }>,

@@ -14,6 +14,7 @@ let telegram: FakeTelegram;
 let slack: SlackFakeServer;
 let discord: FakeDiscord;
 let gateway: GatewayProcess;
+let env: NodeJS.ProcessEnv;
 
 async function until<T>(check: () => T | undefined | false, what: string, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -32,25 +33,24 @@ beforeAll(async () => {
   telegram = await startFakeTelegram();
   slack = await startSlackFakeServer();
   discord = await startFakeDiscord();
-  gateway = startGatewayProcess(
-    gatewayEnv(home, {
-      TELEGRAM_BOT_TOKEN: telegram.token,
-      TELEGRAM_API_ROOT: telegram.apiRoot,
-      TELEGRAM_ALLOWED_USERS: `${telegram.alice.id},${telegram.bob.id}`,
-      SLACK_BOT_TOKEN: slack.botToken,
-      SLACK_APP_TOKEN: slack.appToken,
-      SLACK_API_URL: slack.apiUrl,
-      SLACK_ALLOWED_USERS: 'U0USER',
-      DISCORD_BOT_TOKEN: discord.token,
-      DISCORD_API_BASE: discord.apiBase,
-      DISCORD_ALLOWED_USERS: `${discord.ids.users.alice},${discord.ids.users.bob}`,
-      DISCORD_AUTO_THREAD: 'true',
-      HERMES_MEDIA_ALLOW_PRIVATE: 'true',
-      OPENAI_BASE_URL: fake.baseURL,
-      OPENAI_API_KEY: 'sk-test-e2e-chat',
-      HERMES_MODEL: 'fake-model',
-    }),
-  );
+  env = gatewayEnv(home, {
+    TELEGRAM_BOT_TOKEN: telegram.token,
+    TELEGRAM_API_ROOT: telegram.apiRoot,
+    TELEGRAM_ALLOWED_USERS: `${telegram.alice.id},${telegram.bob.id}`,
+    SLACK_BOT_TOKEN: slack.botToken,
+    SLACK_APP_TOKEN: slack.appToken,
+    SLACK_API_URL: slack.apiUrl,
+    SLACK_ALLOWED_USERS: 'U0USER',
+    DISCORD_BOT_TOKEN: discord.token,
+    DISCORD_API_BASE: discord.apiBase,
+    DISCORD_ALLOWED_USERS: `${discord.ids.users.alice},${discord.ids.users.bob}`,
+    DISCORD_AUTO_THREAD: 'true',
+    HERMES_MEDIA_ALLOW_PRIVATE: 'true',
+    OPENAI_BASE_URL: fake.baseURL,
+    OPENAI_API_KEY: 'sk-test-e2e-chat',
+    HERMES_MODEL: 'fake-model',
+  });
+  gateway = startGatewayProcess(env);
   await gateway.waitForLog(/gateway running/, 30_000);
   await discord.waitForSession(15_000);
 }, 60_000);
@@ -290,4 +290,50 @@ describe('the gateway process with Telegram, Discord and Slack (real SDKs, fake 
     expect(slow!.body.messages.map((m) => String(m.content)).join('\n')).not.toContain('and then this');
     expect(String(next!.body.messages.at(-1)!.content)).toBe('and then this');
   });
+
+  it('after kill -9 mid-stream, the cut reply is marked and the message is answered once after the restart', async () => {
+    const before = fake.requests.length;
+    const words = Array.from({ length: 200 }, (_, i) => `k${i}`);
+    fake.script(
+      step.stream(
+        words.map((w) => `${w} `),
+        { delayMs: 40 },
+      ),
+    );
+    telegram.sendText({
+      chat: telegram.group,
+      from: telegram.alice,
+      text: 'long story please',
+      mentionBot: true,
+    });
+    const cut = await until(
+      () => telegram.sent.find((m) => m.chatId === telegram.group.id && m.text?.startsWith('k0')),
+      'the first streamed words in the group',
+    );
+    await fake.waitForRequests(before + 1, 10_000);
+    // One edit proves the gateway itself knows the message it streams into (not just the fake).
+    await until(
+      () => telegram.seen.edits.some((e) => e.messageId === cut.messageId),
+      'the streamed message grown by an edit',
+    );
+    await gateway.kill9();
+    fake.script(step.text('The whole story, after the restart.'));
+    gateway = startGatewayProcess(env);
+    await gateway.waitForLog(/gateway running/, 30_000);
+    await until(
+      () => telegramTexts(telegram.group.id).includes('The whole story, after the restart.'),
+      'the replayed answer',
+    );
+    await until(
+      () =>
+        telegram.seen.edits.some(
+          (e) => e.messageId === cut.messageId && e.text.includes('Interrupted by a restart'),
+        ),
+      'the cut message marked',
+    );
+    expect(
+      telegramTexts(telegram.group.id).filter((t) => t === 'The whole story, after the restart.'),
+    ).toHaveLength(1);
+    await discord.waitForSession(15_000);
+  }, 60_000);
 });
