@@ -88,19 +88,23 @@ describe('approval buttons (issue 9 §4, host side)', () => {
     expect(buttons().settled.map((s) => s.outcome)).toEqual(['✅ Approved by Ada']);
   });
 
-  it('a press on an answered approval settles as expired; a redelivered press is ignored, also after a restart', async () => {
+  it('an approval answered by typing settles its buttons; a later press settles as expired; a redelivered press is ignored, also after a restart', async () => {
     h = await startHarness({ adapter: new MemoryButtonsAdapter() });
     const home = h.home;
     const prompt = await promptFor('hermes-buttons-expired');
     h.adapter.inject({ text: '/approve' });
     await waitFor(() => h!.adapter.texts().includes('deleted it'), 'final reply');
+    // Answered by typing: the buttons are settled at once, so nobody presses a dead button.
+    expect(buttons().settled).toEqual([
+      { chat: prompt.chat, messageId: prompt.id, outcome: '✅ Approved by Alice' },
+    ]);
 
     const late = buttons().press(prompt.id, actionId('deny'), { pressId: 'press-late' });
-    await waitFor(() => buttons().settled.length === 1, 'expired settle');
-    expect(buttons().settled[0]?.outcome).toMatch(/^⌛ Expired/);
+    await waitFor(() => buttons().settled.length === 2, 'expired settle');
+    expect(buttons().settled[1]?.outcome).toMatch(/^⌛ Expired/);
     buttons().press(prompt.id, late.actionId, { pressId: 'press-late' });
     await waitFor(() => h!.logger.find('debug', 'duplicate button press ignored').length === 1, 'dedupe log');
-    expect(buttons().settled).toHaveLength(1);
+    expect(buttons().settled).toHaveLength(2);
 
     const sent = [...h.adapter.sent];
     await h.host.stop(2000);

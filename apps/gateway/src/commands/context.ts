@@ -19,6 +19,8 @@ export interface CommandContext {
     lastInboundAt?: number;
     lastSendAt?: number;
   }>;
+  /** Settles the buttons of an approval prompt answered by a typed command. */
+  settleApprovalButtons(approvalId: string, outcome: string): Promise<void>;
   /** The sender is listed in `gateway.allow_admin_from`. */
   isAdmin(): boolean;
   pausePlatform(platform: string): Promise<boolean>;

@@ -1,4 +1,5 @@
 import { approvedReply, DENIED_REPLY } from './approval-replies.js';
+import type { CommandContext } from './context.js';
 import { platformCommand } from './platform-command.js';
 import { type CommandOutcome, CommandRegistry, type CommandSpec } from './registry.js';
 
@@ -284,10 +285,11 @@ const specs: CommandSpec[] = [
     name: 'approve',
     summary: 'approve the pending dangerous command (session|always to remember)',
     bypass: true,
-    handle(ctx, args) {
+    async handle(ctx, args) {
       const scope = args === 'session' || args === 'always' ? args : 'once';
       const settled = ctx.approvals.resolve('latest', true, { sessionKey: ctx.sessionKey, scope });
       if (!settled) return reply('No pending command to approve.');
+      await ctx.settleApprovalButtons(settled.id, `✅ Approved by ${senderName(ctx)}`);
       return reply(approvedReply(scope, settled));
     },
   },
@@ -295,9 +297,11 @@ const specs: CommandSpec[] = [
     name: 'deny',
     summary: 'deny the pending dangerous command',
     bypass: true,
-    handle(ctx) {
+    async handle(ctx) {
       const settled = ctx.approvals.resolve('latest', false, { sessionKey: ctx.sessionKey });
-      return reply(settled ? DENIED_REPLY : 'No pending command to deny.');
+      if (!settled) return reply('No pending command to deny.');
+      await ctx.settleApprovalButtons(settled.id, `❌ Denied by ${senderName(ctx)}`);
+      return reply(DENIED_REPLY);
     },
   },
   {
@@ -314,6 +318,8 @@ const specs: CommandSpec[] = [
     },
   },
 ];
+
+const senderName = (ctx: CommandContext) => ctx.msg.sender.name ?? ctx.msg.sender.id;
 
 export function createCommandRegistry(): CommandRegistry {
   const registry = new CommandRegistry();

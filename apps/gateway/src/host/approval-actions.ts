@@ -22,6 +22,9 @@ interface PromptRecord {
   chatId: string;
   userId: string;
   expiresAt: number;
+  /** The message carrying the buttons, once sent. */
+  messageId?: string;
+  chat: ChatRef;
 }
 
 // Approvals live in memory (a restart withdraws them), so what their prompts need does too.
@@ -82,8 +85,27 @@ export async function sendApprovalPrompt(
     chatId: msg.chat.chatId,
     userId: msg.sender.id,
     expiresAt: ev.expiresAt,
+    chat: msg.chat,
   });
-  await rt.deliverer.sendEntries(rt.outbox.enqueue(msg.chat, messages));
+  const report = await rt.deliverer.sendEntries(rt.outbox.enqueue(msg.chat, messages));
+  const record = map.get(ev.id);
+  const carrier = report.messageIds.at(-1);
+  if (record && carrier !== undefined) record.messageId = carrier;
+}
+
+/**
+ * An approval answered by typing (`/approve`, `/deny`): its buttons are settled too, so nobody presses
+ * them later and reads "expired".
+ */
+export async function settlePromptButtons(
+  rt: HostRuntime,
+  approvalId: string,
+  outcome: string,
+): Promise<void> {
+  const map = prompts(rt);
+  const record = map.get(approvalId);
+  map.delete(approvalId);
+  if (record?.messageId !== undefined) await settle(rt, record.chat, record.messageId, outcome);
 }
 
 /** `ctx.receiveAction` of every adapter. Never throws into the adapter. */

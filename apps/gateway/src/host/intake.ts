@@ -6,6 +6,7 @@ import { parseCommand } from '../commands/parse.js';
 import type { CommandOutcome } from '../commands/registry.js';
 import { type BusyInputMode, resolveBusyInputMode } from '../lanes/busy-mode.js';
 import type { SubmitResult } from '../lanes/lane-scheduler.js';
+import { settlePromptButtons } from './approval-actions.js';
 import type { PendingInput } from './compose-turn.js';
 import { compressSession } from './compress.js';
 import { encodeInbound } from './inbound-codec.js';
@@ -170,6 +171,7 @@ function commandContext(rt: HostRuntime, msg: InboundMessage, sessionKey: string
     kv: rt.kv,
     platforms: () => rt.platformStatuses(),
     isAdmin: () => rt.config.file.gateway.allow_admin_from.includes(`${msg.chat.platform}:${msg.sender.id}`),
+    settleApprovalButtons: (approvalId, outcome) => settlePromptButtons(rt, approvalId, outcome),
     pausePlatform: (p) => rt.pausePlatform(p),
     resumePlatform: (p) => rt.resumePlatform(p),
     activeSession: () => rt.sessions.active(sessionKey),
