@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { step } from '@hermes/agent/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseApprovalAction } from '../src/host/approval-actions.js';
+import { parseApprovalAction } from '../src/inbound/approval-actions.js';
 import { type Harness, startHarness, waitFor } from './support/harness.js';
 import { MemoryAdapter, MemoryButtonsAdapter } from './support/memory-adapter.js';
 

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { step } from '@hermes/agent/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeInbound } from '../src/host/inbound-codec.js';
-import { streamedReplyKey } from '../src/streaming/stream-finish.js';
+import { encodeInbound } from '../src/inbound/inbound-codec.js';
+import { streamedReplyKey } from '../src/turn/streaming/stream-finish.js';
 import { type Harness, startHarness, waitFor } from './support/harness.js';
 import { MemoryRequestAdapter } from './support/memory-adapter.js';
 

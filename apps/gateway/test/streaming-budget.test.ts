@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ChatBudget, ChatBudgets } from '../src/streaming/chat-budget.js';
-import { resolveStreaming } from '../src/streaming/streaming-mode.js';
+import { ChatBudget, ChatBudgets } from '../src/turn/streaming/chat-budget.js';
+import { resolveStreaming } from '../src/turn/streaming/streaming-mode.js';
 import { MemoryAdapter, MemoryNativeStreamAdapter } from './support/memory-adapter.js';
 
 describe('per-chat budget shared by stream edits, tool progress and finals', () => {

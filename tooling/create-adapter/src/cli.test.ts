@@ -105,7 +105,7 @@ describe('create-adapter CLI', () => {
 
   it('prints the next steps, with the catalog line and where the catalog lives', () => {
     const result = run(['rocketchat', '--dir', join(tmp, 'pkg'), '--no-format'], tmp);
-    expect(result.out).toContain('apps/gateway/src/catalog/platforms.ts');
+    expect(result.out).toContain('apps/gateway/src/platforms/catalog.ts');
     expect(result.out).toContain(
       "{ platform: 'rocketchat', enabledBy: [['ROCKETCHAT_BOT_TOKEN']], load: async () => asDescriptor((await import('@hermes/adapter-rocketchat')).rocketchatDescriptor) },",
     );
@@ -146,7 +146,7 @@ describe('create-adapter CLI', () => {
 });
 
 describe('the catalog line', () => {
-  const catalog = join(root, 'apps/gateway/src/catalog/platforms.ts');
+  const catalog = join(root, 'apps/gateway/src/platforms/catalog.ts');
   // Compared without whitespace (the formatter wraps long entries) and without the env var sets, which
   // differ per platform (WeCom needs two variables); everything else must match the entries already there.
   const normalise = (code: string) =>

@@ -23,7 +23,7 @@ export function nextSteps(names, where) {
     `  3. Fill in, in this order: src/config.ts (env vars), src/transport.ts, src/inbound.ts, src/format.ts,`,
     `     src/media.ts, then src/testing/fake-server.ts and the driver in src/adapter.test.ts.`,
     `     (grep -rn "TODO(scaffold)" ${rel}/src lists them all)`,
-    `  4. Register it in the gateway's platform catalog, apps/gateway/src/catalog/platforms.ts: add one line`,
+    `  4. Register it in the gateway's platform catalog, apps/gateway/src/platforms/catalog.ts: add one line`,
     '     to PLATFORM_CATALOG (enabledBy lists the env var sets that switch it on; the package itself is',
     '     imported only when the platform is enabled):',
     `       ${catalogLine(names)}`,

@@ -1,17 +1,17 @@
 import type { Logger } from '@hermes/adapter-core';
 import { agentOptionsFromEnv, createAgent, createSendMessageTool, createTerminalTool } from '@hermes/agent';
-import { profileFromDescriptor } from '../catalog/platform-profile.js';
+import type { LoadedConfig } from '../config/load.js';
+import { createCronTool } from '../cron/cron-tool.js';
+import { CronJobsStore } from '../cron/jobs-store.js';
+import { GatewayHost } from '../host/gateway-host.js';
+import { sendToTarget } from '../outbound/send-to-target.js';
 import {
   createAdapters,
   knownPlatforms,
   type ResolvedPlatforms,
   resolvePlatforms,
-} from '../catalog/platforms.js';
-import type { LoadedConfig } from '../config/load.js';
-import { createCronTool } from '../cron/cron-tool.js';
-import { CronJobsStore } from '../cron/jobs-store.js';
-import { GatewayHost } from '../host/gateway-host.js';
-import { sendToTarget } from '../host/send-to-target.js';
+} from '../platforms/catalog.js';
+import { profileFromDescriptor } from '../platforms/platform-profile.js';
 
 /** Everything `hermes gateway` composes, separate from process concerns so tests can build it too. */
 export async function buildGateway(

@@ -1,9 +1,9 @@
-import { nothingAllowed } from '../access/authorize.js';
-import { profileFromDescriptor } from '../catalog/platform-profile.js';
-import { createAdapters, resolvePlatforms } from '../catalog/platforms.js';
 import { describeLooseMode, looseFileModes } from '../config/file-modes.js';
 import { type LoadedConfig, loadConfig } from '../config/load.js';
 import { hermesPaths, homeProblem } from '../config/paths.js';
+import { nothingAllowed } from '../inbound/authorize.js';
+import { createAdapters, resolvePlatforms } from '../platforms/catalog.js';
+import { profileFromDescriptor } from '../platforms/platform-profile.js';
 import { checkStateDb } from '../state/db.js';
 
 /**

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
-import { PairingStore } from '../access/pairing-store.js';
-import { knownPlatforms } from '../catalog/platforms.js';
 import { hermesPaths } from '../config/paths.js';
+import { PairingStore } from '../inbound/pairing-store.js';
+import { knownPlatforms } from '../platforms/catalog.js';
 
 function store(): PairingStore {
   return new PairingStore(hermesPaths(process.env).pairingDir);

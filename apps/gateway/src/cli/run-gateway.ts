@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Logger } from '@hermes/adapter-core';
 import { AGENT_SECRET_ENV } from '@hermes/agent';
-import { resolvePlatforms, secretValues } from '../catalog/platforms.js';
 import { describeLooseMode, looseFileModes, octalMode } from '../config/file-modes.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { GatewayHost } from '../host/gateway-host.js';
-import { isProcessAlive, removeFile } from '../host/status-file.js';
+import { resolvePlatforms, secretValues } from '../platforms/catalog.js';
+import { isProcessAlive, removeFile } from '../platforms/status-file.js';
 import { stateDbErrorFrom } from '../state/db.js';
 import { buildGateway } from './build-gateway.js';
 import { EXIT_CONFIG, loadConfigOrExplain } from './load-or-exit.js';

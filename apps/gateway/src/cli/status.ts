@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describeAge } from '../commands/platform-command.js';
 import { hermesPaths } from '../config/paths.js';
-import { isProcessAlive, readStatusFile } from '../host/status-file.js';
+import { isProcessAlive, readStatusFile } from '../platforms/status-file.js';
 
 const ms = (iso: string | undefined) => (iso ? Date.parse(iso) : undefined);
 

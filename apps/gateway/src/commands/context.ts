@@ -1,8 +1,8 @@
 import type { AdapterStatus, InboundMessage } from '@hermes/adapter-core';
 import type { ApprovalGate } from '@hermes/agent';
-import type { LaneScheduler } from '../lanes/lane-scheduler.js';
 import type { KvStore } from '../state/kv-store.js';
 import type { SessionRow, SessionStore } from '../state/session-store.js';
+import type { LaneScheduler } from '../turn/lane-scheduler.js';
 
 /** What command handlers may touch. The host builds one per command. */
 export interface CommandContext {

@@ -1,4 +1,4 @@
-import type { BusyInputMode } from '../lanes/busy-mode.js';
+import type { BusyInputMode } from '../turn/busy-mode.js';
 import type { CommandContext } from './context.js';
 
 export type CommandOutcome =

@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ChatRef, parseMessageTarget } from '@hermes/adapter-core';
-import { isSilentReply } from '../delivery/extract-media.js';
 import type { HostRuntime } from '../host/runtime.js';
-import { type HomeChannels, targetChat } from '../host/target-chat.js';
+import { isSilentReply } from '../outbound/extract-media.js';
+import { type HomeChannels, targetChat } from '../outbound/target-chat.js';
 import type { CronJob, CronJobsStore } from './jobs-store.js';
 import { nextRunAfter } from './schedule.js';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { readJsonObject, writeJsonObject } from '../access/json-file.js';
+import { readJsonObject, writeJsonObject } from '../state/json-file.js';
 import type { CronSchedule } from './schedule.js';
 
 export type CronJobState = 'scheduled' | 'paused' | 'completed' | 'running';

@@ -11,37 +11,37 @@ import {
   toAdapterError,
 } from '@hermes/adapter-core';
 import { type ApprovalGate, createApprovalGate, type InMemoryApprovalGate } from '@hermes/agent';
-import { nothingAllowed } from '../access/authorize.js';
-import { PairingStore } from '../access/pairing-store.js';
-import { conventionalProfile, type PlatformProfile } from '../catalog/platform-profile.js';
 import { createCommandRegistry } from '../commands/handlers.js';
 import type { LoadedConfig } from '../config/load.js';
 import { startCronTicker } from '../cron/cron-runner.js';
 import { CronJobsStore } from '../cron/jobs-store.js';
-import { gatewayAttachPolicy } from '../delivery/attachable-path.js';
-import { Deliverer } from '../delivery/deliverer.js';
-import { LaneScheduler } from '../lanes/lane-scheduler.js';
+import { handleAction } from '../inbound/approval-actions.js';
+import { nothingAllowed } from '../inbound/authorize.js';
+import { decodeInbound, type ReplayedInbound } from '../inbound/inbound-codec.js';
+import { handleInbound, processInbound } from '../inbound/intake.js';
+import { PairingStore } from '../inbound/pairing-store.js';
+import { gatewayAttachPolicy } from '../outbound/attachable-path.js';
+import { Deliverer } from '../outbound/deliverer.js';
+import { AdapterSupervisor } from '../platforms/adapter-supervisor.js';
+import { startLivenessWatchdog } from '../platforms/liveness-watchdog.js';
+import { conventionalProfile, type PlatformProfile } from '../platforms/platform-profile.js';
+import { type GatewayStatusFile, removeFile, writeStatusFile } from '../platforms/status-file.js';
 import { sessionKeyFor } from '../sessions/session-key.js';
 import { openStateDb } from '../state/db.js';
 import { InboundJournal, type JournalEntry } from '../state/inbound-journal.js';
 import { KvStore } from '../state/kv-store.js';
 import { Outbox } from '../state/outbox.js';
 import { SessionStore } from '../state/session-store.js';
+import type { PendingInput } from '../turn/compose-turn.js';
+import { LaneScheduler } from '../turn/lane-scheduler.js';
 import {
   type OpenStream,
   openStreamKey,
   RESTART_MARK,
   streamedReplyKey,
-} from '../streaming/stream-finish.js';
-import { AdapterSupervisor } from './adapter-supervisor.js';
-import { handleAction } from './approval-actions.js';
-import type { PendingInput } from './compose-turn.js';
-import { decodeInbound, type ReplayedInbound } from './inbound-codec.js';
-import { handleInbound, processInbound } from './intake.js';
-import { startLivenessWatchdog } from './liveness-watchdog.js';
+} from '../turn/streaming/stream-finish.js';
+import { runAgentTurn } from '../turn/turn-runner.js';
 import type { HostRuntime, TurnAgent } from './runtime.js';
-import { type GatewayStatusFile, removeFile, writeStatusFile } from './status-file.js';
-import { runAgentTurn } from './turn-runner.js';
 
 /** Turns started for one message before it counts as poison and is given up. */
 const MAX_TURN_ATTEMPTS = 3;

@@ -8,18 +8,18 @@ import type {
   PlatformKind,
 } from '@hermes/adapter-core';
 import type { Agent, ApprovalGate } from '@hermes/agent';
-import type { PairingStore } from '../access/pairing-store.js';
-import type { PlatformProfile } from '../catalog/platform-profile.js';
 import type { CommandRegistry } from '../commands/registry.js';
 import type { LoadedConfig } from '../config/load.js';
-import type { Deliverer } from '../delivery/deliverer.js';
-import type { LaneScheduler } from '../lanes/lane-scheduler.js';
+import type { PairingStore } from '../inbound/pairing-store.js';
+import type { Deliverer } from '../outbound/deliverer.js';
+import type { PlatformProfile } from '../platforms/platform-profile.js';
 import type { Db } from '../state/db.js';
 import type { InboundJournal } from '../state/inbound-journal.js';
 import type { KvStore } from '../state/kv-store.js';
 import type { Outbox } from '../state/outbox.js';
 import type { SessionStore } from '../state/session-store.js';
-import type { PendingInput } from './compose-turn.js';
+import type { PendingInput } from '../turn/compose-turn.js';
+import type { LaneScheduler } from '../turn/lane-scheduler.js';
 
 /** The part of @hermes/agent the host uses. */
 export type TurnAgent = Pick<Agent, 'runTurn' | 'compress' | 'configured'>;

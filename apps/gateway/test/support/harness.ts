@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { createMemoryLogger, type MemoryLogger, type PlatformKind } from '@hermes/adapter-core';
 import { createAgent, createTerminalTool } from '@hermes/agent';
 import { type FakeOpenAI, startFakeOpenAI } from '@hermes/agent/testing';
-import { conventionalProfile } from '../../src/catalog/platform-profile.js';
 import { loadConfig } from '../../src/config/load.js';
 import { createCronTool } from '../../src/cron/cron-tool.js';
 import { CronJobsStore } from '../../src/cron/jobs-store.js';
 import { GatewayHost } from '../../src/host/gateway-host.js';
+import { conventionalProfile } from '../../src/platforms/platform-profile.js';
 import { MemoryAdapter } from './memory-adapter.js';
 
 export interface Harness {

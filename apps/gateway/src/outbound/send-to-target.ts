@@ -1,5 +1,5 @@
 import type { SendMessageCall, SendMessageResult } from '@hermes/agent';
-import type { HostRuntime } from './runtime.js';
+import type { HostRuntime } from '../host/runtime.js';
 import { targetChat } from './target-chat.js';
 
 /** The host side of the agent's `send_message` tool: resolve home channels, then deliver like any reply. */

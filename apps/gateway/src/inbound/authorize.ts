@@ -1,5 +1,5 @@
 import { type EnvLike, envFlag, envList, type InboundMessage } from '@hermes/adapter-core';
-import type { PlatformProfile } from '../catalog/platform-profile.js';
+import type { PlatformProfile } from '../platforms/platform-profile.js';
 import type { PairingStore } from './pairing-store.js';
 
 export type AccessDecision =

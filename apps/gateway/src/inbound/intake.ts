@@ -1,16 +1,16 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { InboundMessage } from '@hermes/adapter-core';
-import { authorize } from '../access/authorize.js';
 import type { CommandContext } from '../commands/context.js';
 import { parseCommand } from '../commands/parse.js';
 import type { CommandOutcome } from '../commands/registry.js';
-import { type BusyInputMode, resolveBusyInputMode } from '../lanes/busy-mode.js';
-import type { SubmitResult } from '../lanes/lane-scheduler.js';
+import type { HostRuntime } from '../host/runtime.js';
+import { type BusyInputMode, resolveBusyInputMode } from '../turn/busy-mode.js';
+import type { PendingInput } from '../turn/compose-turn.js';
+import { compressSession } from '../turn/compress.js';
+import type { SubmitResult } from '../turn/lane-scheduler.js';
 import { settlePromptButtons } from './approval-actions.js';
-import type { PendingInput } from './compose-turn.js';
-import { compressSession } from './compress.js';
+import { authorize } from './authorize.js';
 import { encodeInbound } from './inbound-codec.js';
-import type { HostRuntime } from './runtime.js';
 
 const PAIRING_REFUSALS: Record<string, string> = {
   rate_limited: 'Too many pairing requests. Please wait a few minutes and send your message again.',

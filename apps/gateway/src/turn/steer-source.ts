@@ -1,7 +1,7 @@
 import type { SteerSource } from '@hermes/agent';
-import type { LaneRunContext } from '../lanes/lane-scheduler.js';
+import type { HostRuntime } from '../host/runtime.js';
 import { composeUserText, type PendingInput } from './compose-turn.js';
-import type { HostRuntime } from './runtime.js';
+import type { LaneRunContext } from './lane-scheduler.js';
 
 /**
  * Hands the messages steered into a running turn to the agent. Their journal rows join the turn's own

@@ -1,5 +1,5 @@
 import type { InboundMessage } from '@hermes/adapter-core';
-import type { HostRuntime } from './runtime.js';
+import type { HostRuntime } from '../host/runtime.js';
 import { historyFrom, storeMessages } from './turn-runner.js';
 
 /**

@@ -8,7 +8,7 @@ import {
   type TurnLimits,
 } from '@hermes/adapter-core';
 import type { AgentErrorCode, ChatMessage } from '@hermes/agent';
-import { type HomeChannels, targetChat } from './target-chat.js';
+import { type HomeChannels, targetChat } from '../outbound/target-chat.js';
 
 /** The client's conversation in the agent's message shape (the API is stateless: it wins over the transcript). */
 export function requestHistory(msg: InboundMessage): ChatMessage[] | undefined {

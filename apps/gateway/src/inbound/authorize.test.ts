@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChatRef } from '@hermes/adapter-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { conventionalProfile, type PlatformProfile } from '../catalog/platform-profile.js';
+import { conventionalProfile, type PlatformProfile } from '../platforms/platform-profile.js';
 import { authorize as authorizeWith, nothingAllowed } from './authorize.js';
 import { PairingStore } from './pairing-store.js';
 

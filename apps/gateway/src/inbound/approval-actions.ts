@@ -1,8 +1,8 @@
 import type { ChatRef, InboundAction, InboundMessage, MessageAction } from '@hermes/adapter-core';
 import type { AgentEvent, ApprovalScope } from '@hermes/agent';
-import { authorize } from '../access/authorize.js';
 import { approvedReply, DENIED_REPLY } from '../commands/approval-replies.js';
-import type { HostRuntime } from './runtime.js';
+import type { HostRuntime } from '../host/runtime.js';
+import { authorize } from './authorize.js';
 
 type ApprovalEvent = Extract<AgentEvent, { type: 'approval-request' }>;
 type Choice = ApprovalScope | 'deny';

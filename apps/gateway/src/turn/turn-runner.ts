@@ -1,13 +1,18 @@
 import type { ChatRef, InboundMessage, OutboundMessage, PlatformAdapter } from '@hermes/adapter-core';
 import type { AgentEvent, ChatMessage, ReasoningEffort, RunTurnInput } from '@hermes/agent';
-import { ToolProgress } from '../delivery/tool-progress.js';
-import type { LaneRunContext } from '../lanes/lane-scheduler.js';
+import type { HostRuntime } from '../host/runtime.js';
+import { sendApprovalPrompt } from '../inbound/approval-actions.js';
+import { ToolProgress } from '../outbound/tool-progress.js';
 import { expiredReason, resolveResetPolicy } from '../sessions/reset-policy.js';
 import type { SessionRow, TranscriptMessage } from '../state/session-store.js';
-import type { ChatBudget } from '../streaming/chat-budget.js';
-import { budgetedAdapter, budgetsOf } from '../streaming/index.js';
-import { ReplyStreamer, type StreamOutcome } from '../streaming/reply-streamer.js';
-import type { FinalPlan } from '../streaming/stream-finish.js';
+import { composeUserText, type PendingInput } from './compose-turn.js';
+import type { LaneRunContext } from './lane-scheduler.js';
+import { deliveryChatOf, requestFailureOf, requestHistory, turnLimitsFor } from './request-reply.js';
+import { steerSourceFor } from './steer-source.js';
+import type { ChatBudget } from './streaming/chat-budget.js';
+import { budgetedAdapter, budgetsOf } from './streaming/index.js';
+import { ReplyStreamer, type StreamOutcome } from './streaming/reply-streamer.js';
+import type { FinalPlan } from './streaming/stream-finish.js';
 import {
   finalPlan,
   INTERRUPTED_MARK,
@@ -16,13 +21,8 @@ import {
   openStreamKey,
   streamedReplyKey,
   streamedReplyText,
-} from '../streaming/stream-finish.js';
-import { resolveStreaming } from '../streaming/streaming-mode.js';
-import { sendApprovalPrompt } from './approval-actions.js';
-import { composeUserText, type PendingInput } from './compose-turn.js';
-import { deliveryChatOf, requestFailureOf, requestHistory, turnLimitsFor } from './request-reply.js';
-import type { HostRuntime } from './runtime.js';
-import { steerSourceFor } from './steer-source.js';
+} from './streaming/stream-finish.js';
+import { resolveStreaming } from './streaming/streaming-mode.js';
 
 /** Transcript rows back into the OpenAI message shape the agent takes as history. */
 export function historyFrom(rows: TranscriptMessage[]): ChatMessage[] {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
-import { createCachedJsonReader, writeJsonObject } from './json-file.js';
+import { createCachedJsonReader, writeJsonObject } from '../state/json-file.js';
 
 /** The pairing constants of the Python gateway (spec 3.3), kept identical so codes and files interoperate. */
 export const PAIRING = {

@@ -1,5 +1,5 @@
 import type { ChatRef, MessageTarget } from '@hermes/adapter-core';
-import type { PlatformProfile } from '../catalog/platform-profile.js';
+import type { PlatformProfile } from '../platforms/platform-profile.js';
 
 /** Where home channels come from: the host runtime has both. */
 export interface HomeChannels {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import type { AdapterStatus } from '@hermes/adapter-core';
-import { writeJsonObject } from '../access/json-file.js';
+import { writeJsonObject } from '../state/json-file.js';
 
 export interface GatewayStatusFile {
   pid: number;
