@@ -22,9 +22,9 @@ function post(hostHeader: string, body: string, contentType: string): string {
 describe('Host header (DNS rebinding)', () => {
   it('answers 421 misdirected_request to a name the server is not known by, on every route', async () => {
     const host = await startHost();
-    const evil = `rebind.evil.example:${port(host)}`;
+    const rebound = `rebind.attacker.invalid:${port(host)}`;
     for (const path of ['/v1/models', '/health']) {
-      const res = await rawHttp(host, get(path, evil));
+      const res = await rawHttp(host, get(path, rebound));
       expect(res.status, path).toBe(421);
       expect(JSON.parse(res.body)).toMatchObject({
         error: { type: 'invalid_request_error', code: 'misdirected_request' },
@@ -34,7 +34,7 @@ describe('Host header (DNS rebinding)', () => {
     const keyless = await startHost({ config: { key: undefined } });
     const res = await rawHttp(
       keyless,
-      post(`rebind.evil.example:${port(keyless)}`, chatBody(), 'application/json'),
+      post(`rebind.attacker.invalid:${port(keyless)}`, chatBody(), 'application/json'),
     );
     expect(res.status).toBe(421);
     expect(keyless.received).toHaveLength(0);
@@ -58,7 +58,7 @@ describe('Host header (DNS rebinding)', () => {
     expect((await rawHttp(host, get('/v1/models', 'api.example.com'))).status).toBe(200);
     expect((await rawHttp(host, get('/v1/models', 'API.Example.COM.:443'))).status).toBe(200);
     expect((await rawHttp(host, get('/v1/models', 'other.example.com'))).status).toBe(421);
-    expect((await rawHttp(host, get('/v1/models', 'api.example.com.evil.example'))).status).toBe(421);
+    expect((await rawHttp(host, get('/v1/models', 'api.example.com.attacker.invalid'))).status).toBe(421);
   });
 
   it('answers 400 missing_host to a request without a Host header', async () => {
@@ -75,7 +75,7 @@ describe('Origin header', () => {
     const host = await startHost({ config: { key: undefined } });
     const simplePost = await fetch(`${host.url}/v1/chat/completions`, {
       method: 'POST',
-      headers: { origin: 'https://evil.example', 'content-type': 'text/plain' },
+      headers: { origin: 'http://127.0.0.1:9', 'content-type': 'text/plain' },
       body: chatBody(),
       signal: AbortSignal.timeout(5000),
     });
@@ -155,13 +155,13 @@ describe('request targets', () => {
   it('answers 400 invalid_request_path to a target URL cannot parse, and never reads `//x` as a host', async () => {
     const host = await startHost();
     const name = `127.0.0.1:${port(host)}`;
-    for (const target of ['//[::1', '/\\evil.example/v1/models']) {
+    for (const target of ['//[::1', '/\\attacker.invalid/v1/models']) {
       const res = await rawHttp(host, get(target, name));
       expect(res.status, target).toBe(400);
       expect(JSON.parse(res.body)).toMatchObject({ error: { code: 'invalid_request_path' } });
     }
     // A path that starts with `//` is a path on this server (one it does not serve), never another host.
-    expect((await rawHttp(host, get('//evil.example/v1/models', name))).status).toBe(404);
+    expect((await rawHttp(host, get('//attacker.invalid/v1/models', name))).status).toBe(404);
     expect((await rawHttp(host, get('/v1/models/?x=1', name))).status).toBe(200);
   });
 });

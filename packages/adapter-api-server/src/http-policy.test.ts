@@ -181,26 +181,26 @@ describe('CORS', () => {
     });
 
   it('allows configured origins, preflight included', async () => {
-    const host = await startHost({ config: { corsOrigins: ['https://app.example'] } });
-    const pre = await preflight(host.url, 'https://app.example');
+    const host = await startHost({ config: { corsOrigins: ['http://127.0.0.1:3000'] } });
+    const pre = await preflight(host.url, 'http://127.0.0.1:3000');
     expect(pre.status).toBe(204);
-    expect(pre.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    expect(pre.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:3000');
     expect(pre.headers.get('access-control-allow-methods')).toContain('POST');
     expect(pre.headers.get('access-control-allow-headers')).toContain('authorization');
 
-    const res = await postJson(host, '/v1/chat/completions', chatBody(), { origin: 'https://app.example' });
+    const res = await postJson(host, '/v1/chat/completions', chatBody(), { origin: 'http://127.0.0.1:3000' });
     expect(res.status).toBe(200);
-    expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    expect(res.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:3000');
     expect(res.headers.get('access-control-expose-headers')).toContain('X-Hermes-Session-Id');
   });
 
   it('denies other origins on every method: 403 cors_origin_denied and no CORS headers', async () => {
-    const host = await startHost({ config: { corsOrigins: ['https://app.example'] } });
-    const pre = await preflight(host.url, 'https://evil.example');
+    const host = await startHost({ config: { corsOrigins: ['http://127.0.0.1:3000'] } });
+    const pre = await preflight(host.url, 'http://127.0.0.1:9');
     expect(pre.status).toBe(403);
     expect(pre.headers.get('access-control-allow-origin')).toBeNull();
     const res = await fetch(`${host.url}/v1/models`, {
-      headers: { origin: 'https://evil.example', authorization: `Bearer ${KEY}` },
+      headers: { origin: 'http://127.0.0.1:9', authorization: `Bearer ${KEY}` },
       signal: AbortSignal.timeout(5000),
     });
     expect(res.status).toBe(403);
@@ -208,7 +208,7 @@ describe('CORS', () => {
     expect(await res.json()).toMatchObject({
       error: { type: 'permission_error', code: 'cors_origin_denied' },
     });
-    const post = await postJson(host, '/v1/chat/completions', chatBody(), { origin: 'https://evil.example' });
+    const post = await postJson(host, '/v1/chat/completions', chatBody(), { origin: 'http://127.0.0.1:9' });
     expect(post.status).toBe(403);
     expect(post.json).toMatchObject({ error: { code: 'cors_origin_denied' } });
     expect(host.received).toHaveLength(0);
@@ -216,7 +216,7 @@ describe('CORS', () => {
 
   it('sends no CORS headers at all when no origin is configured', async () => {
     const host = await startHost();
-    const pre = await preflight(host.url, 'https://app.example');
+    const pre = await preflight(host.url, 'http://127.0.0.1:3000');
     expect(pre.status).toBe(403);
     expect(pre.headers.get('access-control-allow-origin')).toBeNull();
   });

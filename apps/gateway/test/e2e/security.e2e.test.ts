@@ -93,7 +93,8 @@ describe('a web page against the default keyless API server', () => {
   });
 
   it('cannot come from a foreign Origin, nor through DNS rebinding (a foreign Host)', async () => {
-    const fromPage = await ask('hi', {}, { origin: 'https://evil.example' });
+    // A page served from another local port is another origin, as cross-site as any web page.
+    const fromPage = await ask('hi', {}, { origin: 'http://127.0.0.1:9' });
     expect(fromPage.status).toBe(403);
     // fetch() will not forge Host; the raw-socket tests of the adapter cover 421. Here: a name the server
     // was not told about, sent the way a rebinding page's browser would.
@@ -104,7 +105,7 @@ describe('a web page against the default keyless API server', () => {
           host: '127.0.0.1',
           port: apiPort,
           path: '/v1/models',
-          headers: { host: `rebind.evil.example:${apiPort}` },
+          headers: { host: `rebind.attacker.invalid:${apiPort}` },
         },
         (res) => {
           res.resume();

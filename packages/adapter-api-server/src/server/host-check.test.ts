@@ -20,7 +20,7 @@ describe('checkHost', () => {
     const policy = createHostPolicy({ host: '127.0.0.1', key: undefined, allowedHosts: [] });
     for (const ok of ['127.0.0.1:8642', 'localhost', '[::1]:1'])
       expect(checkHost(ok, policy).ok, ok).toBe(true);
-    expect(checkHost('evil.example:8642', policy)).toMatchObject({ ok: false, status: 421 });
+    expect(checkHost('attacker.invalid:8642', policy)).toMatchObject({ ok: false, status: 421 });
     expect(checkHost('0.0.0.0:8642', policy)).toMatchObject({ ok: false, status: 421 });
     expect(checkHost(undefined, policy)).toMatchObject({ ok: false, status: 400, code: 'missing_host' });
     expect(checkHost('  ', policy)).toMatchObject({ ok: false, status: 400 });
