@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { ChatBudget, ChatBudgets } from '../src/turn/streaming/chat-budget.js';
+import { ChatBudgets, chatBudget } from '../src/turn/streaming/chat-budget.js';
 import { resolveStreaming } from '../src/turn/streaming/streaming-mode.js';
 import { MemoryAdapter, MemoryNativeStreamAdapter } from './support/memory-adapter.js';
 
 describe('per-chat budget shared by stream edits, tool progress and finals', () => {
   it('stream edits take free tokens only; a final never waits and its debt delays the next edit', () => {
     let now = 0;
-    const budget = new ChatBudget({ messages: 2, perMs: 1000 }, () => now);
+    const budget = chatBudget({ messages: 2, perMs: 1000 }, () => now);
     expect(budget.tryTake()).toBe(true);
     expect(budget.tryTake()).toBe(true);
     expect(budget.tryTake()).toBe(false);
-    budget.takeFinal();
-    expect(budget.msUntilFree()).toBe(1000);
+    budget.spend();
+    expect(budget.msUntilAvailable()).toBe(1000);
     now += 999;
     expect(budget.tryTake()).toBe(false);
     now += 1;
@@ -20,17 +20,17 @@ describe('per-chat budget shared by stream edits, tool progress and finals', () 
 
   it('a 429 blocks stream edits until its retry-after', () => {
     let now = 0;
-    const budget = new ChatBudget({ messages: 5, perMs: 1000 }, () => now);
-    budget.blockFor(300);
+    const budget = chatBudget({ messages: 5, perMs: 1000 }, () => now);
+    budget.pauseFor(300);
     expect(budget.tryTake()).toBe(false);
-    expect(budget.msUntilFree()).toBe(300);
+    expect(budget.msUntilAvailable()).toBe(300);
     now = 300;
     expect(budget.tryTake()).toBe(true);
   });
 
   it('a waiting tool-progress write goes before any stream edit', async () => {
     let now = 0;
-    const budget = new ChatBudget({ messages: 1, perMs: 1000 }, () => now);
+    const budget = chatBudget({ messages: 1, perMs: 1000 }, () => now);
     expect(budget.tryTake()).toBe(true);
     const progress = budget.take();
     expect(budget.tryTake()).toBe(false);
@@ -48,7 +48,7 @@ describe('per-chat budget shared by stream edits, tool progress and finals', () 
     expect(budgets.for(chat, {})).not.toBe(budgets.for({ ...chat, chatId: 'd' }, {}));
     const b = budgets.for({ ...chat, chatId: 'e' }, {});
     expect(b.tryTake()).toBe(true);
-    expect(b.msUntilFree()).toBeGreaterThan(900);
+    expect(b.msUntilAvailable()).toBeGreaterThan(900);
   });
 });
 

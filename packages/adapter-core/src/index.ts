@@ -69,6 +69,7 @@ export {
 export * from './markdown/index.js';
 export * from './media/index.js';
 export { seededRandom } from './random.js';
+export { RecentMap } from './recent-map.js';
 export { createRedactingLogger, createRedactor, type Redactor } from './redact.js';
 export { runStandaloneBot, type StandaloneBot, type StandaloneBotOptions } from './standalone.js';
 export * from './targets/index.js';

@@ -14,6 +14,7 @@ import {
   type PlatformAdapter,
   type ProbeResult,
   prepareOutboundText,
+  RecentMap,
   type SendPacer,
   type SendResult,
   type StartStreamResult,
@@ -40,7 +41,6 @@ import { startSlackStream } from './native-stream.js';
 import { postSlackChunks, type SlackOutboundDeps } from './outbound-text.js';
 import { SlackThreadParticipation } from './participation.js';
 import { probeSlack } from './probe.js';
-import { RecentMap } from './recent-map.js';
 import { openSlackSocket } from './socket-connection.js';
 import { createSlackWebClient, resultString, type SlackCall, slackCaller } from './web-api.js';
 

@@ -3,17 +3,7 @@ import { TelegramAdapter } from './adapter.js';
 import { type TelegramConfig, telegramConfigSchema } from './config.js';
 import { telegramConfigFromEnv } from './config-from-env.js';
 import { TELEGRAM_PLATFORM } from './constants.js';
-
-/**
- * Allowlists name users by numeric id or by username, and people write usernames with or without the
- * `@` and in any case (Telegram usernames are case-insensitive). Senders carry the username without `@`
- * as `altId`, so both sides drop the `@` and compare in lower case; numeric ids stay as they are.
- */
-export function normalizeTelegramUserId(id: string): string {
-  const trimmed = id.trim();
-  if (/^-?\d+$/.test(trimmed)) return trimmed;
-  return trimmed.replace(/^@/, '').toLowerCase();
-}
+import { normalizeTelegramUserId } from './user-id.js';
 
 /** What the gateway's platform catalog needs: enabled by TELEGRAM_BOT_TOKEN. */
 export const telegramDescriptor: PlatformDescriptor<TelegramConfig> = {

@@ -13,7 +13,7 @@ export {
 } from './config.js';
 export { telegramConfigFromEnv } from './config-from-env.js';
 export * from './constants.js';
-export { normalizeTelegramUserId, telegramDescriptor } from './descriptor.js';
+export { telegramDescriptor } from './descriptor.js';
 export { addressingOf, type TelegramAddressing } from './intake/addressing.js';
 export { fileRefsOf, type TelegramFileRef } from './intake/attachments.js';
 export { buildTelegramAction, type TelegramPressBuild } from './intake/button-press.js';
@@ -31,3 +31,4 @@ export { telegramReactionEmoji } from './outbound/reactions.js';
 export { isOpusVoice, planTelegramUpload, type TelegramUploadPlan } from './outbound/send-media.js';
 export { startTelegramBot, type TelegramBot, type TelegramBotOptions } from './standalone.js';
 export { type TelegramUpdateState, UpdateStateFile } from './state/update-state.js';
+export { normalizeTelegramUserId } from './user-id.js';

@@ -1,5 +1,19 @@
 // Everything that works without vitest: the CommonJS build exposes only this, because vitest refuses
 // to be require()d. The conformance suite itself is ESM-only (vitest loads test files as ESM anyway).
+
+// The raw HTTP clients live in core (its own server tests use them); the testkit hands them on.
+export {
+  destroyRawSockets,
+  openRawSocket,
+  parseRawHttpResponse,
+  type RawHttpResponse,
+  type RawSocketOptions,
+  readUntilClosed,
+  requestOnSocket,
+  sendRawHttp,
+  serverConnections,
+  socketReceives,
+} from '@hermes/adapter-core/testing';
 export { firstMissingWord, longMarkdown, sampleMedia, tinyPng } from './conformance/fixtures.js';
 export type { Scenario, ScenarioId, ScenarioRun } from './conformance/scenario.js';
 export type {
@@ -12,16 +26,6 @@ export type {
 } from './conformance/types.js';
 export { type CountingAgent, createCountingAgent } from './counting-agent.js';
 export * from './fake-server/index.js';
-export {
-  destroyRawSockets,
-  openRawSocket,
-  parseRawHttpResponse,
-  type RawHttpResponse,
-  type RawSocketOptions,
-  readUntilClosed,
-  sendRawHttp,
-  socketReceives,
-} from './raw-http.js';
 export {
   createTestContext,
   type StatusChange,

@@ -109,6 +109,10 @@ export async function runGateway(): Promise<number> {
   if (before) return refuse(before);
   let exitCode = 0;
   let stopping: Promise<void> | undefined;
+  let stopped: () => void = () => {};
+  const done = new Promise<void>((resolve) => {
+    stopped = resolve;
+  });
   const stop = (signal: string) => {
     if (stopping) return;
     logger.info('stopping', { signal });
@@ -118,6 +122,7 @@ export async function runGateway(): Promise<number> {
       .finally(() => {
         removeFile(config.paths.pidFile);
         flush();
+        stopped();
       });
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
@@ -140,20 +145,17 @@ export async function runGateway(): Promise<number> {
     home: config.paths.home,
     platforms: online.map((p) => `${p.platform}:${p.status}`).join(', ') || 'none',
   });
-  await new Promise<void>((resolve) => {
-    const wait = setInterval(() => {
-      // A platform that was being retried can later fail for good; once all have, nothing can ever serve.
-      const lines = stopping ? undefined : nothingCanRun(host, catalogProblems);
-      if (lines) {
-        explainNothingCanRun(lines, logger);
-        exitCode = EXIT_CONFIG;
-        stop('no platform can run');
-      }
-      if (stopping) {
-        clearInterval(wait);
-        void stopping.then(resolve);
-      }
-    }, 100);
+  // A platform that was being retried can later fail for good; once all have, nothing can ever serve.
+  host.onStatusChange(() => {
+    const lines = stopping ? undefined : nothingCanRun(host, catalogProblems);
+    if (!lines) return;
+    explainNothingCanRun(lines, logger);
+    exitCode = EXIT_CONFIG;
+    stop('no platform can run');
   });
+  // Backoff and watchdog timers are unref'd; this keeps the process up while every platform waits to retry.
+  const keepAlive = setInterval(() => {}, 60_000);
+  await done;
+  clearInterval(keepAlive);
   return exitCode;
 }

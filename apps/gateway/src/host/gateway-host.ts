@@ -34,6 +34,7 @@ import { Outbox } from '../state/outbox.js';
 import { SessionStore } from '../state/session-store.js';
 import type { PendingInput } from '../turn/compose-turn.js';
 import { LaneScheduler } from '../turn/lane-scheduler.js';
+import { ChatBudgets } from '../turn/streaming/chat-budget.js';
 import {
   type OpenStream,
   openStreamKey,
@@ -70,6 +71,8 @@ export class GatewayHost {
   readonly runtime: HostRuntime;
   private readonly supervisor: AdapterSupervisor;
   private readonly background = new Set<Promise<void>>();
+  private readonly statusListeners = new Set<() => void>();
+  private lastStatusWritten: string | undefined;
   private readonly startedAt = new Date();
   private sweeperStop: (() => void) | undefined;
   private cronStop: (() => void) | undefined;
@@ -87,7 +90,10 @@ export class GatewayHost {
       mediaCache,
       onInbound: (platform, msg) => handleInbound(this.runtime, platform, msg),
       onAction: (platform, action) => handleAction(this.runtime, platform, action),
-      onStatus: () => this.writeStatus(),
+      onStatus: () => {
+        this.writeStatus();
+        for (const listener of this.statusListeners) listener();
+      },
       firstRetryMs: options.adapterRetry?.firstMs ?? 30_000,
       maxRetryMs: options.adapterRetry?.maxMs ?? 300_000,
     });
@@ -143,9 +149,10 @@ export class GatewayHost {
       commands,
       lanes,
       deliverer,
+      chatBudgets: new ChatBudgets(),
+      approvalPrompts: new Map(),
       adapterFor: (p) => this.supervisor.get(p),
       profileOf,
-      kindOf: (p) => profileOf(p).kind,
       homeChannelOf: (p) => {
         const name = profileOf(p).homeChannelEnv;
         return name ? this.runtime.env[name] : undefined;
@@ -377,6 +384,12 @@ export class GatewayHost {
     return id;
   }
 
+  /** Called whenever a platform's status changes; returns the function that unsubscribes. */
+  onStatusChange(listener: () => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
   private writeStatus(): void {
     const platforms: GatewayStatusFile['platforms'] = {};
     for (const p of this.runtime.platformStatuses()) {
@@ -386,6 +399,9 @@ export class GatewayHost {
       if (p.lastSendAt !== undefined) entry.lastSendAt = new Date(p.lastSendAt).toISOString();
       platforms[p.platform] = entry;
     }
+    // The watchdog asks every tick; the file is rewritten only when what it says changed.
+    const written = JSON.stringify(platforms);
+    if (written === this.lastStatusWritten) return;
     try {
       writeStatusFile(this.runtime.config.paths.statusFile, {
         pid: process.pid,
@@ -393,6 +409,7 @@ export class GatewayHost {
         updatedAt: new Date().toISOString(),
         platforms,
       });
+      this.lastStatusWritten = written;
     } catch (err) {
       this.options.logger.warn('status file not written', { error: (err as Error).message });
     }

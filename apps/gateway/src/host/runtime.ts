@@ -5,11 +5,11 @@ import type {
   InboundMessage,
   Logger,
   PlatformAdapter,
-  PlatformKind,
 } from '@hermes/adapter-core';
 import type { Agent, ApprovalGate } from '@hermes/agent';
 import type { CommandRegistry } from '../commands/registry.js';
 import type { LoadedConfig } from '../config/load.js';
+import type { ApprovalPrompt } from '../inbound/approval-actions.js';
 import type { PairingStore } from '../inbound/pairing-store.js';
 import type { Deliverer } from '../outbound/deliverer.js';
 import type { PlatformProfile } from '../platforms/platform-profile.js';
@@ -20,6 +20,7 @@ import type { Outbox } from '../state/outbox.js';
 import type { SessionStore } from '../state/session-store.js';
 import type { PendingInput } from '../turn/compose-turn.js';
 import type { LaneScheduler } from '../turn/lane-scheduler.js';
+import type { ChatBudgets } from '../turn/streaming/chat-budget.js';
 
 /** The part of @hermes/agent the host uses. */
 export type TurnAgent = Pick<Agent, 'runTurn' | 'compress' | 'configured'>;
@@ -54,11 +55,13 @@ export interface HostRuntime {
   commands: CommandRegistry;
   lanes: LaneScheduler<PendingInput>;
   deliverer: Deliverer;
+  /** One send/edit budget per chat, shared by every turn's stream edits, tool progress and finals. */
+  chatBudgets: ChatBudgets;
+  /** Approval prompts sent with buttons, by approval id. In memory like the approvals: a restart withdraws both. */
+  approvalPrompts: Map<string, ApprovalPrompt>;
   adapterFor(platform: string): PlatformAdapter | undefined;
   /** What the platform's descriptor says: kind, allowlist and home channel env names, id rule. */
   profileOf(platform: string): PlatformProfile;
-  /** What the platform carries (from its descriptor): events are never parsed as chat commands. */
-  kindOf(platform: string): PlatformKind;
   /** The platform's home channel (set by /sethome or the env), if any. */
   homeChannelOf(platform: string): string | undefined;
   platformStatuses(): PlatformStatus[];

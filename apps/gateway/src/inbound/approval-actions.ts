@@ -16,7 +16,7 @@ const CHOICES: ReadonlyArray<{ choice: Choice; label: string; style?: MessageAct
 ];
 
 /** Who asked, for one approval prompt sent with buttons: the person whose turn it is may always answer. */
-interface PromptRecord {
+export interface ApprovalPrompt {
   sessionKey: string;
   platform: string;
   chatId: string;
@@ -25,18 +25,6 @@ interface PromptRecord {
   /** The message carrying the buttons, once sent. */
   messageId?: string;
   chat: ChatRef;
-}
-
-// Approvals live in memory (a restart withdraws them), so what their prompts need does too.
-const promptsByRuntime = new WeakMap<HostRuntime, Map<string, PromptRecord>>();
-
-function prompts(rt: HostRuntime): Map<string, PromptRecord> {
-  let map = promptsByRuntime.get(rt);
-  if (!map) {
-    map = new Map();
-    promptsByRuntime.set(rt, map);
-  }
-  return map;
 }
 
 /** Button ids name the approval they answer (`appr:<approval id>:<choice>`), so an old button never answers a newer one. */
@@ -76,7 +64,7 @@ export async function sendApprovalPrompt(
   const last = messages.at(-1);
   if (!last) return;
   last.actions = approvalActions(ev.id);
-  const map = prompts(rt);
+  const map = rt.approvalPrompts;
   const now = Date.now();
   for (const [id, p] of map) if (p.expiresAt < now) map.delete(id);
   map.set(ev.id, {
@@ -102,7 +90,7 @@ export async function settlePromptButtons(
   approvalId: string,
   outcome: string,
 ): Promise<void> {
-  const map = prompts(rt);
+  const map = rt.approvalPrompts;
   const record = map.get(approvalId);
   map.delete(approvalId);
   if (record?.messageId !== undefined) await settle(rt, record.chat, record.messageId, outcome);
@@ -135,7 +123,7 @@ async function processAction(rt: HostRuntime, platform: string, action: InboundA
     rt.logger.warn('button press for an unknown action ignored', { platform });
     return;
   }
-  const prompt = prompts(rt).get(parsed.approvalId);
+  const prompt = rt.approvalPrompts.get(parsed.approvalId);
   if (!mayAnswer(rt, platform, action, prompt)) {
     rt.logger.warn('button press by a user who may not answer this approval; nothing applied', {
       platform,
@@ -149,7 +137,7 @@ async function processAction(rt: HostRuntime, platform: string, action: InboundA
         ...(parsed.choice === 'deny' ? {} : { scope: parsed.choice }),
       })
     : undefined;
-  prompts(rt).delete(parsed.approvalId);
+  rt.approvalPrompts.delete(parsed.approvalId);
   if (!settled) {
     await settle(
       rt,
@@ -178,7 +166,7 @@ function mayAnswer(
   rt: HostRuntime,
   platform: string,
   action: InboundAction,
-  prompt: PromptRecord | undefined,
+  prompt: ApprovalPrompt | undefined,
 ): boolean {
   if (action.chat.platform !== platform) return false;
   if (

@@ -52,7 +52,7 @@ export async function processInbound(
   for (const id of journalIds) rt.journal.setSessionKey(id, sessionKey);
   // An event's text was written by whoever could reach the route, not by a chat user: never a command.
   const parsed =
-    rt.kindOf(msg.chat.platform) === 'events'
+    rt.profileOf(msg.chat.platform).kind === 'events'
       ? undefined
       : parseCommand(msg.text, {
           altPrefix: msg.chat.threadId

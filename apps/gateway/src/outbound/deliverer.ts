@@ -118,31 +118,30 @@ export class Deliverer {
       return { ok: false, error };
     }
     if (reuse) {
-      const reused = await this.reuseStreamed(entry, reuse);
-      if (reused) return reused;
+      try {
+        return await this.attempt(entry, () => reuse(entry.message));
+      } catch (err) {
+        // An edit that timed out may have landed: a second copy is better than losing the final text.
+        logger.warn('streamed message not finished; sending the reply as a new message', {
+          platform: entry.platform,
+          code: toAdapterError(err, entry.platform).code,
+        });
+      }
     }
     let message = entry.message;
     let plainRetried = false;
-    outbox.markSending(entry.id);
     try {
-      const result = await withRetry(
-        async () => {
-          const r = await adapter.send(entry.chat, message);
-          if (r.ok) return r;
-          if (r.error.code === 'formatting_rejected' && !plainRetried) {
-            plainRetried = true;
-            message = { ...message, format: 'plain' };
-            throw new AdapterError('formatting_rejected', r.error.message, {
-              retryable: true,
-              retryAfterMs: 0,
-            });
-          }
-          throw r.error;
-        },
-        { maxAttempts: this.deps.maxAttempts ?? 4, logger },
-      );
-      outbox.markSent(entry.id, result.messageIds);
-      return result;
+      return await this.attempt(entry, async () => {
+        const r = await adapter.send(entry.chat, message);
+        if (r.ok || r.error.code !== 'formatting_rejected' || plainRetried) return r;
+        plainRetried = true;
+        message = { ...message, format: 'plain' };
+        const error = new AdapterError('formatting_rejected', r.error.message, {
+          retryable: true,
+          retryAfterMs: 0,
+        });
+        return { ok: false, error };
+      });
     } catch (err) {
       const error = toAdapterError(err, entry.platform);
       outbox.markFailed(entry.id, error.message, error.code === 'timeout_ambiguous' ? 'ambiguous' : 'failed');
@@ -156,33 +155,19 @@ export class Deliverer {
     }
   }
 
-  /** Finishes the streamed message with the row's text; undefined when the row must be sent anew. */
-  private async reuseStreamed(
-    entry: OutboxEntry,
-    reuse: (message: OutboundMessage) => Promise<SendResult>,
-  ): Promise<SendResult | undefined> {
-    const { outbox, logger } = this.deps;
-    outbox.markSending(entry.id);
-    try {
-      const result = await withRetry(
-        async () => {
-          const r = await reuse(entry.message);
-          if (r.ok) return r;
-          throw r.error;
-        },
-        { maxAttempts: this.deps.maxAttempts ?? 4, logger },
-      );
-      outbox.markSent(entry.id, result.messageIds);
-      return result;
-    } catch (err) {
-      const error = toAdapterError(err, entry.platform);
-      // An edit that timed out may have landed: a second copy is better than losing the final text.
-      logger.warn('streamed message not finished; sending the reply as a new message', {
-        platform: entry.platform,
-        code: error.code,
-      });
-      return undefined;
-    }
+  /** One outbox row written by `write` (retried as the error says), marked sending, then sent; throws the last error. */
+  private async attempt(entry: OutboxEntry, write: () => Promise<SendResult>): Promise<SendResult> {
+    this.deps.outbox.markSending(entry.id);
+    const result = await withRetry(
+      async () => {
+        const r = await write();
+        if (r.ok) return r;
+        throw r.error;
+      },
+      { maxAttempts: this.deps.maxAttempts ?? 4, logger: this.deps.logger },
+    );
+    this.deps.outbox.markSent(entry.id, result.messageIds);
+    return result;
   }
 
   private async resolveMedia(media: ExtractedMedia[]): Promise<OutboundMessage[]> {

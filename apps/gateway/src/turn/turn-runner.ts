@@ -10,7 +10,7 @@ import type { LaneRunContext } from './lane-scheduler.js';
 import { deliveryChatOf, requestFailureOf, requestHistory, turnLimitsFor } from './request-reply.js';
 import { steerSourceFor } from './steer-source.js';
 import type { ChatBudget } from './streaming/chat-budget.js';
-import { budgetedAdapter, budgetsOf } from './streaming/index.js';
+import { budgetedAdapter } from './streaming/index.js';
 import { ReplyStreamer, type StreamOutcome } from './streaming/reply-streamer.js';
 import type { FinalPlan } from './streaming/stream-finish.js';
 import {
@@ -90,7 +90,7 @@ export function ensureSession(
   // Only people read reset notices: events and request/reply clients never get one.
   const notify =
     policy.notify &&
-    rt.kindOf(msg.chat.platform) === 'chat' &&
+    rt.profileOf(msg.chat.platform).kind === 'chat' &&
     !policy.notify_exclude_platforms.includes(msg.chat.platform);
   return notify
     ? {
@@ -167,7 +167,7 @@ async function runTurnOnce(
 
   const stopTyping = keepTyping(adapter, msg.chat);
   const target = deliveryChatOf(msg, rt);
-  const budget = adapter && !request ? budgetsOf(rt).for(msg.chat, adapter.capabilities) : undefined;
+  const budget = adapter && !request ? rt.chatBudgets.for(msg.chat, adapter.capabilities) : undefined;
   const progress =
     adapter && budget
       ? new ToolProgress(
@@ -198,7 +198,7 @@ async function runTurnOnce(
       chatName: msg.chat.chatName,
     },
   };
-  const limits = turnLimitsFor(msg, rt.kindOf(msg.chat.platform));
+  const limits = turnLimitsFor(msg, rt.profileOf(msg.chat.platform).kind);
   if (limits) input.toolLimits = limits;
   input.steer = steerSourceFor(rt, lane, journalIds, shared);
   const model = rt.kv.get<string>(`model:${lane.sessionKey}`);
@@ -280,7 +280,7 @@ async function runTurnOnce(
     const whole = streamedReplyText(outcome, { finalText, interrupted, errorText });
     const note = interrupted ? INTERRUPTED_MARK : errorText || undefined;
     const plan = finalPlan(outcome, whole, adapter, msg.chat, note);
-    budget?.takeFinal();
+    budget?.spend();
     await deliverTurnReply(rt, {
       chat: msg.chat,
       reply: plan.reply,
@@ -301,7 +301,7 @@ async function runTurnOnce(
     rt.journal.finish(journalIds);
     return;
   }
-  budget?.takeFinal();
+  budget?.spend();
   await deliverTurnReply(rt, {
     chat: target ?? msg.chat,
     reply,
@@ -362,7 +362,7 @@ function chatStreamer(
   msg: InboundMessage,
   journalIds: readonly number[],
 ): ReplyStreamer | undefined {
-  if (rt.kindOf(msg.chat.platform) !== 'chat') return undefined;
+  if (rt.profileOf(msg.chat.platform).kind !== 'chat') return undefined;
   const { mode, invalidEnv } = resolveStreaming(rt.config.file, rt.env, adapter);
   if (invalidEnv)
     rt.logger.warn('HERMES_STREAMING must be off, edit or native; using the config instead', {

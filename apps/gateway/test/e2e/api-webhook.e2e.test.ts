@@ -1,11 +1,14 @@
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type FakeOpenAI, startFakeOpenAI, step } from '@hermes/agent/testing';
+import { rmSync } from 'node:fs';
+import { type FakeOpenAI, step } from '@hermes/agent/testing';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, type GatewayProcess, gatewayEnv, hermes, startGatewayProcess } from './gateway-process.js';
+import {
+  type GatewayProcess,
+  hermes,
+  prepareApiWebhookHome,
+  startGatewayProcess,
+} from './gateway-process.js';
 
 let home: string;
 let fake: FakeOpenAI;
@@ -15,13 +18,9 @@ let webhookPort: number;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-  home = mkdtempSync(join(tmpdir(), 'hermes-e2e-'));
-  fake = await startFakeOpenAI();
-  apiPort = await freePort();
-  webhookPort = await freePort();
-  writeFileSync(
-    join(home, 'config.yaml'),
-    [
+  ({ home, fake, apiPort, webhookPort, env } = await prepareApiWebhookHome({
+    prefix: 'hermes-e2e-',
+    configYaml: [
       'display:',
       '  tool_progress: all',
       'platforms:',
@@ -32,20 +31,10 @@ beforeAll(async () => {
       '          secret: route-secret',
       '          scheme: github',
       '          prompt: "New issue: {issue.title} by {sender.login}"',
-      '',
-    ].join('\n'),
-  );
-  env = gatewayEnv(home, {
-    API_SERVER_ENABLED: 'true',
-    API_SERVER_PORT: String(apiPort),
+    ],
     // The keyless server offers no terminal unless the operator says so; this suite runs a terminal tool.
-    API_SERVER_ALLOW_TERMINAL_WITHOUT_KEY: 'true',
-    WEBHOOK_ENABLED: 'true',
-    WEBHOOK_PORT: String(webhookPort),
-    OPENAI_BASE_URL: fake.baseURL,
-    OPENAI_API_KEY: 'sk-test-e2e-key-123456',
-    HERMES_MODEL: 'fake-model',
-  });
+    env: { API_SERVER_ALLOW_TERMINAL_WITHOUT_KEY: 'true' },
+  }));
   gateway = startGatewayProcess(env);
   await gateway.waitForLog(/gateway running/);
 }, 60_000);

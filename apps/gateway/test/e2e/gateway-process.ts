@@ -1,7 +1,10 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type FakeOpenAI, startFakeOpenAI } from '@hermes/agent/testing';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '../../dist/cli.js');
 
@@ -17,6 +20,41 @@ export async function freePort(): Promise<number> {
 /** The environment a test gateway runs with: nothing of the developer's own ~/.hermes or keys leaks in. */
 export function gatewayEnv(home: string, extra: Record<string, string>): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: home, HERMES_HOME: home, HERMES_LOG_LEVEL: 'debug', ...extra };
+}
+
+export interface ApiWebhookHome {
+  home: string;
+  fake: FakeOpenAI;
+  apiPort: number;
+  webhookPort: number;
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * A fresh HERMES_HOME with `config.yaml`, the fake model, and the env of a gateway serving the API server
+ * and the webhook adapter on free loopback ports (the caller starts the process and cleans up).
+ */
+export async function prepareApiWebhookHome(o: {
+  prefix: string;
+  configYaml: readonly string[];
+  env?: Record<string, string>;
+}): Promise<ApiWebhookHome> {
+  const home = mkdtempSync(join(tmpdir(), o.prefix));
+  const fake = await startFakeOpenAI();
+  const apiPort = await freePort();
+  const webhookPort = await freePort();
+  writeFileSync(join(home, 'config.yaml'), [...o.configYaml, ''].join('\n'));
+  const env = gatewayEnv(home, {
+    API_SERVER_ENABLED: 'true',
+    API_SERVER_PORT: String(apiPort),
+    WEBHOOK_ENABLED: 'true',
+    WEBHOOK_PORT: String(webhookPort),
+    OPENAI_BASE_URL: fake.baseURL,
+    OPENAI_API_KEY: 'sk-test-e2e-key-123456',
+    HERMES_MODEL: 'fake-model',
+    ...o.env,
+  });
+  return { home, fake, apiPort, webhookPort, env };
 }
 
 /** `hermes <args>` as a one-shot command (pairing, status, doctor). */

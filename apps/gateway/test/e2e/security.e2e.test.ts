@@ -1,13 +1,12 @@
 // The probes of issue 8, replayed against the real `hermes gateway` process with its default (keyless) API
 // server and a webhook adapter: what a hostile web page, a hostile webhook sender and a crash can do.
 import { createHmac } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type FakeOpenAI, openAIErrors, startFakeOpenAI, step } from '@hermes/agent/testing';
+import { type FakeOpenAI, openAIErrors, step } from '@hermes/agent/testing';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, type GatewayProcess, gatewayEnv, startGatewayProcess } from './gateway-process.js';
+import { type GatewayProcess, prepareApiWebhookHome, startGatewayProcess } from './gateway-process.js';
 
 let home: string;
 let fake: FakeOpenAI;
@@ -22,13 +21,9 @@ const start = async () => {
 };
 
 beforeAll(async () => {
-  home = mkdtempSync(join(tmpdir(), 'hermes-e2e-sec-'));
-  fake = await startFakeOpenAI();
-  apiPort = await freePort();
-  webhookPort = await freePort();
-  writeFileSync(
-    join(home, 'config.yaml'),
-    [
+  ({ home, fake, apiPort, webhookPort, env } = await prepareApiWebhookHome({
+    prefix: 'hermes-e2e-sec-',
+    configYaml: [
       'platforms:',
       '  api_server:',
       '    max_concurrent_runs: 2',
@@ -44,18 +39,8 @@ beforeAll(async () => {
       '          scheme: github',
       '          prompt: "{text}"',
       '          toolsets: []',
-      '',
-    ].join('\n'),
-  );
-  env = gatewayEnv(home, {
-    API_SERVER_ENABLED: 'true',
-    API_SERVER_PORT: String(apiPort),
-    WEBHOOK_ENABLED: 'true',
-    WEBHOOK_PORT: String(webhookPort),
-    OPENAI_BASE_URL: fake.baseURL,
-    OPENAI_API_KEY: 'sk-test-e2e-key-123456',
-    HERMES_MODEL: 'fake-model',
-  });
+    ],
+  }));
   await start();
 }, 60_000);
 

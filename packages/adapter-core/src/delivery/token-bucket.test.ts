@@ -67,6 +67,34 @@ describe('TokenBucket', () => {
     expect(bucket.tryTake()).toBe(true);
   });
 
+  it('spend() never waits and its debt delays what comes after', async () => {
+    const bucket = new TokenBucket({ capacity: 2, refillPerSecond: 2 });
+    expect([bucket.tryTake(), bucket.tryTake()]).toEqual([true, true]);
+    bucket.spend();
+    expect(bucket.msUntilAvailable()).toBe(1000);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(bucket.tryTake()).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(bucket.tryTake()).toBe(true);
+  });
+
+  it('pauseFor() holds tryTake and waiters until the pause ends, but not spend()', async () => {
+    const bucket = new TokenBucket({ capacity: 5, refillPerSecond: 5 });
+    bucket.pauseFor(300);
+    expect(bucket.tryTake()).toBe(false);
+    expect(bucket.msUntilAvailable()).toBe(300);
+    let served = -1;
+    const waiting = bucket.take().then(() => {
+      served = Date.now();
+    });
+    bucket.spend();
+    await vi.advanceTimersByTimeAsync(300);
+    await waiting;
+    expect(served).toBe(300);
+    expect(bucket.tryTake()).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('rejects nonsense configuration with a clear message', () => {
     expect(() => new TokenBucket({ capacity: 0, refillPerSecond: 1 })).toThrow(/capacity must be >= 1/);
     expect(() => new TokenBucket({ capacity: 1, refillPerSecond: 0 })).toThrow(AdapterError);

@@ -28,6 +28,8 @@ export class TokenBucket {
   #last: number;
   readonly #waiters: Waiter[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** Until then (ms on `#now`) nothing waits its way through: the platform said to back off (a 429). */
+  #pausedUntil = 0;
 
   constructor(options: TokenBucketOptions) {
     if (!(Number.isFinite(options.capacity) && options.capacity >= 1)) {
@@ -60,9 +62,32 @@ export class TokenBucket {
   /** Takes a token if one is free and nobody is queued ahead; never waits. */
   tryTake(): boolean {
     this.#refill();
-    if (this.#waiters.length > 0 || this.#tokens < 1) return false;
+    if (this.#waiters.length > 0 || this.#tokens < 1 || this.#now() < this.#pausedUntil) return false;
     this.#tokens -= 1;
     return true;
+  }
+
+  /**
+   * Spends `count` tokens now, whatever the bucket holds or the pause says: for writes that must not wait
+   * (a final reply). Going into debt makes everything after it wait longer instead.
+   */
+  spend(count = 1): void {
+    this.#refill();
+    this.#tokens -= count;
+  }
+
+  /** Milliseconds until `tryTake` can succeed, ignoring anyone queued. */
+  msUntilAvailable(): number {
+    this.#refill();
+    const forToken = this.#tokens >= 1 ? 0 : Math.ceil(((1 - this.#tokens) * 1000) / this.refillPerSecond);
+    return Math.max(forToken, this.#pausedUntil - this.#now(), 0);
+  }
+
+  /** Nothing but `spend` gets a token for `ms` (the platform answered 429 with this retry-after). */
+  pauseFor(ms: number): void {
+    this.#pausedUntil = Math.max(this.#pausedUntil, this.#now() + ms);
+    this.#disarm();
+    this.#arm();
   }
 
   /** Resolves once a token is ours; rejects with AdapterError 'aborted' if the signal fires first. */
@@ -98,7 +123,7 @@ export class TokenBucket {
   #drain = (): void => {
     this.#timer = undefined;
     this.#refill();
-    while (this.#waiters.length > 0 && this.#tokens >= 1) {
+    while (this.#waiters.length > 0 && this.#tokens >= 1 && this.#now() >= this.#pausedUntil) {
       this.#tokens -= 1;
       const waiter = this.#waiters.shift() as Waiter;
       if (waiter.onAbort) waiter.signal?.removeEventListener('abort', waiter.onAbort);
@@ -109,10 +134,8 @@ export class TokenBucket {
 
   #arm(): void {
     if (this.#timer !== undefined || this.#waiters.length === 0) return;
-    this.#refill();
-    const missing = Math.max(0, 1 - this.#tokens);
-    // Rounded up so that the bucket really holds a whole token when the timer fires.
-    this.#timer = setTimeout(this.#drain, Math.ceil((missing * 1000) / this.refillPerSecond));
+    // Rounded up (in msUntilAvailable) so that the bucket really holds a whole token when the timer fires.
+    this.#timer = setTimeout(this.#drain, this.msUntilAvailable());
   }
 
   #disarm(): void {

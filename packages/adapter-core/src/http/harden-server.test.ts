@@ -1,9 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  serverConnections as openConnections,
+  openRawSocket,
+  readUntilClosed,
+  requestOnSocket as requestOn,
+} from '../testing/raw-http.js';
 import { hardenServer } from './harden-server.js';
 import { closeServer } from './server-lifecycle.js';
-import { openConnections, openSocket, readUntilClosed, requestOn, waitUntil } from './socket-fixture.js';
 
 const servers: Server[] = [];
 const sockets: Socket[] = [];
@@ -29,8 +34,18 @@ async function startHardened(
   return { server, port: (server.address() as AddressInfo).port };
 }
 
+/** Polls `check` until it holds (bounded); the message names what never happened. */
+async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
+  await vi.waitFor(
+    async () => {
+      if (!(await check())) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    },
+    { timeout: timeoutMs, interval: 25 },
+  );
+}
+
 async function held(port: number, localAddress?: string): Promise<Socket> {
-  const socket = await openSocket(port, localAddress);
+  const socket = await openRawSocket(port, localAddress ? { localAddress } : {});
   sockets.push(socket);
   return socket;
 }

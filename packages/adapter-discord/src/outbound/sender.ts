@@ -172,24 +172,20 @@ export class DiscordSender {
           { platform: DISCORD_PLATFORM, retryable: false, fix: 'send the rest as a new message' },
         );
       }
-      const channelId = this.deps.locations.get(messageId) ?? discordTargetChannel(chat);
-      await discordRestCall(
-        (signal) =>
-          this.deps.rest.patch(Routes.channelMessage(channelId, messageId), {
-            body: { content: chunks[0]!.rendered },
-            signal,
-          }),
-        {
-          what: `edit message ${messageId}`,
-          idempotent: true,
-          signal: this.deps.signal,
-          logger: this.deps.logger,
-        },
-      );
+      await this.patchMessage(chat, messageId, { content: chunks[0]!.rendered }, `edit message ${messageId}`);
       return { ok: true, messageIds: [messageId] };
     } catch (error) {
       return { ok: false, error: toAdapterError(error, DISCORD_PLATFORM) };
     }
+  }
+
+  /** PATCHes one message the bot sent (idempotent, so retried like a read). */
+  private async patchMessage(chat: ChatRef, messageId: string, body: Record<string, unknown>, what: string) {
+    const channelId = this.deps.locations.get(messageId) ?? discordTargetChannel(chat);
+    await discordRestCall(
+      (signal) => this.deps.rest.patch(Routes.channelMessage(channelId, messageId), { body, signal }),
+      { what, idempotent: true, signal: this.deps.signal, logger: this.deps.logger },
+    );
   }
 
   /**
@@ -209,18 +205,11 @@ export class DiscordSender {
         },
       )) as APIMessage;
       const content = settledContent(current.content, outcome, this.deps.capabilities.maxMessageLength);
-      await discordRestCall(
-        (signal) =>
-          this.deps.rest.patch(Routes.channelMessage(channelId, messageId), {
-            body: { content, components: [] },
-            signal,
-          }),
-        {
-          what: `settle buttons of message ${messageId}`,
-          idempotent: true,
-          signal: this.deps.signal,
-          logger: this.deps.logger,
-        },
+      await this.patchMessage(
+        chat,
+        messageId,
+        { content, components: [] },
+        `settle buttons of message ${messageId}`,
       );
       return { ok: true, messageIds: [messageId] };
     } catch (error) {

@@ -1,3 +1,4 @@
+import { normalizeTelegramUserId } from '../user-id.js';
 import type { TelegramAddressing } from './addressing.js';
 
 /** The group rules the adapter applies at intake; DM access is the host's (TELEGRAM_ALLOWED_USERS, pairing). */
@@ -12,8 +13,8 @@ export interface TelegramGroupRules {
 export type TelegramGateDecision = { pass: true } | { pass: false; reason: string };
 
 function listed(list: readonly string[], candidates: readonly string[]): boolean {
-  const wanted = new Set(list.map((v) => v.trim().replace(/^@/, '').toLowerCase()));
-  return wanted.has('*') || candidates.some((c) => wanted.has(c.replace(/^@/, '').toLowerCase()));
+  const wanted = new Set(list.map(normalizeTelegramUserId));
+  return wanted.has('*') || candidates.some((c) => wanted.has(normalizeTelegramUserId(c)));
 }
 
 /** Decides whether a group message reaches the host. Commands need no mention unless meant for another bot. */

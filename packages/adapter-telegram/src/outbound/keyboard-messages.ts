@@ -1,3 +1,4 @@
+import { RecentMap } from '@hermes/adapter-core';
 import type { PostedText } from './send-text.js';
 
 /** Messages with buttons remembered for settleActions; older ones settle without their text. */
@@ -8,22 +9,13 @@ const KEEP = 1_000;
  * text in one edit (Telegram's answers give the text back only as plain text plus entities).
  */
 export class KeyboardMessages {
-  readonly #texts = new Map<string, PostedText>();
+  readonly #texts = new RecentMap<PostedText>(KEEP);
 
   remember(chatId: string, posted: PostedText): void {
-    const key = `${chatId}:${posted.id}`;
-    this.#texts.delete(key);
-    this.#texts.set(key, posted);
-    if (this.#texts.size > KEEP) {
-      const oldest = this.#texts.keys().next().value;
-      if (oldest !== undefined) this.#texts.delete(oldest);
-    }
+    this.#texts.set(`${chatId}:${posted.id}`, posted);
   }
 
   take(chatId: string, messageId: string): PostedText | undefined {
-    const key = `${chatId}:${messageId}`;
-    const found = this.#texts.get(key);
-    this.#texts.delete(key);
-    return found;
+    return this.#texts.take(`${chatId}:${messageId}`);
   }
 }

@@ -1,4 +1,4 @@
-import { TokenBucket } from '@hermes/adapter-core';
+import { RecentMap, TokenBucket } from '@hermes/adapter-core';
 
 export interface FailedAuthLimiterOptions {
   perMinute: number;
@@ -15,31 +15,20 @@ export interface FailedAuthLimiterOptions {
 export class FailedAuthLimiter {
   readonly perMinute: number;
   readonly #now: () => number;
-  readonly #max: number;
-  // Map order is recency order: an address is moved to the end whenever it fails.
-  readonly #buckets = new Map<string, TokenBucket>();
+  // The least recently failing address is forgotten first.
+  readonly #buckets: RecentMap<TokenBucket>;
 
   constructor(options: FailedAuthLimiterOptions) {
     this.perMinute = options.perMinute;
     this.#now = options.now;
-    this.#max = options.maxAddresses ?? 10_000;
+    this.#buckets = new RecentMap(options.maxAddresses ?? 10_000);
   }
 
   /** Counts one failure from `address`; false when the address was already over its budget. */
   tryFail(address: string): boolean {
-    let bucket = this.#buckets.get(address);
-    if (bucket) this.#buckets.delete(address);
-    else {
-      bucket = new TokenBucket({
-        capacity: this.perMinute,
-        refillPerSecond: this.perMinute / 60,
-        now: this.#now,
-      });
-      if (this.#buckets.size >= this.#max) {
-        const oldest = this.#buckets.keys().next().value;
-        if (oldest !== undefined) this.#buckets.delete(oldest);
-      }
-    }
+    const bucket =
+      this.#buckets.get(address) ??
+      new TokenBucket({ capacity: this.perMinute, refillPerSecond: this.perMinute / 60, now: this.#now });
     this.#buckets.set(address, bucket);
     return bucket.tryTake();
   }

@@ -1,5 +1,5 @@
 export { budgetedAdapter } from './budgeted-adapter.js';
-export { budgetsOf, ChatBudget, ChatBudgets } from './chat-budget.js';
+export { type ChatBudget, ChatBudgets, chatBudget } from './chat-budget.js';
 export { ReplyStreamer, type ReplyStreamerOptions, type StreamOutcome } from './reply-streamer.js';
 export {
   finalPlan,

@@ -94,7 +94,7 @@ export class ReplyStreamer {
 
   private schedule(): void {
     if (this.closed || this.disabled || this.timer || this.writing) return;
-    let wait = Math.max(this.o.budget.msUntilFree(), this.starved ? 25 : 0);
+    let wait = Math.max(this.o.budget.msUntilAvailable(), this.starved ? 25 : 0);
     if (!this.liveId && !this.native && this.segStart === 0 && !/\S\s/.test(this.text)) {
       if (!this.text.trim()) return;
       wait = Math.max(wait, this.firstTokenAt + FIRST_TEXT_WAIT_MS - Date.now());
@@ -177,7 +177,7 @@ export class ReplyStreamer {
     this.o.onWrite?.(kind);
     if (r.ok) return;
     // A 429 blocks optional writes until the platform's retry-after; the text is kept and merged.
-    if (r.error.code === 'rate_limited') this.o.budget.blockFor(r.error.retryAfterMs ?? 1000);
+    if (r.error.code === 'rate_limited') this.o.budget.pauseFor(r.error.retryAfterMs ?? 1000);
     else this.o.logger.warn('streamed reply write failed', { code: r.error.code, kind });
   }
 

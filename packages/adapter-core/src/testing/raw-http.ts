@@ -1,7 +1,10 @@
 // Raw TCP clients for the tests of HTTP servers that must survive misbehaving clients: requests fetch()
 // refuses to send (a bad Host, `//[::1`), clients that dribble headers, never read, or hold sockets open.
+import type { Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { DEFAULT_WAIT_MS } from './wait-for.js';
+
+/** Every wait here is bounded; tests pass a shorter one where they expect an answer at once. */
+const DEFAULT_WAIT_MS = 5_000;
 
 export interface RawSocketOptions {
   /** Connect from another loopback source address (127.0.0.2) to look like a second client. */
@@ -101,6 +104,20 @@ export async function sendRawHttp(
   const answer = readUntilClosed(socket, options.timeoutMs);
   socket.write(raw);
   return parseRawHttpResponse(await answer);
+}
+
+/** Sends one `Connection: close` GET on a socket already open and returns the raw answer. */
+export function requestOnSocket(socket: Socket, path = '/', timeoutMs = DEFAULT_WAIT_MS): Promise<string> {
+  const answer = readUntilClosed(socket, timeoutMs);
+  socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+  return answer;
+}
+
+/** Connections a server holds open right now. */
+export function serverConnections(server: Server): Promise<number> {
+  return new Promise((resolve, reject) =>
+    server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+  );
 }
 
 /** Resolves once `socket` has received `text`; rejects naming it after `timeoutMs`. */

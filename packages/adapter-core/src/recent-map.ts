@@ -1,4 +1,7 @@
-/** A Map that forgets its oldest entries past `max`, for facts the adapter only needs for a while. */
+/**
+ * A Map that forgets its oldest entries past `max`, for facts an adapter only needs for a while (the text
+ * of a message with buttons, who asked in a thread). Memory stays bounded however long the process runs.
+ */
 export class RecentMap<V> {
   readonly #entries = new Map<string, V>();
   readonly #max: number;
@@ -23,5 +26,16 @@ export class RecentMap<V> {
 
   delete(key: string): void {
     this.#entries.delete(key);
+  }
+
+  /** The value, forgotten as it is handed out. */
+  take(key: string): V | undefined {
+    const value = this.#entries.get(key);
+    this.#entries.delete(key);
+    return value;
+  }
+
+  get size(): number {
+    return this.#entries.size;
   }
 }
