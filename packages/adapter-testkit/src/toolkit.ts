@@ -1,7 +1,9 @@
 // Everything that works without vitest: the CommonJS build exposes only this, because vitest refuses
 // to be require()d. The conformance suite itself is ESM-only (vitest loads test files as ESM anyway).
 
-// The raw HTTP clients live in core (its own server tests use them); the testkit hands them on.
+// The raw HTTP clients live in core (its own server tests use them); the testkit hands them on. Named, not
+// `export *`: the bundler turns a star re-export of an external package into a runtime copy that ESM
+// named imports cannot see.
 export {
   destroyRawSockets,
   openRawSocket,
