@@ -248,6 +248,8 @@ export interface Capabilities {
    * between stream edits, tool progress and final replies (finals first). Absent: one per second.
    */
   chatRateLimit?: { messages: number; perMs: number };
+  /** `agentTools` exists: the platform gives the agent tools of its own (Home Assistant's `ha_*`). */
+  agentTools?: boolean;
 }
 
 export type AdapterStatus = 'connecting' | 'online' | 'reconnecting' | 'offline' | 'failed';
@@ -307,6 +309,40 @@ export interface PlatformAdapter {
   startStream?(chat: ChatRef, options: { replyTo?: string; threadId?: string }): Promise<StartStreamResult>;
   /** What the adapter saw last; every adapter should have it (the watchdog reconnects a stalled one). */
   liveness?(): AdapterLiveness;
+  /**
+   * Platforms with `capabilities.agentTools`: tools the agent may call in every turn while the platform is
+   * configured (Home Assistant's `ha_call_service`). Called once before `start()`; a tool run while the
+   * platform is offline answers `ok: false` with the reason.
+   */
+  agentTools?(): readonly PlatformAgentTool[];
+}
+
+/** A call to a platform tool that changes something a person would want to confirm first. */
+export interface PlatformToolApproval {
+  /** What the user is asked to approve, e.g. `lock.unlock lock.front_door`. */
+  command: string;
+  reason: string;
+  /** `/approve session|always` allows this key from then on, e.g. `homeassistant:lock`. */
+  patternKey: string;
+}
+
+/**
+ * A tool a platform gives the agent. Shaped like the agent's own tools, without depending on the agent:
+ * the host wraps it and asks for approval first when `approval(args)` says so.
+ */
+export interface PlatformAgentTool {
+  name: string;
+  description: string;
+  /** JSON Schema of the arguments object (the OpenAI `tools[].function.parameters` shape). */
+  parameters: Record<string, unknown>;
+  /** The toolset per-turn limits name (e.g. `homeassistant`). */
+  toolset: string;
+  emoji?: string;
+  /** The argument a progress line shows. */
+  preview?(args: Record<string, unknown>): string | undefined;
+  /** Returns what to ask when this call needs the user's approval; undefined runs it straight away. */
+  approval?(args: Record<string, unknown>): PlatformToolApproval | undefined;
+  execute(args: Record<string, unknown>, signal: AbortSignal): Promise<{ ok: boolean; output: string }>;
 }
 
 /**

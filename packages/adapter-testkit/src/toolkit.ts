@@ -28,6 +28,7 @@ export type {
 } from './conformance/types.js';
 export { type CountingAgent, createCountingAgent } from './counting-agent.js';
 export * from './fake-server/index.js';
+export { type RunningExample, readmeExample, runReadmeExample } from './readme-example.js';
 export {
   createTestContext,
   type StatusChange,

@@ -12,6 +12,7 @@ import {
   resolvePlatforms,
 } from '../platforms/catalog.js';
 import { profileFromDescriptor } from '../platforms/platform-profile.js';
+import { platformAgentTools } from '../platforms/platform-tools.js';
 
 /** Everything `hermes gateway` composes, separate from process concerns so tests can build it too. */
 export async function buildGateway(
@@ -29,6 +30,7 @@ export async function buildGateway(
   if (config.file.agent.max_tool_iterations)
     agentOptions.maxToolIterations = config.file.agent.max_tool_iterations;
   let host: GatewayHost | undefined;
+  const adapters = createAdapters(platforms);
   const agent = createAgent({
     ...agentOptions,
     logger: logger.child({ component: 'agent' }),
@@ -42,11 +44,12 @@ export async function buildGateway(
           platforms: knownPlatforms(),
         },
       ),
+      ...platformAgentTools(adapters),
     ],
   });
   const profiles = Object.fromEntries(
     platforms.map((p) => [p.descriptor.platform, profileFromDescriptor(p.descriptor)]),
   );
-  host = new GatewayHost({ config, logger, agent, adapters: createAdapters(platforms), profiles });
+  host = new GatewayHost({ config, logger, agent, adapters, profiles });
   return { host, problems: problems.map((p) => `${p.platform}: ${p.message}`) };
 }

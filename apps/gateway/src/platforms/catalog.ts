@@ -42,6 +42,12 @@ export const PLATFORM_CATALOG: readonly CatalogEntry[] = [
     load: async () => asDescriptor((await import('@hermes/adapter-telegram')).telegramDescriptor),
   },
   {
+    platform: 'homeassistant',
+    // The token alone enables it, so a missing HASS_URL is reported by name instead of silently off.
+    enabledBy: [['HASS_TOKEN']],
+    load: async () => asDescriptor((await import('@hermes/adapter-homeassistant')).homeAssistantDescriptor),
+  },
+  {
     platform: 'wecom',
     enabledBy: [['WECOM_BOT_ID', 'WECOM_SECRET']],
     load: async () => asDescriptor((await import('@hermes/adapter-wecom')).wecomDescriptor),

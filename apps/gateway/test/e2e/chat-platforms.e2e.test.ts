@@ -6,7 +6,7 @@ import { type SlackFakeServer, startSlackFakeServer } from '@hermes/adapter-slac
 import { type FakeTelegram, startFakeTelegram } from '@hermes/adapter-telegram/testing';
 import { type FakeOpenAI, startFakeOpenAI, step } from '@hermes/agent/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GatewayProcess, gatewayEnv, startGatewayProcess } from './gateway-process.js';
+import { type GatewayProcess, gatewayEnv, startGatewayProcess, until } from './gateway-process.js';
 
 let home: string;
 let fake: FakeOpenAI;
@@ -15,17 +15,6 @@ let slack: SlackFakeServer;
 let discord: FakeDiscord;
 let gateway: GatewayProcess;
 let env: NodeJS.ProcessEnv;
-
-async function until<T>(check: () => T | undefined | false, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = check();
-    if (v) return v;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}\n${gateway?.output().slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), 'hermes-e2e-chat-'));
@@ -68,7 +57,11 @@ describe('the gateway process with Telegram, Discord and Slack (real SDKs, fake 
   it('answers a Telegram DM', async () => {
     fake.script(step.text('Hello Alice.'));
     telegram.sendText({ chat: telegram.aliceDm, from: telegram.alice, text: 'hi bot' });
-    await until(() => telegramTexts(telegram.aliceDm.id).includes('Hello Alice.'), 'telegram DM reply');
+    await until(
+      gateway,
+      () => telegramTexts(telegram.aliceDm.id).includes('Hello Alice.'),
+      'telegram DM reply',
+    );
   });
 
   it('streams a Telegram group reply by edits that end as the one final message', async () => {
@@ -82,6 +75,7 @@ describe('the gateway process with Telegram, Discord and Slack (real SDKs, fake 
     telegram.sendText({ chat: telegram.group, from: telegram.bob, text: 'stream please', mentionBot: true });
     const final = words.join(' ');
     await until(
+      gateway,
       () => telegram.seen.edits.some((e) => e.chatId === telegram.group.id && e.text.trim() === final),
       'the streamed message edited to the final text',
     );
@@ -101,6 +95,7 @@ describe('the gateway process with Telegram, Discord and Slack (real SDKs, fake 
     );
     telegram.sendText({ chat: telegram.aliceDm, from: telegram.alice, text: 'clean up please' });
     const prompt = await until(
+      gateway,
       () =>
         telegram.sent.find(
           (m) =>
@@ -122,11 +117,13 @@ describe('the gateway process with Telegram, Discord and Slack (real SDKs, fake 
       telegram.alice,
     );
     await until(
+      gateway,
       () => telegramTexts(telegram.aliceDm.id).includes('Cleaned up with a button.'),
       'the reply after the button press',
     );
     expect(telegram.seen.callbackAnswers.map((a) => a.callbackQueryId)).toContain(press.callbackQueryId);
     await until(
+      gateway,
       () => !telegram.keyboardOf(prompt.chatId, prompt.messageId),
       'the buttons removed after the press',
     );
@@ -137,7 +134,7 @@ describe('the gateway process with Telegram, Discord and Slack (real SDKs, fake 
     telegram.sendText({ chat: telegram.group, from: telegram.bob, text: 'talking among ourselves' });
     fake.script(step.text('You called?'));
     telegram.sendText({ chat: telegram.group, from: telegram.bob, text: 'can you help', mentionBot: true });
-    await until(() => telegramTexts(telegram.group.id).includes('You called?'), 'group reply');
+    await until(gateway, () => telegramTexts(telegram.group.id).includes('You called?'), 'group reply');
     expect(fake.requests.length).toBe(before + 1);
     expect(String(fake.requests.at(-1)!.body.messages.at(-1)!.content)).toContain('can you help');
   });
@@ -146,10 +143,14 @@ describe('the gateway process with Telegram, Discord and Slack (real SDKs, fake 
     const words = Array.from({ length: 1800 }, (_, i) => `word${i}`);
     fake.script(step.text(words.join(' ')));
     telegram.sendText({ chat: telegram.bobDm, from: telegram.bob, text: 'write a lot' });
-    const chunks = await until(() => {
-      const t = telegramTexts(telegram.bobDm.id);
-      return t.join(' ').includes('word1799') && t;
-    }, 'all chunks');
+    const chunks = await until(
+      gateway,
+      () => {
+        const t = telegramTexts(telegram.bobDm.id);
+        return t.join(' ').includes('word1799') && t;
+      },
+      'all chunks',
+    );
     expect(chunks.length).toBeGreaterThanOrEqual(3);
     for (const c of chunks) expect(c.length).toBeLessThanOrEqual(4096);
     expect(
@@ -179,6 +180,7 @@ describe('the gateway process with Telegram, Discord and Slack (real SDKs, fake 
     );
     slack.message({ channel: 'C0GENERAL', text: 'stream it', mention: true });
     const stream = await until(
+      gateway,
       () => slack.streams.find((st) => st.stopped && st.text.includes('s39')),
       'a stopped Slack stream carrying the whole reply',
     );
@@ -239,6 +241,7 @@ describe('the gateway process with Telegram, Discord and Slack (real SDKs, fake 
     expect(deny).toBeDefined();
     const press = discord.pressButton({ messageId: prompt.id, customId: deny!.custom_id });
     await until(
+      gateway,
       () =>
         discord.edits.some(
           (e) => e.messageId === prompt.id && Array.isArray(e.components) && e.components.length === 0,
@@ -307,12 +310,14 @@ describe('the gateway process with Telegram, Discord and Slack (real SDKs, fake 
       mentionBot: true,
     });
     const cut = await until(
+      gateway,
       () => telegram.sent.find((m) => m.chatId === telegram.group.id && m.text?.startsWith('k0')),
       'the first streamed words in the group',
     );
     await fake.waitForRequests(before + 1, 10_000);
     // One edit proves the gateway itself knows the message it streams into (not just the fake).
     await until(
+      gateway,
       () => telegram.seen.edits.some((e) => e.messageId === cut.messageId),
       'the streamed message grown by an edit',
     );
@@ -321,10 +326,12 @@ describe('the gateway process with Telegram, Discord and Slack (real SDKs, fake 
     gateway = startGatewayProcess(env);
     await gateway.waitForLog(/gateway running/, 30_000);
     await until(
+      gateway,
       () => telegramTexts(telegram.group.id).includes('The whole story, after the restart.'),
       'the replayed answer',
     );
     await until(
+      gateway,
       () =>
         telegram.seen.edits.some(
           (e) => e.messageId === cut.messageId && e.text.includes('Interrupted by a restart'),

@@ -141,3 +141,23 @@ export function startGatewayProcess(env: NodeJS.ProcessEnv): GatewayProcess {
     },
   };
 }
+
+/**
+ * Polls `check` until it returns something truthy; on timeout the error carries the gateway's last log
+ * lines, which is where the reason usually is.
+ */
+export async function until<T>(
+  gateway: GatewayProcess | undefined,
+  check: () => T | undefined | false,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = check();
+    if (v) return v;
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}\n${gateway?.output().slice(-3000)}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

@@ -5,7 +5,7 @@ import { withTimeout } from '../../wait-for.js';
 import type { Scenario } from '../scenario.js';
 import type { ConformanceHarness } from '../types.js';
 
-type MemberFlag = 'requestReply' | 'commandMenu' | 'buttons' | 'nativeStreaming';
+type MemberFlag = 'requestReply' | 'commandMenu' | 'buttons' | 'nativeStreaming' | 'agentTools';
 
 /** Each optional capability flag and the members that must exist exactly when it is true. */
 const MEMBERS_OF: Record<MemberFlag, readonly (keyof PlatformAdapter)[]> = {
@@ -13,6 +13,7 @@ const MEMBERS_OF: Record<MemberFlag, readonly (keyof PlatformAdapter)[]> = {
   commandMenu: ['setCommands'],
   buttons: ['settleActions'],
   nativeStreaming: ['startStream'],
+  agentTools: ['agentTools'],
 };
 
 function checkMembers(adapter: PlatformAdapter): void {

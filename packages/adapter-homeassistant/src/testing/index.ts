@@ -1,0 +1,8 @@
+export {
+  type FakeHomeAssistant,
+  type FakeHomeAssistantEntity,
+  type FakeHomeAssistantNotification,
+  type FakeHomeAssistantOptions,
+  type FakeHomeAssistantServiceCall,
+  startFakeHomeAssistant,
+} from './fake-server.js';
