@@ -77,34 +77,43 @@ async function main(argv) {
     log,
   };
 
-  log(`pack-check: ${wanted.length} package(s), one at a time`);
+  // Two at a time: each check mostly waits on npm and tsc child processes, and CI has two cores.
+  const workers = Math.max(1, Math.min(2, wanted.length));
+  log(`pack-check: ${wanted.length} package(s), ${workers} at a time`);
   const started = Date.now();
   let failed = 0;
-  try {
-    for (const name of wanted) {
-      const pkg = /** @type {import('./workspace.mjs').WorkspacePackage} */ (byName.get(name));
-      const { closure, problems: closureProblems } = workspaceClosure(pkg, byName);
-      let report;
-      try {
-        report = await checkPackage(pkg, closure, context);
-      } catch (error) {
-        report = {
-          name,
-          problems: [error instanceof Error ? error.message : String(error)],
-          notes: [],
-          ms: 0,
-        };
-      }
-      const problems = [...closureProblems, ...report.problems];
-      const seconds = (report.ms / 1000).toFixed(1);
-      if (problems.length === 0) {
-        log(`  ok    ${name} (${seconds} s) ${report.notes.join('; ')}`);
-      } else {
-        failed += 1;
-        log(`  FAIL  ${name} (${seconds} s)`);
-        for (const problem of problems) log(indent(`- ${problem}`, '        '));
-      }
+  /** @param {string} name */
+  const checkOne = async (name) => {
+    const pkg = /** @type {import('./workspace.mjs').WorkspacePackage} */ (byName.get(name));
+    const { closure, problems: closureProblems } = workspaceClosure(pkg, byName);
+    let report;
+    try {
+      report = await checkPackage(pkg, closure, context);
+    } catch (error) {
+      report = {
+        name,
+        problems: [error instanceof Error ? error.message : String(error)],
+        notes: [],
+        ms: 0,
+      };
     }
+    const problems = [...closureProblems, ...report.problems];
+    const seconds = (report.ms / 1000).toFixed(1);
+    if (problems.length === 0) {
+      log(`  ok    ${name} (${seconds} s) ${report.notes.join('; ')}`);
+    } else {
+      failed += 1;
+      log(`  FAIL  ${name} (${seconds} s)`);
+      for (const problem of problems) log(indent(`- ${problem}`, '        '));
+    }
+  };
+  const queue = [...wanted];
+  try {
+    await Promise.all(
+      Array.from({ length: workers }, async () => {
+        for (let name = queue.shift(); name !== undefined; name = queue.shift()) await checkOne(name);
+      }),
+    );
   } finally {
     rmSync(packDir, { recursive: true, force: true });
   }
