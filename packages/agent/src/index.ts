@@ -29,6 +29,7 @@ export {
   OPENAI_DEFAULT_BASE_URL,
   resolveModelConfig,
 } from './model-config.js';
+export { type ModelProbeResult, probeModel } from './model-probe.js';
 export { describeProviderError, type ProviderErrorInfo } from './provider-errors.js';
 export { defineTool, type ToolDefinition } from './tools/define-tool.js';
 export {

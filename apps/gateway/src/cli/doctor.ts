@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { probeModel } from '@hermes/agent';
 import { describeLooseMode, looseFileModes } from '../config/file-modes.js';
 import { type LoadedConfig, loadConfig } from '../config/load.js';
 import { hermesPaths, homeProblem } from '../config/paths.js';
 import { nothingAllowed } from '../inbound/authorize.js';
 import { createAdapters, resolvePlatforms } from '../platforms/catalog.js';
 import { profileFromDescriptor } from '../platforms/platform-profile.js';
+import { isProcessAlive } from '../platforms/status-file.js';
 import { checkStateDb } from '../state/db.js';
 
 /**
@@ -38,11 +41,18 @@ export async function doctor(out: (l: string) => void): Promise<number> {
   }
   if (!config) return finish();
   out(`Config files: ${config.sources.length ? config.sources.join(', ') : 'none (embedded defaults)'}`);
-  out(
-    config.model.model
-      ? `Model: ${config.model.model}${config.model.baseURL ? ` at ${config.model.baseURL}` : ''}`
-      : 'Model: not configured — replies will say so. Set OPENAI_BASE_URL, OPENAI_API_KEY and HERMES_MODEL (or model: in config.yaml).',
-  );
+  const { model } = config;
+  if (!model.model)
+    problem(
+      `Model: not configured, so every reply says so. Put OPENAI_BASE_URL, OPENAI_API_KEY and HERMES_MODEL in ${paths.env} (or model: in ${paths.config}).`,
+    );
+  else {
+    const checked = await probeModel({ ...model, model: model.model });
+    if (checked.ok) out(`✓ Model: ${model.model} (${checked.detail})`);
+    else problem(`Model: ${checked.message}`);
+  }
+  const running = runningGateway(paths.pidFile);
+  if (running) out(`• a gateway is running (pid ${running}): the ports it listens on are in use by it`);
   const { platforms, problems: catalogProblems } = await resolvePlatforms(config.env, config.file);
   for (const p of catalogProblems) problem(`${p.platform}: ${p.message}`);
   if (platforms.length === 0 && catalogProblems.length === 0)
@@ -58,6 +68,10 @@ export async function doctor(out: (l: string) => void): Promise<number> {
     const result = await adapter
       .probe()
       .catch((err: unknown) => ({ ok: false as const, error: err as Error, fix: undefined }));
+    if (!result.ok && running && result.error.code === 'address_in_use') {
+      out(`✓ ${adapter.platform}: listening in the running gateway (pid ${running})`);
+      continue;
+    }
     if (result.ok)
       out(`✓ ${adapter.platform}: ${result.identity ?? 'ok'}${result.detail ? ` — ${result.detail}` : ''}`);
     else {
@@ -81,4 +95,14 @@ export async function doctor(out: (l: string) => void): Promise<number> {
     );
   }
   return finish();
+}
+
+/** The pid of the gateway running for this HERMES_HOME, if one is. */
+function runningGateway(pidFile: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(pidFile, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 && isProcessAlive(pid) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
 }
