@@ -46,3 +46,5 @@ fi
 export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
 # Corepack shims would shadow our pnpm and fail their signature check on this registry.
 export COREPACK_ENABLE_STRICT=0
+# pnpm's "Update available" box (with a `curl … | sh` line) is noise here: the version is pinned on purpose.
+export npm_config_update_notifier=false

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { Command } from 'commander';
 import { cronCommand } from './cli/cron.js';
 import { doctor } from './cli/doctor.js';
@@ -10,16 +11,24 @@ const finish = (code: number) => {
   process.exitCode = code;
 };
 
+// dist/cli.js → the package's own package.json, in the repo and in an installed tarball alike.
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
 const program = new Command('hermes')
   .description('Hermes Gateway: an AI agent in every chat app')
+  .version(version, '-V, --version', 'print the version')
   .showHelpAfterError();
 
-const gateway = program.command('gateway').description('run the messaging gateway in the foreground');
-gateway.action(async () => finish(await runGateway()));
+const gateway = program
+  .command('gateway')
+  .description('run the messaging gateway in the foreground')
+  .option('--json-logs', 'log JSON lines to the console even on a terminal (HERMES_LOG_FORMAT=json)');
+gateway.action(async (o: { jsonLogs?: boolean }) => finish(await runGateway({ ...o, version })));
 gateway
   .command('run')
   .description('run the gateway in the foreground (same as `hermes gateway`)')
-  .action(async () => finish(await runGateway()));
+  .option('--json-logs', 'log JSON lines to the console even on a terminal (HERMES_LOG_FORMAT=json)')
+  .action(async (o: { jsonLogs?: boolean }) => finish(await runGateway({ ...o, version })));
 
 const pairing = program.command('pairing').description('DM pairing: approve who may talk to the agent');
 pairing

@@ -78,6 +78,12 @@ export class ApiServerAdapter implements PlatformAdapter {
     });
   }
 
+  /** The OpenAI-compatible base URL clients use (`…/v1`), once listening. */
+  publicUrl(): string | undefined {
+    const url = this.address?.url;
+    return url === undefined ? undefined : `${url}/v1`;
+  }
+
   /** Where the server listens, once started (the real port when configured with port 0). */
   get address(): { host: string; port: number; url: string } | undefined {
     return serverAddress(this.#server);

@@ -310,6 +310,11 @@ export interface PlatformAdapter {
   /** What the adapter saw last; every adapter should have it (the watchdog reconnects a stalled one). */
   liveness?(): AdapterLiveness;
   /**
+   * Where clients reach the adapter's own server once it listens (the API server's `/v1`, the webhook
+   * receiver), for the start banner and `hermes status`. Undefined while not listening.
+   */
+  publicUrl?(): string | undefined;
+  /**
    * Platforms with `capabilities.agentTools`: tools the agent may call in every turn while the platform is
    * configured (Home Assistant's `ha_call_service`). Called once before `start()`; a tool run while the
    * platform is offline answers `ok: false` with the reason.

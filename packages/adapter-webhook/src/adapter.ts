@@ -87,6 +87,12 @@ export class WebhookAdapter implements PlatformAdapter {
     });
   }
 
+  /** Where senders POST (`…/webhooks/<route>`), once listening. */
+  publicUrl(): string | undefined {
+    const url = this.address?.url;
+    return url === undefined ? undefined : `${url}/webhooks/<route>`;
+  }
+
   get address(): { host: string; port: number; url: string } | undefined {
     return serverAddress(this.#server);
   }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isAdapterError } from '@hermes/adapter-core';
 import { probeModel } from '@hermes/agent';
 import { describeLooseMode, looseFileModes } from '../config/file-modes.js';
 import { type LoadedConfig, loadConfig } from '../config/load.js';
@@ -68,7 +69,7 @@ export async function doctor(out: (l: string) => void): Promise<number> {
     const result = await adapter
       .probe()
       .catch((err: unknown) => ({ ok: false as const, error: err as Error, fix: undefined }));
-    if (!result.ok && running && result.error.code === 'address_in_use') {
+    if (!result.ok && running && isAdapterError(result.error) && result.error.code === 'address_in_use') {
       out(`✓ ${adapter.platform}: listening in the running gateway (pid ${running})`);
       continue;
     }

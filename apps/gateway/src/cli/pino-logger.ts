@@ -2,6 +2,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createRedactingLogger, type LogFields, type Logger } from '@hermes/adapter-core';
 import pino from 'pino';
+import pinoPretty from 'pino-pretty';
 
 /**
  * The log records who wrote what to the agent, so it is as private as state.db: the directory 0700, the file
@@ -29,12 +30,52 @@ function prepareLogFile(logFile: string): string[] {
 }
 
 /** pino behind the adapter Logger interface, writing to stdout and `$HERMES_HOME/logs/gateway.log`, redacted. */
+export type ConsoleLogFormat = 'pretty' | 'json';
+
+/** Human lines for a person at a terminal; JSON for log shippers, pipes and `--json-logs`. */
+export function consoleLogFormat(o: {
+  jsonFlag?: boolean;
+  env: Record<string, string | undefined>;
+}): ConsoleLogFormat {
+  if (o.jsonFlag || o.env['HERMES_LOG_FORMAT']?.toLowerCase() === 'json') return 'json';
+  if (o.env['HERMES_LOG_FORMAT']?.toLowerCase() === 'pretty') return 'pretty';
+  return process.stdout.isTTY ? 'pretty' : 'json';
+}
+
+function consoleStream(format: ConsoleLogFormat): pino.DestinationStream {
+  if (format === 'json') return pino.destination({ fd: 1, sync: true });
+  return pinoPretty({
+    destination: 1,
+    sync: true,
+    colorize: process.stdout.isTTY === true,
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname',
+    singleLine: true,
+  });
+}
+
+/**
+ * A field or binding that repeats a binding of the logger (`platform`, bound by the host and again by the
+ * adapter, and passed in fields too) is written once: pino would print the key twice in one JSON object.
+ */
+function withoutBound(fields: LogFields | undefined, bound: ReadonlySet<string>): LogFields {
+  if (!fields || bound.size === 0) return fields ?? {};
+  let out: LogFields | undefined;
+  for (const key of Object.keys(fields)) {
+    if (!bound.has(key)) continue;
+    out ??= { ...fields };
+    delete out[key];
+  }
+  return out ?? fields;
+}
+
 export function createGatewayLogger(options: {
   logFile?: string;
   level?: string;
   secrets: Iterable<string | undefined>;
+  console?: ConsoleLogFormat;
 }): { logger: Logger; flush(): void } {
-  const streams: pino.StreamEntry[] = [{ stream: pino.destination({ fd: 1, sync: true }) }];
+  const streams: pino.StreamEntry[] = [{ stream: consoleStream(options.console ?? 'json') }];
   const notTightened = options.logFile ? prepareLogFile(options.logFile) : [];
   if (options.logFile) {
     streams.push({
@@ -45,14 +86,18 @@ export function createGatewayLogger(options: {
     { level: options.level ?? 'info', base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
     pino.multistream(streams),
   );
-  const wrap = (p: pino.Logger): Logger => ({
-    debug: (msg, fields?: LogFields) => p.debug(fields ?? {}, msg),
-    info: (msg, fields?: LogFields) => p.info(fields ?? {}, msg),
-    warn: (msg, fields?: LogFields) => p.warn(fields ?? {}, msg),
-    error: (msg, fields?: LogFields) => p.error(fields ?? {}, msg),
-    child: (bindings) => wrap(p.child(bindings)),
+  const wrap = (p: pino.Logger, bound: ReadonlySet<string>): Logger => ({
+    debug: (msg, fields?: LogFields) => p.debug(withoutBound(fields, bound), msg),
+    info: (msg, fields?: LogFields) => p.info(withoutBound(fields, bound), msg),
+    warn: (msg, fields?: LogFields) => p.warn(withoutBound(fields, bound), msg),
+    error: (msg, fields?: LogFields) => p.error(withoutBound(fields, bound), msg),
+    // An adapter binds `platform` again on the child the host gave it: pino would print it twice.
+    child: (bindings) => {
+      const fresh = withoutBound(bindings, bound);
+      return wrap(p.child(fresh), new Set([...bound, ...Object.keys(fresh)]));
+    },
   });
-  const logger = createRedactingLogger(wrap(root), options.secrets);
+  const logger = createRedactingLogger(wrap(root, new Set()), options.secrets);
   for (const problem of notTightened)
     logger.warn('log file permissions not tightened: other users may read the log; fix the owner', {
       problem,

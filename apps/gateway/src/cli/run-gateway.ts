@@ -9,7 +9,8 @@ import { isProcessAlive, removeFile } from '../platforms/status-file.js';
 import { stateDbErrorFrom } from '../state/db.js';
 import { buildGateway } from './build-gateway.js';
 import { EXIT_CONFIG, loadConfigOrExplain } from './load-or-exit.js';
-import { createGatewayLogger } from './pino-logger.js';
+import { consoleLogFormat, createGatewayLogger } from './pino-logger.js';
+import { startBanner } from './start-banner.js';
 
 /**
  * Why no platform can serve, one line per problem, or undefined while at least one platform runs or is
@@ -62,7 +63,7 @@ function ensureHome(config: LoadedConfig): boolean {
  * Exits EX_CONFIG (78) without a stack trace when the config, `.env`, `state.db` or every platform's
  * start is wrong in a way only the operator can fix.
  */
-export async function runGateway(): Promise<number> {
+export async function runGateway(options: { jsonLogs?: boolean; version?: string } = {}): Promise<number> {
   const config = loadConfigOrExplain((l) => console.error(l));
   if (!config) return EXIT_CONFIG;
   if (!ensureHome(config)) return EXIT_CONFIG;
@@ -78,10 +79,12 @@ export async function runGateway(): Promise<number> {
   // Resolved before the logger exists, so the logger knows every secret the enabled platforms read.
   const resolved = await resolvePlatforms(config.env, config.file);
   const secrets = secretValues(config.env, resolved.platforms, AGENT_SECRET_ENV);
+  const format = consoleLogFormat({ jsonFlag: options.jsonLogs, env: config.env });
   const { logger, flush } = createGatewayLogger({
     logFile: config.paths.logFile,
     level: config.env.HERMES_LOG_LEVEL ?? 'info',
     secrets,
+    console: format,
   });
   // A warning, not a refusal: the credentials are already exposed, and refusing would only add an outage.
   for (const loose of looseFileModes(config.paths, ['env']))
@@ -145,6 +148,9 @@ export async function runGateway(): Promise<number> {
     home: config.paths.home,
     platforms: online.map((p) => `${p.platform}:${p.status}`).join(', ') || 'none',
   });
+  // For a person at a terminal only: a JSON log stream stays pure JSON.
+  if (format === 'pretty')
+    console.log(['', ...startBanner({ version: options.version ?? '', config, host }), ''].join('\n'));
   // A platform that was being retried can later fail for good; once all have, nothing can ever serve.
   host.onStatusChange(() => {
     const lines = stopping ? undefined : nothingCanRun(host, catalogProblems);
