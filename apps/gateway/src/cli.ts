@@ -4,6 +4,7 @@ import { cronCommand } from './cli/cron.js';
 import { doctor } from './cli/doctor.js';
 import { pairingApprove, pairingClearPending, pairingList, pairingRevoke } from './cli/pairing.js';
 import { runGateway } from './cli/run-gateway.js';
+import { ServiceCommands } from './cli/service/service-manager.js';
 import { status } from './cli/status.js';
 
 const out = (line: string) => console.log(line);
@@ -29,6 +30,30 @@ gateway
   .description('run the gateway in the foreground (same as `hermes gateway`)')
   .option('--json-logs', 'log JSON lines to the console even on a terminal (HERMES_LOG_FORMAT=json)')
   .action(async (o: { jsonLogs?: boolean }) => finish(await runGateway({ ...o, version })));
+
+const service = () => new ServiceCommands(process.env, out);
+gateway
+  .command('install')
+  .description('install a service that runs the gateway (systemd user unit, or launchd on macOS)')
+  .option('--system', 'a system unit that runs as you (needs root)')
+  .option('--force', 'rewrite an existing unit')
+  .action(async (o: { system?: boolean; force?: boolean }) => finish(await service().install(o)));
+gateway
+  .command('uninstall')
+  .description('stop and remove the service')
+  .option('--system', 'the system unit')
+  .action(async (o: { system?: boolean }) => finish(await service().uninstall(o)));
+for (const action of ['start', 'stop', 'restart'] as const)
+  gateway
+    .command(action)
+    .description(`${action} the installed service`)
+    .option('--system', 'the system unit')
+    .action(async (o: { system?: boolean }) => finish(await service().control(action, o)));
+gateway
+  .command('status')
+  .description("the service's state and the gateway's own per-platform status")
+  .option('--system', 'the system unit')
+  .action(async (o: { system?: boolean }) => finish(await service().status(o)));
 
 const pairing = program.command('pairing').description('DM pairing: approve who may talk to the agent');
 pairing
