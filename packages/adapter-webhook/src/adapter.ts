@@ -8,6 +8,7 @@ import {
   closeServer,
   createRedactingLogger,
   DedupeCache,
+  FailedAuthLimiter,
   hardenServer,
   LivenessTracker,
   type Logger,
@@ -26,7 +27,6 @@ import {
   type WebhookConfig,
   type WebhookConfigInput,
 } from './config.js';
-import { FailedAuthLimiter } from './server/failed-auth-limiter.js';
 import { listen } from './server/listen.js';
 import { respond } from './server/respond.js';
 import { routeWebhookRequest } from './server/router.js';

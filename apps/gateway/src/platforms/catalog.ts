@@ -52,6 +52,23 @@ export const PLATFORM_CATALOG: readonly CatalogEntry[] = [
     enabledBy: [['WECOM_BOT_ID', 'WECOM_SECRET']],
     load: async () => asDescriptor((await import('@hermes/adapter-wecom')).wecomDescriptor),
   },
+  {
+    platform: 'whatsapp',
+    // WHATSAPP_ENABLED alone enables it (as in the Python gateway); a missing id, token or secret is then reported by name.
+    enabledBy: [['WHATSAPP_ENABLED']],
+    load: async () => asDescriptor((await import('@hermes/adapter-whatsapp')).whatsappDescriptor),
+  },
+  {
+    platform: 'sms',
+    // The account pair enables it; a missing TWILIO_PHONE_NUMBER is then reported by name.
+    enabledBy: [['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN']],
+    load: async () => asDescriptor((await import('@hermes/adapter-sms')).smsDescriptor),
+  },
+  {
+    platform: 'dingtalk',
+    enabledBy: [['DINGTALK_CLIENT_ID', 'DINGTALK_CLIENT_SECRET']],
+    load: async () => asDescriptor((await import('@hermes/adapter-dingtalk')).dingtalkDescriptor),
+  },
 ];
 
 export function knownPlatforms(): string[] {

@@ -5,6 +5,7 @@ export {
   jsonDepthExceeds,
   parseJsonBounded,
 } from './bounded-json.js';
+export { FailedAuthLimiter, type FailedAuthLimiterOptions } from './failed-auth-limiter.js';
 export {
   DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
   type HardenServerOptions,

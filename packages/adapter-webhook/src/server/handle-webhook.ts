@@ -1,13 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DedupeCache, InboundMessage, Logger, TokenBucket } from '@hermes/adapter-core';
+import type {
+  DedupeCache,
+  FailedAuthLimiter,
+  InboundMessage,
+  Logger,
+  TokenBucket,
+} from '@hermes/adapter-core';
 import { discardRest, readBody } from '@hermes/adapter-core';
 import type { WebhookConfig } from '../config.js';
 import { buildWebhookMessage } from '../inbound-message.js';
 import { type ConcreteScheme, verifyRequest } from '../signatures/verify.js';
 import { defaultPromptTemplate, renderPrompt } from '../template.js';
 import { deliveryIdOf, eventTypeOf } from './event-info.js';
-import type { FailedAuthLimiter } from './failed-auth-limiter.js';
 import { parsePayload } from './payload.js';
 import { replayKeys } from './replay-key.js';
 import { respond } from './respond.js';

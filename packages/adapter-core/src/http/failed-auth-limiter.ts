@@ -1,8 +1,9 @@
-import { RecentMap, TokenBucket } from '@hermes/adapter-core';
+import { TokenBucket } from '../delivery/token-bucket.js';
+import { RecentMap } from '../recent-map.js';
 
 export interface FailedAuthLimiterOptions {
   perMinute: number;
-  now: () => number;
+  now?: () => number;
   /** Addresses remembered at once; the least recently failing is forgotten first. */
   maxAddresses?: number;
 }
@@ -14,7 +15,7 @@ export interface FailedAuthLimiterOptions {
  */
 export class FailedAuthLimiter {
   readonly perMinute: number;
-  readonly #now: () => number;
+  readonly #now: (() => number) | undefined;
   // The least recently failing address is forgotten first.
   readonly #buckets: RecentMap<TokenBucket>;
 
@@ -28,7 +29,11 @@ export class FailedAuthLimiter {
   tryFail(address: string): boolean {
     const bucket =
       this.#buckets.get(address) ??
-      new TokenBucket({ capacity: this.perMinute, refillPerSecond: this.perMinute / 60, now: this.#now });
+      new TokenBucket({
+        capacity: this.perMinute,
+        refillPerSecond: this.perMinute / 60,
+        ...(this.#now ? { now: this.#now } : {}),
+      });
     this.#buckets.set(address, bucket);
     return bucket.tryTake();
   }

@@ -1,0 +1,58 @@
+// Shared by this package's tests only (not exported, not built).
+import { createTestContext, type TestContext } from '@hermes/adapter-testkit';
+import { DingtalkAdapter } from './adapter.js';
+import { type DingtalkConfig, type DingtalkConfigInput, parseDingtalkConfig } from './config.js';
+import {
+  type FakeDingtalkOptions,
+  type FakeDingtalkServer,
+  startFakeDingtalkServer,
+} from './testing/index.js';
+
+/** A config pointed at the fake, with short timers so tests stay quick. */
+export function fakeConfig(
+  fake: FakeDingtalkServer,
+  overrides: Partial<DingtalkConfigInput> = {},
+): DingtalkConfig {
+  return parseDingtalkConfig({
+    clientId: fake.clientId,
+    clientSecret: fake.clientSecret,
+    apiBase: fake.url,
+    reconnectDelaysMs: [50, 100, 200],
+    heartbeatIntervalMs: 60_000,
+    connectTimeoutMs: 2_000,
+    requestTimeoutMs: 3_000,
+    allowPrivateMedia: true,
+    reactions: false,
+    ...overrides,
+  });
+}
+
+export interface Rig {
+  fake: FakeDingtalkServer;
+  adapter: DingtalkAdapter;
+  context: TestContext;
+  close(): Promise<void>;
+}
+
+/** A started adapter on a fresh fake; close() stops both and removes the media folder. */
+export async function startRig(
+  overrides: Partial<DingtalkConfigInput> = {},
+  fakeOptions: FakeDingtalkOptions = {},
+): Promise<Rig> {
+  const fake = await startFakeDingtalkServer(fakeOptions);
+  const context = createTestContext();
+  const adapter = new DingtalkAdapter(fakeConfig(fake, overrides));
+  await adapter.start(context.ctx);
+  return {
+    fake,
+    adapter,
+    context,
+    async close() {
+      await adapter.stop();
+      await fake.close();
+      await context.cleanup();
+    },
+  };
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
