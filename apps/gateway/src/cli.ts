@@ -5,6 +5,7 @@ import { doctor } from './cli/doctor.js';
 import { pairingApprove, pairingClearPending, pairingList, pairingRevoke } from './cli/pairing.js';
 import { runGateway } from './cli/run-gateway.js';
 import { ServiceCommands } from './cli/service/service-manager.js';
+import { type SetupFlags, setupWizard } from './cli/setup/setup-wizard.js';
 import { status } from './cli/status.js';
 
 const out = (line: string) => console.log(line);
@@ -31,6 +32,18 @@ gateway
   .option('--json-logs', 'log JSON lines to the console even on a terminal (HERMES_LOG_FORMAT=json)')
   .action(async (o: { jsonLogs?: boolean }) => finish(await runGateway({ ...o, version })));
 
+gateway
+  .command('setup')
+  .description('configure a platform: credentials checked before saving, written to ~/.hermes/.env')
+  .option('--platform <id>', 'the platform to set up (otherwise a menu)')
+  .option('--set <KEY=value...>', 'a value to write (scripts; repeatable)')
+  .option('--allow <ids>', 'allowlist these user ids')
+  .option('--pairing', 'unknown users get a pairing code')
+  .option('--open', 'everyone may talk to the agent')
+  .option('--home <chat>', 'home channel')
+  .option('--skip-check', 'save even if the credential check fails')
+  .option('--yes', 'no prompts (scripts)')
+  .action(async (o: SetupFlags) => finish(await setupWizard(o, out)));
 const service = () => new ServiceCommands(process.env, out);
 gateway
   .command('install')
