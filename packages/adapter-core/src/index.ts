@@ -37,6 +37,7 @@ export type {
   TurnUsage,
 } from './contract.js';
 export * from './delivery/index.js';
+export { type EmojiShortNameOptions, emojiShortName } from './emoji/emoji-short-names.js';
 export {
   configList,
   envFlag,

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,7 +51,11 @@ export interface TestContext {
 export function createTestContext(options: TestContextOptions = {}): TestContext {
   const logger = options.logger ?? createMemoryLogger();
   const ownsDir = options.mediaDir === undefined;
-  const dir = options.mediaDir ?? mkdtempSync(join(tmpdir(), 'hermes-testkit-media-'));
+  // The media cache sits one level down, as under $HERMES_HOME: adapters keep their state next to it
+  // (`dirname(mediaCache.dir)/<platform>`), which must be this context's own folder, not the shared /tmp.
+  const root = ownsDir ? mkdtempSync(join(tmpdir(), 'hermes-testkit-')) : undefined;
+  const dir = options.mediaDir ?? join(root!, 'cache');
+  if (root) mkdirSync(dir, { mode: 0o700 });
   const controller = new AbortController();
   const received: InboundMessage[] = [];
   const actions: InboundAction[] = [];
@@ -105,7 +109,7 @@ export function createTestContext(options: TestContextOptions = {}): TestContext
     cleanup() {
       cleaned ??= (async () => {
         controller.abort();
-        if (ownsDir) await rm(dir, { recursive: true, force: true });
+        if (root) await rm(root, { recursive: true, force: true });
       })();
       return cleaned;
     },

@@ -69,6 +69,16 @@ export const PLATFORM_CATALOG: readonly CatalogEntry[] = [
     enabledBy: [['DINGTALK_CLIENT_ID', 'DINGTALK_CLIENT_SECRET']],
     load: async () => asDescriptor((await import('@hermes/adapter-dingtalk')).dingtalkDescriptor),
   },
+  {
+    platform: 'mattermost',
+    enabledBy: [['MATTERMOST_URL', 'MATTERMOST_TOKEN']],
+    load: async () => asDescriptor((await import('@hermes/adapter-mattermost')).mattermostDescriptor),
+  },
+  {
+    platform: 'feishu',
+    enabledBy: [['FEISHU_APP_ID', 'FEISHU_APP_SECRET']],
+    load: async () => asDescriptor((await import('@hermes/adapter-feishu')).feishuDescriptor),
+  },
 ];
 
 export function knownPlatforms(): string[] {
