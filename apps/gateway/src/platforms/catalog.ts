@@ -79,6 +79,11 @@ export const PLATFORM_CATALOG: readonly CatalogEntry[] = [
     enabledBy: [['FEISHU_APP_ID', 'FEISHU_APP_SECRET']],
     load: async () => asDescriptor((await import('@hermes/adapter-feishu')).feishuDescriptor),
   },
+  {
+    platform: 'signal',
+    enabledBy: [['SIGNAL_HTTP_URL', 'SIGNAL_ACCOUNT']],
+    load: async () => asDescriptor((await import('@hermes/adapter-signal')).signalDescriptor),
+  },
 ];
 
 export function knownPlatforms(): string[] {
