@@ -71,6 +71,7 @@ export {
 } from './logger.js';
 export * from './markdown/index.js';
 export * from './media/index.js';
+export { type ParseAdapterConfigOptions, parseAdapterConfig } from './parse-adapter-config.js';
 export { seededRandom } from './random.js';
 export { RecentMap } from './recent-map.js';
 export { createRedactingLogger, createRedactor, type Redactor } from './redact.js';

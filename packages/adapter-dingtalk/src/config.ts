@@ -1,11 +1,11 @@
 import {
-  AdapterError,
   configList,
   type EnvLike,
   envFlag,
   envString,
   MEDIA_ALLOW_PRIVATE_ENV,
   mediaAllowPrivateFromEnv,
+  parseAdapterConfig,
   pickConfigValue,
   platformFileConfig,
   withoutUndefined,
@@ -120,13 +120,9 @@ export type DingtalkConfigInput = z.input<typeof dingtalkConfigSchema>;
 
 /** Validates a config; the error names every bad key and what to set. */
 export function parseDingtalkConfig(input: unknown): DingtalkConfig {
-  const result = dingtalkConfigSchema.safeParse(input);
-  if (result.success) return result.data;
-  const problems = result.error.issues
-    .map((issue) => `${issue.path.join('.') || '(config)'} ${issue.message}`)
-    .join('; ');
-  throw new AdapterError('config_invalid', `DingTalk config is invalid: ${problems}`, {
+  return parseAdapterConfig(dingtalkConfigSchema, input, {
     platform: DINGTALK_PLATFORM,
+    label: 'DingTalk',
     fix: `Set ${DINGTALK_ENV.clientId} and ${DINGTALK_ENV.clientSecret} in ~/.hermes/.env (or platforms.dingtalk in config.yaml) and correct the keys named above.`,
   });
 }

@@ -1,10 +1,10 @@
 import {
-  AdapterError,
   type EnvLike,
   envFlag,
   envList,
   MEDIA_ALLOW_PRIVATE_ENV,
   mediaAllowPrivateFromEnv,
+  parseAdapterConfig,
 } from '@hermes/adapter-core';
 import { z } from 'zod';
 import {
@@ -134,13 +134,9 @@ export type FeishuConfig = z.output<typeof feishuConfigSchema>;
 export type FeishuConfigInput = z.input<typeof feishuConfigSchema>;
 
 export function parseFeishuConfig(input: unknown): FeishuConfig {
-  const result = feishuConfigSchema.safeParse(input);
-  if (result.success) return result.data;
-  const problems = result.error.issues
-    .map((issue) => `${issue.path.join('.') || '(config)'} ${issue.message}`)
-    .join('; ');
-  throw new AdapterError('config_invalid', `Feishu config is invalid: ${problems}`, {
+  return parseAdapterConfig(feishuConfigSchema, input, {
     platform: FEISHU_PLATFORM,
+    label: 'Feishu',
     fix: `Set ${FEISHU_ENV.appId} and ${FEISHU_ENV.appSecret} in ~/.hermes/.env (or platforms.feishu in config.yaml).`,
   });
 }

@@ -1,4 +1,4 @@
-import { AdapterError, type EnvLike } from '@hermes/adapter-core';
+import { type EnvLike, parseAdapterConfig } from '@hermes/adapter-core';
 import { z } from 'zod';
 
 export const HOME_ASSISTANT_PLATFORM = 'homeassistant';
@@ -46,13 +46,9 @@ export type HomeAssistantConfig = z.output<typeof homeAssistantConfigSchema>;
 export type HomeAssistantConfigInput = z.input<typeof homeAssistantConfigSchema>;
 
 export function parseHomeAssistantConfig(input: unknown): HomeAssistantConfig {
-  const result = homeAssistantConfigSchema.safeParse(input);
-  if (result.success) return result.data;
-  const problems = result.error.issues
-    .map((issue) => `${issue.path.join('.') || '(config)'} ${issue.message}`)
-    .join('; ');
-  throw new AdapterError('config_invalid', `Home Assistant config is invalid: ${problems}`, {
+  return parseAdapterConfig(homeAssistantConfigSchema, input, {
     platform: HOME_ASSISTANT_PLATFORM,
+    label: 'Home Assistant',
     fix: `Set ${HOME_ASSISTANT_ENV.url} and ${HOME_ASSISTANT_ENV.token} in ~/.hermes/.env; filters go under platforms.homeassistant in config.yaml.`,
   });
 }

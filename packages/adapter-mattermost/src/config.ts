@@ -1,10 +1,10 @@
 import {
-  AdapterError,
   type EnvLike,
   envFlag,
   envList,
   MEDIA_ALLOW_PRIVATE_ENV,
   mediaAllowPrivateFromEnv,
+  parseAdapterConfig,
 } from '@hermes/adapter-core';
 import { z } from 'zod';
 
@@ -108,13 +108,9 @@ export type MattermostConfigInput = z.input<typeof mattermostConfigSchema>;
 
 /** Validates a config; the error names every bad key and what to set. */
 export function parseMattermostConfig(input: unknown): MattermostConfig {
-  const result = mattermostConfigSchema.safeParse(input);
-  if (result.success) return result.data;
-  const problems = result.error.issues
-    .map((issue) => `${issue.path.join('.') || '(config)'} ${issue.message}`)
-    .join('; ');
-  throw new AdapterError('config_invalid', `Mattermost config is invalid: ${problems}`, {
+  return parseAdapterConfig(mattermostConfigSchema, input, {
     platform: 'mattermost',
+    label: 'Mattermost',
     fix: `Set ${MATTERMOST_ENV.url} and ${MATTERMOST_ENV.token} in ~/.hermes/.env (or platforms.mattermost in config.yaml).`,
   });
 }

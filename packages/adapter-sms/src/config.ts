@@ -1,10 +1,10 @@
 import {
-  AdapterError,
   type EnvLike,
   envFlag,
   envList,
   MEDIA_ALLOW_PRIVATE_ENV,
   mediaAllowPrivateFromEnv,
+  parseAdapterConfig,
 } from '@hermes/adapter-core';
 import { z } from 'zod';
 import { normalizeSmsNumber } from './phone.js';
@@ -122,24 +122,11 @@ const ENV_OF: Record<string, string> = {
 
 /** Validates a config; the error names every bad key, its env var, and what to set. */
 export function parseSmsConfig(input: unknown): SmsConfig {
-  const result = smsConfigSchema.safeParse(input);
-  if (result.success) return result.data;
-  const keys = new Set<string>();
-  const problems = result.error.issues
-    .map((issue) => {
-      const key = issue.path.join('.') || '(config)';
-      keys.add(key);
-      const env = ENV_OF[key];
-      return `${key}${env ? ` (${env})` : ''} ${issue.message}`;
-    })
-    .join('; ');
-  const envs = [...keys].map((k) => ENV_OF[k]).filter((e): e is string => e !== undefined);
-  throw new AdapterError('config_invalid', `SMS config is invalid: ${problems}`, {
+  return parseAdapterConfig(smsConfigSchema, input, {
     platform: 'sms',
-    fix:
-      envs.length > 0
-        ? `Set ${envs.join(', ')} in ~/.hermes/.env (or platforms.sms in config.yaml).`
-        : 'Correct platforms.sms in config.yaml.',
+    label: 'SMS',
+    fix: 'Correct platforms.sms in config.yaml.',
+    envOf: ENV_OF,
   });
 }
 

@@ -1,11 +1,11 @@
 import {
-  AdapterError,
   configList,
   type EnvLike,
   envFlag,
   envList,
   envString,
   MEDIA_ALLOW_PRIVATE_ENV,
+  parseAdapterConfig,
   pickConfigValue,
   platformFileConfig,
   withoutUndefined,
@@ -120,20 +120,11 @@ const KEY_ENV: Record<string, string> = {
 
 /** Validates a config; the error names every bad key and the variable that sets it. */
 export function parseWhatsappConfig(input: unknown): WhatsappConfig {
-  const result = whatsappConfigSchema.safeParse(input);
-  if (result.success) return result.data;
-  const problems = result.error.issues
-    .map((issue) => `${issue.path.join('.') || '(config)'} ${issue.message}`)
-    .join('; ');
-  const envs = [
-    ...new Set(result.error.issues.map((i) => KEY_ENV[String(i.path[0])]).filter((e) => e !== undefined)),
-  ];
-  throw new AdapterError('config_invalid', `WhatsApp config is invalid: ${problems}`, {
+  return parseAdapterConfig(whatsappConfigSchema, input, {
     platform: 'whatsapp',
-    fix:
-      envs.length > 0
-        ? `Set ${envs.join(', ')} in ~/.hermes/.env (or platforms.whatsapp in config.yaml).`
-        : 'Correct platforms.whatsapp in config.yaml.',
+    label: 'WhatsApp',
+    fix: 'Correct platforms.whatsapp in config.yaml.',
+    envOf: KEY_ENV,
   });
 }
 
