@@ -7,4 +7,6 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'node22',
+  // The chat page (src/web/chat-page.html) is bundled into dist as a string: no file to find at run time.
+  loader: { '.html': 'text' },
 });

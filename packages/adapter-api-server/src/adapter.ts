@@ -78,10 +78,10 @@ export class ApiServerAdapter implements PlatformAdapter {
     });
   }
 
-  /** The OpenAI-compatible base URL clients use (`…/v1`), once listening. */
+  /** The chat page (the OpenAI-compatible API is under its `/v1`), once listening. */
   publicUrl(): string | undefined {
     const url = this.address?.url;
-    return url === undefined ? undefined : `${url}/v1`;
+    return url === undefined ? undefined : `${url}/`;
   }
 
   /** Where the server listens, once started (the real port when configured with port 0). */
@@ -128,7 +128,8 @@ export class ApiServerAdapter implements PlatformAdapter {
         },
       );
     }
-    this.#logger.info('api_server listening', { url: this.address?.url });
+    // The chat page is what a person opens first.
+    this.#logger.info('api_server listening', { url: this.address?.url, chatPage: `${this.address?.url}/` });
     this.#statusSink = (s) => ctx.status(s);
     ctx.status('online');
   }

@@ -27,10 +27,7 @@ export function startBanner(o: { version: string; config: LoadedConfig; host: Ga
   }
   lines.push(`  logs      ${paths.logFile}`);
   if (apiUrl)
-    lines.push(
-      '',
-      `Talk to it: point any OpenAI client at ${apiUrl} (\`curl ${apiUrl}/models\` names the model to ask for).`,
-    );
+    lines.push('', `Talk to it: open ${apiUrl} in a browser, or point any OpenAI client at ${apiUrl}v1`);
   lines.push('', `Next: \`hermes doctor\` checks the setup; \`hermes status\` shows the platforms.`);
   return lines;
 }

@@ -28,8 +28,10 @@ it('a person at a terminal gets readable lines and a banner saying where things 
     expect(out).toContain(
       `model     not configured: put OPENAI_BASE_URL, OPENAI_API_KEY and HERMES_MODEL in ${join(home, '.env')}`,
     );
-    expect(out).toContain(`api_server online  http://127.0.0.1:${port}/v1`);
-    expect(out).toContain(`Talk to it: point any OpenAI client at http://127.0.0.1:${port}/v1`);
+    expect(out).toContain(`api_server online  http://127.0.0.1:${port}/`);
+    expect(out).toContain(
+      `Talk to it: open http://127.0.0.1:${port}/ in a browser, or point any OpenAI client at http://127.0.0.1:${port}/v1`,
+    );
   } finally {
     expect(await gateway.stop()).toBe(0);
   }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { discardRest, requestPath, secretsEqual, sendJson } from '@hermes/adapter-core';
 import type { ApiServerConfig } from '../config.js';
+import { CHAT_PAGE_PATHS, serveChatPage } from '../web/chat-page.js';
 import { type ChatHandlerDeps, handleChatCompletion } from './chat-handler.js';
 import { answerPreflight, applyCors } from './cors.js';
 import { checkHost, type HostPolicy } from './host-check.js';
@@ -104,6 +105,11 @@ export async function routeRequest(
     res.writeHead(204, { allow: 'GET, POST, OPTIONS', 'content-length': '0' });
     return void res.end();
   }
+  if (CHAT_PAGE_PATHS.has(path)) {
+    // The page is public (it holds no secret and asks for the key itself); its API calls need the key.
+    if (method !== 'GET' && method !== 'HEAD') return refuse(methodNotAllowed('GET'));
+    return serveChatPage(req, res, path);
+  }
   if (HEALTH_PATHS.has(path)) {
     if (method !== 'GET' && method !== 'HEAD') return refuse(methodNotAllowed('GET'));
     return sendJson(res, 200, { status: 'ok', platform: 'api_server' });
@@ -141,6 +147,6 @@ export async function routeRequest(
     status: 404,
     type: 'not_found_error',
     code: 'unknown_route',
-    message: `No route for ${method} ${path.slice(0, 200)}. This server offers POST /v1/chat/completions, GET /v1/models and GET /health.`,
+    message: `No route for ${method} ${path.slice(0, 200)}. This server offers POST /v1/chat/completions, GET /v1/models, GET /health and the chat page at GET /.`,
   });
 }
