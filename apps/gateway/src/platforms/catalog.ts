@@ -84,6 +84,14 @@ export const PLATFORM_CATALOG: readonly CatalogEntry[] = [
     enabledBy: [['SIGNAL_HTTP_URL', 'SIGNAL_ACCOUNT']],
     load: async () => asDescriptor((await import('@hermes/adapter-signal')).signalDescriptor),
   },
+  {
+    platform: 'matrix',
+    enabledBy: [
+      ['MATRIX_HOMESERVER', 'MATRIX_ACCESS_TOKEN'],
+      ['MATRIX_HOMESERVER', 'MATRIX_USER_ID', 'MATRIX_PASSWORD'],
+    ],
+    load: async () => asDescriptor((await import('@hermes/adapter-matrix')).matrixDescriptor),
+  },
 ];
 
 export function knownPlatforms(): string[] {
