@@ -29,6 +29,16 @@ afterEach(() => {
 });
 
 describe('createTextBatcher', () => {
+  it('delayMs 0 turns batching off: every piece passes alone and at once, even a long one, arming no timer', () => {
+    const { batcher, flushes } = setup({ delayMs: 0 });
+    batcher.add('chat', { text: 'a' });
+    batcher.add('chat', { text: long() });
+    batcher.add('chat', { text: 'b' });
+    expect(flushes.map((f) => f.texts)).toEqual([['a'], [long()], ['b']]);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(batcher.pending('chat')).toBe(0);
+  });
+
   it('joins pieces that arrive within the delay into one batch', async () => {
     const { batcher, flushes } = setup();
     batcher.add('s1', { text: 'one' });

@@ -2,7 +2,7 @@ import { AdapterError } from '../errors.js';
 import { createConsoleLogger, type Logger } from '../logger.js';
 
 export interface TextBatcherOptions<T> {
-  /** Quiet time after a short piece before the batch is handed over. Default 600 ms. */
+  /** Quiet time after a short piece before the batch is handed over. Default 600 ms; 0 turns batching off. */
   delayMs?: number;
   /** Quiet time after a piece at or above `splitThreshold`: the client probably split a paste there. Default 2000 ms. */
   splitDelayMs?: number;
@@ -92,7 +92,8 @@ export function createTextBatcher<T>(options: TextBatcherOptions<T>): TextBatche
 
   return {
     add(key, item) {
-      if (closed || !(options.isBatchable?.(item) ?? true)) {
+      // A delay of 0 turns batching off, as HERMES_<P>_TEXT_BATCH_DELAY_SECONDS=0 does in the Python gateway.
+      if (closed || delayMs === 0 || !(options.isBatchable?.(item) ?? true)) {
         flush(key);
         options.onFlush(key, [item]);
         return;
