@@ -28,6 +28,7 @@ import {
   type ApiServerConfigInput,
   parseApiServerConfig,
 } from './config.js';
+import { ResponseStore } from './responses/response-store.js';
 import { createHostPolicy } from './server/host-check.js';
 import { assertBindAllowed, listen } from './server/listen.js';
 import { sendApiError } from './server/openai-error.js';
@@ -66,6 +67,8 @@ export class ApiServerAdapter implements PlatformAdapter {
   #statusSink: ((status: 'offline') => void) | undefined;
   #stopping: Promise<void> | undefined;
   readonly #registry: RunRegistry;
+  // Kept across start/stop of one adapter object; a new process starts empty.
+  readonly #responses = new ResponseStore();
   // No heartbeat interval: a server waiting for clients is idle, not stalled.
   readonly #liveness = new LivenessTracker();
 
@@ -140,6 +143,7 @@ export class ApiServerAdapter implements PlatformAdapter {
       registry: this.#registry,
       logger: this.#logger,
       hostPolicy: createHostPolicy(this.#config),
+      responses: this.#responses,
       startedAt: Math.floor(Date.now() / 1000),
       dispatch: (message: InboundMessage) => {
         this.#liveness.inbound();

@@ -67,6 +67,16 @@ describe('the gateway process with the API server, the webhook adapter and the f
     expect(contents).toEqual(expect.arrayContaining(['I am Ada', 'Nice to meet you, Ada.', 'Who am I?']));
   });
 
+  it('serves the Responses API through the host: a previous_response_id chain reaches the model as history', async () => {
+    fake.script(step.text('Hello Grace.'), step.text('You are Grace.'));
+    const first = await client().responses.create({ model: 'hermes-agent', input: 'I am Grace' });
+    expect(first.output_text).toBe('Hello Grace.');
+    const second = await client().responses.create({ input: 'Who am I?', previous_response_id: first.id });
+    expect(second.output_text).toBe('You are Grace.');
+    const contents = fake.requests.at(-1)!.body.messages.map((m) => String(m.content));
+    expect(contents).toEqual(expect.arrayContaining(['I am Grace', 'Hello Grace.', 'Who am I?']));
+  });
+
   it('streams a reply and reports tool progress while a tool runs', async () => {
     fake.script(step.toolCall('terminal', { command: 'echo from-the-tool' }), step.stream(['All ', 'done.']));
     const stream = await client().chat.completions.create(

@@ -8,7 +8,7 @@ import type { CompletionIdentity } from './completion-format.js';
 import { isJsonContentType } from './content-type.js';
 import { buildInboundMessage, serverTurnLimits } from './inbound-message.js';
 import { type ApiErrorSpec, sendApiError } from './openai-error.js';
-import { createJsonReply } from './reply-writer.js';
+import { createJsonReply, type ReplyWriter } from './reply-writer.js';
 import type { RunRegistry } from './run-registry.js';
 import { servesModel } from './served-models.js';
 import { type ApiSession, resolveSession } from './session.js';
@@ -21,9 +21,9 @@ export interface ChatHandlerDeps {
   dispatch(message: InboundMessage): void;
 }
 
-type Refuse = (spec: ApiErrorSpec) => void;
+export type Refuse = (spec: ApiErrorSpec) => void;
 
-const badRequest = (code: string, message: string, param?: string): ApiErrorSpec => ({
+export const badRequest = (code: string, message: string, param?: string): ApiErrorSpec => ({
   status: 400,
   type: 'invalid_request_error',
   code,
@@ -31,13 +31,13 @@ const badRequest = (code: string, message: string, param?: string): ApiErrorSpec
   ...(param === undefined ? {} : { param }),
 });
 
-/** Reads and validates the body; undefined once a refusal has been answered (or the client left). */
-async function readChatRequest(
+/** Reads a bounded JSON body; undefined once a refusal has been answered (or the client left). */
+export async function readJsonBody(
   req: IncomingMessage,
   res: ServerResponse,
   config: ApiServerConfig,
   refuse: Refuse,
-): Promise<ParsedChatRequest | undefined> {
+): Promise<{ value: unknown } | undefined> {
   const body = await readBody(req, config.maxBodyBytes, config.bodyTimeoutMs);
   if (body.kind === 'aborted') return undefined;
   if (body.kind === 'timeout') {
@@ -72,42 +72,61 @@ async function readChatRequest(
     );
     return undefined;
   }
+  return { value: json.value };
+}
+
+/**
+ * Lenient where OpenAI is strict: no model means the served one. A wrong one is an error, not ignored,
+ * so a client pointed at the wrong server learns it at once. False once refused.
+ */
+export function acceptModel(model: string | undefined, config: ApiServerConfig, refuse: Refuse): boolean {
+  if (model === undefined || servesModel(config, model)) return true;
+  refuse({
+    status: 404,
+    type: 'invalid_request_error',
+    code: 'model_not_found',
+    message: `The model '${model.slice(0, 200)}' does not exist; this server serves '${config.modelName}' (GET /v1/models lists it).`,
+    param: 'model',
+  });
+  return false;
+}
+
+/** Reads and validates the body; undefined once a refusal has been answered (or the client left). */
+async function readChatRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  config: ApiServerConfig,
+  refuse: Refuse,
+): Promise<ParsedChatRequest | undefined> {
+  const json = await readJsonBody(req, res, config, refuse);
+  if (json === undefined) return undefined;
   const parsed = parseChatRequest(json.value);
   if (!parsed.ok) {
     refuse(badRequest('invalid_request', parsed.message, parsed.param));
     return undefined;
   }
-  const model = parsed.request.model;
-  // Lenient where OpenAI is strict: no model means the served one. A wrong one is an error, not ignored,
-  // so a client pointed at the wrong server learns it at once.
-  if (model !== undefined && !servesModel(config, model)) {
-    refuse({
-      status: 404,
-      type: 'invalid_request_error',
-      code: 'model_not_found',
-      message: `The model '${model.slice(0, 200)}' does not exist; this server serves '${config.modelName}' (GET /v1/models lists it).`,
-      param: 'model',
-    });
-    return undefined;
-  }
-  return parsed.request;
+  return acceptModel(parsed.request.model, config, refuse) ? parsed.request : undefined;
 }
 
 /**
  * `POST /v1/chat/completions`: reads and validates the body, then reserves a run slot, hands the turn to
  * the host and waits. The slot is taken only after the body is in, so slow uploads cannot starve the cap.
  */
-export async function handleChatCompletion(req: IncomingMessage, res: ServerResponse, deps: ChatHandlerDeps) {
-  const { config } = deps;
-  // Refusals are logged by code only: the message may quote the request (a model name), and bodies stay out of logs.
-  const refuse: Refuse = (spec) => {
-    deps.logger.warn('api_server refused a request', {
+/** Refusals are logged by code only: the message may quote the request (a model name), and bodies stay out of logs. */
+export function refuserFor(res: ServerResponse, logger: Logger): Refuse {
+  return (spec) => {
+    logger.warn('api_server refused a request', {
       status: spec.status,
       code: spec.code,
       ...(spec.param === undefined ? {} : { param: spec.param }),
     });
     sendApiError(res, spec);
   };
+}
+
+export async function handleChatCompletion(req: IncomingMessage, res: ServerResponse, deps: ChatHandlerDeps) {
+  const { config } = deps;
+  const refuse = refuserFor(res, deps.logger);
   if (!isJsonContentType(req.headers['content-type'])) {
     discardRest(req);
     return refuse({
@@ -126,16 +145,33 @@ export async function handleChatCompletion(req: IncomingMessage, res: ServerResp
   if (request === undefined) return;
   // The client may have given up while the body was checked; a run for it would have no one to answer.
   if (req.socket.destroyed || res.destroyed) return;
-  startRun(req, res, deps, resolved.session, request, refuse);
+  startRun(req, res, deps, resolved.session, request, refuse, {
+    idPrefix: 'chatcmpl-',
+    writerFor: (identity, headers) =>
+      request.stream
+        ? createSseReply(res, identity, headers, {
+            includeUsage: request.includeUsage,
+            keepAliveIntervalMs: config.keepAliveIntervalMs,
+          })
+        : createJsonReply(res, identity, headers),
+  });
 }
 
-function startRun(
+/** How a protocol answers: the id prefix of its objects and the writer that formats its reply. */
+export interface RunProtocol {
+  idPrefix: string;
+  writerFor(identity: CompletionIdentity, headers: Record<string, string>): ReplyWriter;
+}
+
+/** Reserves a run slot, hands the turn to the host and lets the protocol's writer answer. */
+export function startRun(
   req: IncomingMessage,
   res: ServerResponse,
   deps: ChatHandlerDeps,
   session: ApiSession,
   request: ParsedChatRequest,
   refuse: Refuse,
+  protocol: RunProtocol,
 ): void {
   const { config, registry } = deps;
   const sessionHeader = { 'x-hermes-session-id': session.sessionId };
@@ -163,16 +199,11 @@ function startRun(
   }
 
   const identity: CompletionIdentity = {
-    id: `chatcmpl-${randomUUID().replaceAll('-', '')}`,
+    id: `${protocol.idPrefix}${randomUUID().replaceAll('-', '')}`,
     created: Math.floor(Date.now() / 1000),
     model: config.modelName,
   };
-  const writer = request.stream
-    ? createSseReply(res, identity, sessionHeader, {
-        includeUsage: request.includeUsage,
-        keepAliveIntervalMs: config.keepAliveIntervalMs,
-      })
-    : createJsonReply(res, identity, sessionHeader);
+  const writer = protocol.writerFor(identity, sessionHeader);
   const controller = new AbortController();
   const run = reserved.reservation.start({ id: identity.id, stream: request.stream, controller, writer });
   // Frees the slot and aborts the run the moment the client goes; a no-op once the run has ended.

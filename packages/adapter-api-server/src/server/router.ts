@@ -1,14 +1,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { discardRest, requestPath, secretsEqual, sendJson } from '@hermes/adapter-core';
 import type { ApiServerConfig } from '../config.js';
+import {
+  handleCreateResponse,
+  handleGetResponse,
+  type ResponsesDeps,
+} from '../responses/responses-handler.js';
 import { CHAT_PAGE_PATHS, serveChatPage } from '../web/chat-page.js';
-import { type ChatHandlerDeps, handleChatCompletion } from './chat-handler.js';
+import { handleChatCompletion } from './chat-handler.js';
 import { answerPreflight, applyCors } from './cors.js';
 import { checkHost, type HostPolicy } from './host-check.js';
 import { type ApiErrorSpec, sendApiError } from './openai-error.js';
 import { servesModel } from './served-models.js';
 
-export interface RouterDeps extends ChatHandlerDeps {
+export interface RouterDeps extends ResponsesDeps {
   config: ApiServerConfig;
   hostPolicy: HostPolicy;
   /** Seconds since the epoch; the `created` of the listed model. */
@@ -127,6 +132,14 @@ export async function routeRequest(
     if (method !== 'POST') return refuse(methodNotAllowed('POST'));
     return handleChatCompletion(req, res, deps);
   }
+  if (path === '/v1/responses') {
+    if (method !== 'POST') return refuse(methodNotAllowed('POST'));
+    return handleCreateResponse(req, res, deps);
+  }
+  if (path.startsWith('/v1/responses/')) {
+    if (method !== 'GET') return refuse(methodNotAllowed('GET'));
+    return handleGetResponse(res, deps, decodeURIComponent(path.slice('/v1/responses/'.length)));
+  }
   if (path === '/v1/models') {
     if (method !== 'GET') return refuse(methodNotAllowed('GET'));
     return sendJson(res, 200, { object: 'list', data: [modelObject(deps)] });
@@ -147,6 +160,6 @@ export async function routeRequest(
     status: 404,
     type: 'not_found_error',
     code: 'unknown_route',
-    message: `No route for ${method} ${path.slice(0, 200)}. This server offers POST /v1/chat/completions, GET /v1/models, GET /health and the chat page at GET /.`,
+    message: `No route for ${method} ${path.slice(0, 200)}. This server offers POST /v1/chat/completions, POST /v1/responses, GET /v1/responses/{id}, GET /v1/models, GET /health and the chat page at GET /.`,
   });
 }
