@@ -2,6 +2,7 @@ import type { AdapterStatus, InboundMessage } from '@hermes/adapter-core';
 import type { ApprovalGate } from '@hermes/agent';
 import type { KvStore } from '../state/kv-store.js';
 import type { SessionRow, SessionStore } from '../state/session-store.js';
+import type { TurnLog } from '../state/turn-log.js';
 import type { LaneScheduler } from '../turn/lane-scheduler.js';
 
 /** What command handlers may touch. The host builds one per command. */
@@ -12,6 +13,7 @@ export interface CommandContext {
   lanes: LaneScheduler<unknown>;
   approvals: ApprovalGate;
   kv: KvStore;
+  turns: TurnLog;
   platforms(): Array<{
     platform: string;
     status: AdapterStatus;

@@ -1,5 +1,6 @@
 import { approvedReply, DENIED_REPLY } from './approval-replies.js';
 import type { CommandContext } from './context.js';
+import { insightsCommand } from './insights-command.js';
 import { platformCommand } from './platform-command.js';
 import { type CommandOutcome, CommandRegistry, type CommandSpec } from './registry.js';
 
@@ -323,6 +324,6 @@ const senderName = (ctx: CommandContext) => ctx.msg.sender.name ?? ctx.msg.sende
 
 export function createCommandRegistry(): CommandRegistry {
   const registry = new CommandRegistry();
-  for (const spec of [...specs, platformCommand]) registry.register(spec);
+  for (const spec of [...specs, platformCommand, insightsCommand]) registry.register(spec);
   return registry;
 }

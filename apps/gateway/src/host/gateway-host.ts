@@ -32,6 +32,7 @@ import { InboundJournal, type JournalEntry } from '../state/inbound-journal.js';
 import { KvStore } from '../state/kv-store.js';
 import { Outbox } from '../state/outbox.js';
 import { SessionStore } from '../state/session-store.js';
+import { TurnLog } from '../state/turn-log.js';
 import type { PendingInput } from '../turn/compose-turn.js';
 import { LaneScheduler } from '../turn/lane-scheduler.js';
 import { ChatBudgets } from '../turn/streaming/chat-budget.js';
@@ -142,6 +143,7 @@ export class GatewayHost {
       journal: new InboundJournal(db),
       outbox,
       kv,
+      turns: new TurnLog(db),
       pairing: new PairingStore(config.paths.pairingDir),
       approvals,
       forgetSessionApprovals: (key) => (approvals as Partial<InMemoryApprovalGate>).forgetSession?.(key),

@@ -18,6 +18,7 @@ import type { InboundJournal } from '../state/inbound-journal.js';
 import type { KvStore } from '../state/kv-store.js';
 import type { Outbox } from '../state/outbox.js';
 import type { SessionStore } from '../state/session-store.js';
+import type { TurnLog } from '../state/turn-log.js';
 import type { PendingInput } from '../turn/compose-turn.js';
 import type { LaneScheduler } from '../turn/lane-scheduler.js';
 import type { ChatBudgets } from '../turn/streaming/chat-budget.js';
@@ -47,6 +48,8 @@ export interface HostRuntime {
   journal: InboundJournal;
   outbox: Outbox;
   kv: KvStore;
+  /** One row per finished turn, for /insights. */
+  turns: TurnLog;
   pairing: PairingStore;
   approvals: ApprovalGate;
   /** `/new` and `/reset` drop what `/approve session` allowed for the old session. */

@@ -169,6 +169,7 @@ function commandContext(rt: HostRuntime, msg: InboundMessage, sessionKey: string
     lanes: rt.lanes as CommandContext['lanes'],
     approvals: rt.approvals,
     kv: rt.kv,
+    turns: rt.turns,
     platforms: () => rt.platformStatuses(),
     isAdmin: () => rt.config.file.gateway.allow_admin_from.includes(`${msg.chat.platform}:${msg.sender.id}`),
     settleApprovalButtons: (approvalId, outcome) => settlePromptButtons(rt, approvalId, outcome),

@@ -79,6 +79,23 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE inbound ADD COLUMN turn_session_id TEXT;
   ALTER TABLE inbound ADD COLUMN turn_message_id INTEGER;
   `,
+  // One row per agent turn, for /insights: when, where, which model and tools, tokens, outcome, duration.
+  `
+  CREATE TABLE turns (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_id TEXT NOT NULL,
+    platform TEXT NOT NULL,
+    model TEXT,
+    started_at INTEGER NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    prompt_tokens INTEGER NOT NULL DEFAULT 0,
+    completion_tokens INTEGER NOT NULL DEFAULT 0,
+    tools TEXT NOT NULL DEFAULT '[]',
+    error TEXT,
+    interrupted INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX turns_by_time ON turns(started_at);
+  `,
 ];
 
 /** The `user_version` a fully migrated state.db carries. */

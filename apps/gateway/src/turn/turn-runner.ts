@@ -5,6 +5,7 @@ import { sendApprovalPrompt } from '../inbound/approval-actions.js';
 import { ToolProgress } from '../outbound/tool-progress.js';
 import { expiredReason, resolveResetPolicy } from '../sessions/reset-policy.js';
 import type { SessionRow, TranscriptMessage } from '../state/session-store.js';
+import type { TurnRecord } from '../state/turn-log.js';
 import { composeUserText, type PendingInput } from './compose-turn.js';
 import type { LaneRunContext } from './lane-scheduler.js';
 import { deliveryChatOf, requestFailureOf, requestHistory, turnLimitsFor } from './request-reply.js';
@@ -184,6 +185,9 @@ async function runTurnOnce(
   let finalText = '';
   let error: Extract<AgentEvent, { type: 'error' }> | undefined;
   let interrupted = false;
+  const startedAt = Date.now();
+  const usage = { model: undefined as string | undefined, prompt: 0, completion: 0 };
+  const toolsUsed: string[] = [];
   const input: RunTurnInput = {
     sessionKey: lane.sessionKey,
     history,
@@ -212,6 +216,7 @@ async function runTurnOnce(
   try {
     for await (const ev of rt.agent.runTurn(input)) {
       if (ev.type === 'tool-start') {
+        toolsUsed.push(ev.name);
         progress?.add(ev);
         if (request)
           adapter?.reportToolProgress?.(msg.chat, {
@@ -233,6 +238,9 @@ async function runTurnOnce(
           await adapter.edit(msg.chat, request.replyMessageId, streamed);
         }
       } else if (ev.type === 'usage') {
+        usage.model = ev.model;
+        usage.prompt += ev.promptTokens;
+        usage.completion += ev.completionTokens;
         rt.sessions.addUsage(session.id, ev);
         adapter?.reportUsage?.(msg.chat, {
           prompt_tokens: ev.promptTokens,
@@ -250,6 +258,18 @@ async function runTurnOnce(
     stopTyping();
     await progress?.finish();
     if (streamer) outcome = await streamer.settle();
+    recordTurn(rt, {
+      sessionId: session.id,
+      platform: msg.chat.platform,
+      model: usage.model ?? input.model,
+      startedAt,
+      durationMs: Date.now() - startedAt,
+      promptTokens: usage.prompt,
+      completionTokens: usage.completion,
+      tools: toolsUsed,
+      error: error?.code,
+      interrupted,
+    });
   }
   if (interrupted && rt.shuttingDown) {
     // Leave the turn as if it never started: the journal replays the message on the next start.
@@ -393,5 +413,14 @@ async function markAbandonedSafely(
     await markAbandoned(outcome, adapter, chat, INTERRUPTED_MARK);
   } catch (err) {
     rt.logger.warn('interrupted streamed reply not marked', { error: (err as Error).message });
+  }
+}
+
+/** A failure to write the statistics row must never fail the turn that already ran. */
+function recordTurn(rt: HostRuntime, turn: TurnRecord): void {
+  try {
+    rt.turns.record(turn);
+  } catch (err) {
+    rt.logger.warn('could not record the turn for /insights', { error: (err as Error).message });
   }
 }

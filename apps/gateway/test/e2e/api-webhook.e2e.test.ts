@@ -121,6 +121,9 @@ describe('the gateway process with the API server, the webhook adapter and the f
       ['/status', /Hermes Gateway Status/],
       ['/help', /Hermes Commands/],
       ['/usage', /Session Token Usage|No usage yet/],
+      // The turn above is counted: one platform row (api_server) and the fake model's name.
+      ['/insights', /Insights, last 7 day\(s\):\*\* \d+ turn\(s\)[\s\S]*api_server[\s\S]*fake-model/],
+      ['/insights 0', /Usage: \/insights \[days\]/],
       ['/title Release planning', /Session title set: \*\*Release planning\*\*/],
       ['/title', /Title: \*\*Release planning\*\*/],
       ['/model', /Model: `fake-model`/],
