@@ -92,6 +92,12 @@ export const PLATFORM_CATALOG: readonly CatalogEntry[] = [
     ],
     load: async () => asDescriptor((await import('@hermes/adapter-matrix')).matrixDescriptor),
   },
+  {
+    platform: 'email',
+    // The address and password enable it; missing IMAP/SMTP hosts are then reported by name.
+    enabledBy: [['EMAIL_ADDRESS', 'EMAIL_PASSWORD']],
+    load: async () => asDescriptor((await import('@hermes/adapter-email')).emailDescriptor),
+  },
 ];
 
 export function knownPlatforms(): string[] {
