@@ -379,6 +379,11 @@ export interface PlatformDescriptor<Config = unknown> {
   allowedRolesEnv?: string;
   homeChannelEnv?: string;
   /**
+   * What an unknown user's DM gets when config.yaml says nothing for this platform: a pairing code
+   * (`pair`, the default) or nothing (`ignore`: email, where a reply to a stranger is spam and a loop risk).
+   */
+  unauthorizedDmDefault?: 'pair' | 'ignore';
+  /**
    * The platform's canonical form of a user id as people write it in an allowlist (Discord `<@123>` → `123`,
    * WeCom ids are case-insensitive). Applied to both sides before comparing. Default: trimmed as is.
    */

@@ -35,6 +35,9 @@ export const emailDescriptor: PlatformDescriptor<EmailConfig> = {
   allowedUsersEnv: EMAIL_ENV.allowedUsers,
   allowAllUsersEnv: EMAIL_ENV.allowAllUsers,
   homeChannelEnv: EMAIL_ENV.homeAddress,
+  // A pairing code mailed to a stranger is spam (and a loop risk with auto-responders); opt in with
+  // platforms.email.unauthorized_dm_behavior: pair.
+  unauthorizedDmDefault: 'ignore',
   normalizeUserId: normalizeEmailUserId,
   setupHelp: `Give the bot its own mailbox. Set ${EMAIL_ENV.address} and ${EMAIL_ENV.password} (an app password where the provider has them), ${EMAIL_ENV.imapHost} and ${EMAIL_ENV.smtpHost} (ports default to 993 and 587; ${EMAIL_ENV.imapSecurity}/${EMAIL_ENV.smtpSecurity} = tls, starttls or none), and list the addresses that may write to it in ${EMAIL_ENV.allowedUsers}. Mail already in the mailbox when the bot first starts is not answered.`,
   configSchema: emailConfigSchema,

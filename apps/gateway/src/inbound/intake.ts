@@ -124,7 +124,9 @@ function busyModeFor(rt: HostRuntime, platform: string): BusyInputMode {
 
 async function refuse(rt: HostRuntime, msg: InboundMessage): Promise<void> {
   const platform = msg.chat.platform;
+  // The platform's own setting, then the platform's default (email ignores strangers), then the global one.
   const behaviour = (rt.config.file.platforms[platform]?.unauthorized_dm_behavior ??
+    rt.profileOf(platform).unauthorizedDmDefault ??
     rt.config.file.unauthorized_dm_behavior) as 'pair' | 'ignore';
   // Groups never see a pairing code; unauthorised group messages are ignored.
   if (msg.chat.chatType !== 'dm' || behaviour === 'ignore' || !msg.sender.id) {

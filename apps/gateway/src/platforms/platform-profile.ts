@@ -12,6 +12,8 @@ export interface PlatformProfile {
   allowAllUsersEnv?: string;
   allowedRolesEnv?: string;
   homeChannelEnv?: string;
+  /** What an unknown user's DM gets unless `platforms.<p>.unauthorized_dm_behavior` says otherwise. */
+  unauthorizedDmDefault?: 'pair' | 'ignore';
   secretEnv: readonly string[];
   normalizeUserId(id: string): string;
 }
@@ -29,6 +31,7 @@ export function profileFromDescriptor(d: PlatformDescriptor<unknown>): PlatformP
   if (d.allowAllUsersEnv) profile.allowAllUsersEnv = d.allowAllUsersEnv;
   if (d.allowedRolesEnv) profile.allowedRolesEnv = d.allowedRolesEnv;
   if (d.homeChannelEnv) profile.homeChannelEnv = d.homeChannelEnv;
+  if (d.unauthorizedDmDefault) profile.unauthorizedDmDefault = d.unauthorizedDmDefault;
   return profile;
 }
 

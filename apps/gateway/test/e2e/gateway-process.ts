@@ -148,13 +148,13 @@ export function startGatewayProcess(env: NodeJS.ProcessEnv): GatewayProcess {
  */
 export async function until<T>(
   gateway: GatewayProcess | undefined,
-  check: () => T | undefined | false,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
   what: string,
   timeoutMs = 15_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const v = check();
+    const v = await check();
     if (v) return v;
     if (Date.now() > deadline)
       throw new Error(`timed out waiting for ${what}\n${gateway?.output().slice(-3000)}`);
