@@ -77,6 +77,22 @@ export const gatewayConfigSchema = z.strictObject({
     })
     .default({}),
   quick_commands: z.record(z.string(), z.string()).default({}),
+  /**
+   * Per-channel model and system prompt (spec 1.10), keyed `<platform>` or `<platform>:<chat id>`; the chat
+   * entry wins over the platform one, and a session's own /model wins over both.
+   */
+  channel_overrides: z
+    .record(
+      z.string(),
+      z.strictObject({ model: z.string().min(1).optional(), system_prompt: z.string().min(1).optional() }),
+    )
+    // A refined key (not a key schema) so the message says what to write; zod's own is "Invalid key".
+    .superRefine((overrides, ctx) => {
+      for (const key of Object.keys(overrides))
+        if (!/^[a-z][a-z0-9_]*(:.+)?$/.test(key))
+          ctx.addIssue({ code: 'custom', path: [key], message: 'write <platform> or <platform>:<chat id>' });
+    })
+    .default({}),
 });
 
 export type GatewayFileConfig = z.infer<typeof gatewayConfigSchema>;

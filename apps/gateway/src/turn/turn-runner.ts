@@ -6,7 +6,8 @@ import { ToolProgress } from '../outbound/tool-progress.js';
 import { expiredReason, resolveResetPolicy } from '../sessions/reset-policy.js';
 import type { SessionRow, TranscriptMessage } from '../state/session-store.js';
 import type { TurnRecord } from '../state/turn-log.js';
-import { composeUserText, type PendingInput } from './compose-turn.js';
+import { deliverSpokenReply, transcriberFor } from '../voice/spoken-delivery.js';
+import { composeTurnInput, type PendingInput } from './compose-turn.js';
 import type { LaneRunContext } from './lane-scheduler.js';
 import { deliveryChatOf, requestFailureOf, requestHistory, turnLimitsFor } from './request-reply.js';
 import { steerSourceFor } from './steer-source.js';
@@ -110,9 +111,15 @@ function keepTyping(adapter: PlatformAdapter | undefined, chat: ChatRef): () => 
   return () => clearInterval(timer);
 }
 
+/** `channel_overrides` for this chat: the `<platform>:<chat>` entry over the `<platform>` one. */
+function channelOverride(rt: HostRuntime, chat: ChatRef): { model?: string; system_prompt?: string } {
+  const all = rt.config.file.channel_overrides;
+  return { ...all[chat.platform], ...all[`${chat.platform}:${chat.chatId}`] };
+}
+
 function systemPromptFor(rt: HostRuntime, msg: InboundMessage, sessionKey: string): string | undefined {
   const personality = rt.kv.get<string>(`personality:${sessionKey}`);
-  const base = rt.config.file.agent.system_prompt;
+  const base = channelOverride(rt, msg.chat).system_prompt ?? rt.config.file.agent.system_prompt;
   const where =
     msg.chat.chatType === 'dm'
       ? `a direct message with ${msg.sender.name ?? msg.sender.id}`
@@ -161,7 +168,14 @@ async function runTurnOnce(
   const shared =
     msg.chat.chatType !== 'dm' &&
     (msg.chat.threadId ? !rt.config.file.thread_sessions_per_user : !rt.config.file.group_sessions_per_user);
-  const userText = await composeUserText(items, { shared, logger: rt.logger });
+  const composed = await composeTurnInput(items, {
+    shared,
+    logger: rt.logger,
+    transcribe: transcriberFor(rt),
+  });
+  const userText = composed.text;
+  // Request/reply clients read only the answer: the agent's note about the failed transcription reaches them.
+  if (!request) for (const notice of composed.notices) await rt.deliverer.deliverText(msg.chat, notice);
   const history = requestHistory(msg) ?? historyFrom(rt.sessions.transcript(session.id));
   const userMessageId = rt.sessions.append(session.id, 'user', userText);
   rt.journal.markTurnStart(journalIds, session.id, userMessageId);
@@ -205,7 +219,7 @@ async function runTurnOnce(
   const limits = turnLimitsFor(msg, rt.profileOf(msg.chat.platform).kind);
   if (limits) input.toolLimits = limits;
   input.steer = steerSourceFor(rt, lane, journalIds, shared);
-  const model = rt.kv.get<string>(`model:${lane.sessionKey}`);
+  const model = rt.kv.get<string>(`model:${lane.sessionKey}`) ?? channelOverride(rt, msg.chat).model;
   if (model) input.model = model;
   const reasoning = rt.kv.get<ReasoningEffort>(`reasoning:${lane.sessionKey}`);
   if (reasoning) input.reasoningEffort = reasoning;
@@ -310,6 +324,13 @@ async function runTurnOnce(
       ...(plan.reuseFirst ? { reuseFirst: plan.reuseFirst } : {}),
       ...(plan.streamedMessageId ? { streamedMessageId: plan.streamedMessageId } : {}),
     });
+    if (!interrupted && !error)
+      await deliverSpokenReply(rt, {
+        chat: msg.chat,
+        reply: whole,
+        sessionId: session.id,
+        heardVoice: composed.heardVoice,
+      });
     return;
   }
   // A streaming client already holds `streamed`; the final send must extend it, not restart it.
@@ -329,6 +350,14 @@ async function runTurnOnce(
     sessionId: session.id,
     journalIds,
   });
+  // Spoken only where a person reads the chat the message came from (not API clients or webhook routes).
+  if (!request && !target && !interrupted && !error && finalText)
+    await deliverSpokenReply(rt, {
+      chat: msg.chat,
+      reply: finalText,
+      sessionId: session.id,
+      heardVoice: composed.heardVoice,
+    });
 }
 
 /**
