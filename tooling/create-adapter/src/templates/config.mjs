@@ -10,12 +10,12 @@
 export function configTs(n) {
   const E = n.envPrefix;
   return `import {
-  AdapterError,
   type EnvLike,
   envFlag,
   envList,
   MEDIA_ALLOW_PRIVATE_ENV,
   mediaAllowPrivateFromEnv,
+  parseAdapterConfig,
 } from '@hermes/adapter-core';
 import { z } from 'zod';
 
@@ -63,14 +63,11 @@ export type ${n.pascal}ConfigInput = z.input<typeof ${n.camel}ConfigSchema>;
 
 /** Validates a config; the error names every bad key and what to set. */
 export function parse${n.pascal}Config(input: unknown): ${n.pascal}Config {
-  const result = ${n.camel}ConfigSchema.safeParse(input);
-  if (result.success) return result.data;
-  const problems = result.error.issues
-    .map((issue) => \`\${issue.path.join('.') || '(config)'} \${issue.message}\`)
-    .join('; ');
-  throw new AdapterError('config_invalid', \`${n.label} config is invalid: \${problems}\`, {
+  return parseAdapterConfig(${n.camel}ConfigSchema, input, {
     platform: '${n.id}',
+    label: '${n.label}',
     fix: \`Set \${${n.constant}_ENV.token} in ~/.hermes/.env (or platforms.${n.id}.token in config.yaml).\`,
+    envOf: { token: ${n.constant}_ENV.token, apiUrl: ${n.constant}_ENV.apiUrl },
   });
 }
 
@@ -127,7 +124,7 @@ describe('${n.kebab} configFromEnv', () => {
 
   it('names the missing variable when the token is absent', () => {
     expect(() => configFromEnv({})).toThrow(AdapterError);
-    expect(() => configFromEnv({})).toThrow(/token is missing: set ${E}_BOT_TOKEN/);
+    expect(() => configFromEnv({})).toThrow(/token \\(${E}_BOT_TOKEN\\) is missing: set ${E}_BOT_TOKEN/);
   });
 });
 `;
