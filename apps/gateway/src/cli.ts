@@ -25,12 +25,21 @@ const gateway = program
   .command('gateway')
   .description('run the messaging gateway in the foreground')
   .option('--json-logs', 'log JSON lines to the console even on a terminal (HERMES_LOG_FORMAT=json)');
-gateway.action(async (o: { jsonLogs?: boolean }) => finish(await runGateway({ ...o, version })));
+/**
+ * Exits once the gateway has stopped and flushed its log: a platform library may leave ref'd timers behind
+ * (matrix-js-sdk keeps one per request, up to 110 s for /sync), and a stopped gateway must not linger.
+ */
+const runAndExit = async (o: { jsonLogs?: boolean }) => {
+  const code = await runGateway({ ...o, version });
+  finish(code);
+  setTimeout(() => process.exit(code), 250).unref();
+};
+gateway.action(runAndExit);
 gateway
   .command('run')
   .description('run the gateway in the foreground (same as `hermes gateway`)')
   .option('--json-logs', 'log JSON lines to the console even on a terminal (HERMES_LOG_FORMAT=json)')
-  .action(async (o: { jsonLogs?: boolean }) => finish(await runGateway({ ...o, version })));
+  .action(runAndExit);
 
 gateway
   .command('setup')
