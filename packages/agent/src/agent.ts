@@ -3,7 +3,14 @@ import { type CompressInput, type CompressResult, compressHistory } from './comp
 import { EventChannel } from './event-channel.js';
 import { runTurnLoop, type TurnDeps } from './loop/run-turn.js';
 import { type ModelConfigStatus, resolveModelConfig } from './model-config.js';
-import type { AgentEvent, AgentLogger, AgentTool, ReasoningEffort, RunTurnInput } from './types.js';
+import type {
+  AgentEvent,
+  AgentLogger,
+  AgentTool,
+  ReasoningEffort,
+  RunTurnInput,
+  ToolProvider,
+} from './types.js';
 
 export interface AgentOptions {
   /** OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1. Default: OpenAI's when a key is set. */
@@ -13,6 +20,8 @@ export interface AgentOptions {
   systemPrompt?: string;
   /** Tools the model may call; none by default (add `createTerminalTool()`, `createSendMessageTool(…)`). */
   tools?: AgentTool[];
+  /** Tools that may change at run time (e.g. an `McpToolHub`), read at the start of each turn. */
+  toolProviders?: readonly ToolProvider[];
   logger?: AgentLogger;
   /** Tool-loop steps per turn before the model must answer in text. Default 20. */
   maxToolIterations?: number;
@@ -49,6 +58,35 @@ function tooling(tools: readonly AgentTool[]): Map<string, AgentTool> {
     map.set(t.name, t);
   }
   return map;
+}
+
+/**
+ * The fixed tools plus what the providers offer now. A provider's tool that is badly named or takes a name
+ * already used is left out (logged once per name), never allowed to replace a fixed tool.
+ */
+function turnTools(
+  fixed: ReadonlyMap<string, AgentTool>,
+  providers: readonly ToolProvider[],
+  logger: AgentLogger,
+  warned: Set<string>,
+): ReadonlyMap<string, AgentTool> {
+  if (providers.length === 0) return fixed;
+  const all = new Map(fixed);
+  for (const provider of providers)
+    for (const t of provider.tools()) {
+      const problem = !/^[a-zA-Z0-9_-]{1,64}$/.test(t.name)
+        ? 'its name breaks the 1-64 letters, digits, "_" or "-" rule'
+        : all.has(t.name)
+          ? 'another tool has that name'
+          : undefined;
+      if (!problem) {
+        all.set(t.name, t);
+        continue;
+      }
+      if (!warned.has(t.name)) logger.warn('tool refused', { tool: t.name, problem });
+      warned.add(t.name);
+    }
+  return all;
 }
 
 async function* unconfiguredTurn(
@@ -118,10 +156,13 @@ export function createAgent(options: AgentOptions = {}): Agent {
     maxToolOutputChars: options.maxToolOutputChars ?? 50_000,
     reasoningEffort: options.reasoningEffort,
   };
+  const providers = options.toolProviders ?? [];
+  const warned = new Set<string>();
   return {
     model: status.model,
     configured: true,
-    runTurn: (input) => configuredTurn(deps, input),
+    runTurn: (input) =>
+      configuredTurn({ ...deps, tools: turnTools(tools, providers, logger, warned) }, input),
     compress: (input) => compressHistory(deps, input),
   };
 }

@@ -23,6 +23,17 @@ export { type CompressInput, type CompressResult, SUMMARY_PREFIX } from './compr
 export { AGENT_SECRET_ENV, type AgentEnv, agentOptionsFromEnv } from './env.js';
 export { estimateTokens, sanitizeHistory } from './history.js';
 export {
+  DEFAULT_MCP_CONNECT_TIMEOUT_MS,
+  DEFAULT_MCP_TOOL_TIMEOUT_MS,
+  describeMcpSummary,
+  type McpHttpServerConfig,
+  type McpServerConfig,
+  type McpServerSummary,
+  type McpStdioServerConfig,
+} from './mcp/mcp-config.js';
+export { McpToolHub, type McpToolHubOptions } from './mcp/mcp-tool-hub.js';
+export { mcpToolName, mcpToolset } from './mcp/tool-names.js';
+export {
   type ModelConfigStatus,
   type ModelSettings,
   noModelNotice,
@@ -71,6 +82,7 @@ export type {
   SteerSource,
   ToolContext,
   ToolLimits,
+  ToolProvider,
   ToolResult,
   UsageEvent,
 } from './types.js';

@@ -127,6 +127,14 @@ export interface AgentTool {
   execute(args: Record<string, unknown>, ctx: ToolContext): Promise<ToolResult>;
 }
 
+/**
+ * Tools that can change while the agent lives (MCP servers reloaded by `/reload-mcp`): consulted at the
+ * start of every turn, so a turn keeps the set it started with.
+ */
+export interface ToolProvider {
+  tools(): readonly AgentTool[];
+}
+
 export interface RunTurnInput {
   sessionKey: string;
   history: ChatMessage[];

@@ -1,9 +1,19 @@
 import type { Logger } from '@hermes/adapter-core';
-import { agentOptionsFromEnv, createAgent, createSendMessageTool, createTerminalTool } from '@hermes/agent';
-import type { LoadedConfig } from '../config/load.js';
+import {
+  agentOptionsFromEnv,
+  createAgent,
+  createSendMessageTool,
+  createTerminalTool,
+  describeMcpSummary,
+  type McpServerConfig,
+  McpToolHub,
+} from '@hermes/agent';
+import { createReloadMcpCommand } from '../commands/reload-mcp-command.js';
+import { type LoadedConfig, loadConfig } from '../config/load.js';
+import type { McpServerFileConfig } from '../config/schema.js';
 import { createCronTool } from '../cron/cron-tool.js';
 import { CronJobsStore } from '../cron/jobs-store.js';
-import { GatewayHost } from '../host/gateway-host.js';
+import { GatewayHost, type GatewayHostOptions } from '../host/gateway-host.js';
 import { sendToTarget } from '../outbound/send-to-target.js';
 import {
   createAdapters,
@@ -13,6 +23,61 @@ import {
 } from '../platforms/catalog.js';
 import { profileFromDescriptor } from '../platforms/platform-profile.js';
 import { platformAgentTools } from '../platforms/platform-tools.js';
+
+const seconds = (s: number | undefined) => (s === undefined ? undefined : Math.round(s * 1000));
+
+/** config.yaml's snake_case `mcp_servers` as the agent's MCP server configs. */
+export function mcpServerConfigs(
+  servers: Readonly<Record<string, McpServerFileConfig>>,
+): Record<string, McpServerConfig> {
+  const out: Record<string, McpServerConfig> = {};
+  for (const [name, s] of Object.entries(servers)) {
+    const limits = {
+      ...(s.timeout_seconds !== undefined ? { toolTimeoutMs: seconds(s.timeout_seconds) } : {}),
+      ...(s.connect_timeout_seconds !== undefined
+        ? { connectTimeoutMs: seconds(s.connect_timeout_seconds) }
+        : {}),
+    };
+    out[name] = s.url
+      ? { transport: 'http', url: s.url, ...(s.headers ? { headers: s.headers } : {}), ...limits }
+      : {
+          transport: 'stdio',
+          command: s.command ?? '',
+          ...(s.args ? { args: s.args } : {}),
+          ...(s.env ? { env: s.env } : {}),
+          ...(s.cwd ? { cwd: s.cwd } : {}),
+          ...limits,
+        };
+  }
+  return out;
+}
+
+/**
+ * The host plus the MCP servers' lifetime: connected before the platforms start (so the first turn has
+ * their tools), closed with their child processes after the host has stopped.
+ */
+class McpGatewayHost extends GatewayHost {
+  constructor(
+    options: GatewayHostOptions,
+    private readonly mcp: McpToolHub,
+    private readonly mcpServers: () => Record<string, McpServerConfig>,
+  ) {
+    super(options);
+  }
+
+  override async start(): Promise<void> {
+    await this.mcp.connect(this.mcpServers());
+    await super.start();
+  }
+
+  override async stop(drainMs?: number): Promise<void> {
+    try {
+      await super.stop(drainMs);
+    } finally {
+      await this.mcp.close();
+    }
+  }
+}
 
 /** Everything `hermes gateway` composes, separate from process concerns so tests can build it too. */
 export async function buildGateway(
@@ -31,9 +96,11 @@ export async function buildGateway(
     agentOptions.maxToolIterations = config.file.agent.max_tool_iterations;
   let host: GatewayHost | undefined;
   const adapters = createAdapters(platforms);
+  const mcp = new McpToolHub({ logger: logger.child({ component: 'mcp' }) });
   const agent = createAgent({
     ...agentOptions,
     logger: logger.child({ component: 'agent' }),
+    toolProviders: [mcp],
     tools: [
       createTerminalTool(),
       createCronTool(new CronJobsStore(config.paths.cronDir)),
@@ -50,6 +117,24 @@ export async function buildGateway(
   const profiles = Object.fromEntries(
     platforms.map((p) => [p.descriptor.platform, profileFromDescriptor(p.descriptor)]),
   );
-  host = new GatewayHost({ config, logger, agent, adapters, profiles });
+  const gateway = new McpGatewayHost({ config, logger, agent, adapters, profiles }, mcp, () =>
+    mcpServerConfigs(config.file.mcp_servers),
+  );
+  host = gateway;
+  gateway.runtime.commands.register(
+    createReloadMcpCommand(async () => {
+      // The whole file is validated again, so a typo anywhere is reported instead of half-applied.
+      let servers: Record<string, McpServerConfig>;
+      try {
+        servers = mcpServerConfigs(
+          loadConfig({ ...config.env, HERMES_HOME: config.paths.home }).file.mcp_servers,
+        );
+      } catch (error) {
+        throw new Error(`${config.paths.config} cannot be used: ${(error as Error).message}`);
+      }
+      const summaries = await mcp.connect(servers);
+      return summaries.map(describeMcpSummary);
+    }),
+  );
   return { host, problems: problems.map((p) => `${p.platform}: ${p.message}`) };
 }

@@ -14,6 +14,8 @@ export interface CommandContext {
   approvals: ApprovalGate;
   kv: KvStore;
   turns: TurnLog;
+  /** The env the gateway runs with (process env over `.env`, changed by /sethome). */
+  env: Readonly<Record<string, string | undefined>>;
   platforms(): Array<{
     platform: string;
     status: AdapterStatus;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { closestKey } from './errors.js';
 
 const resetPolicySchema = z.strictObject({
   mode: z.enum(['daily', 'idle', 'both', 'none']).default('none'),
@@ -37,6 +38,78 @@ const modelSchema = z.union([
     provider: z.string().optional(),
   }),
 ]);
+
+const MCP_SERVER_KEYS = [
+  'command',
+  'args',
+  'env',
+  'cwd',
+  'url',
+  'headers',
+  'timeout_seconds',
+  'connect_timeout_seconds',
+] as const;
+
+/** YAML reads `PORT: 8080` as a number; an env var or header is text either way. */
+const textValues = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
+
+/**
+ * One MCP server: `command` (a stdio child) or `url` (streamable HTTP). Loose plus a refinement, not
+ * strict, so an unknown key is reported with the keys a server takes and a "did you mean" (the loader's
+ * table of known keys only covers fixed paths, and a server's name is the user's).
+ */
+const mcpServerSchema = z
+  .looseObject({
+    command: z.string().min(1).optional(),
+    args: z.array(z.union([z.string(), z.number()]).transform(String)).optional(),
+    env: textValues.optional(),
+    cwd: z.string().min(1).optional(),
+    url: z.url({ protocol: /^https?$/, error: 'write an http:// or https:// URL' }).optional(),
+    headers: textValues.optional(),
+    /** One tool call's limit (default 60). */
+    timeout_seconds: z.number().positive().max(3600).optional(),
+    /** Start, handshake and tool listing (default 20). */
+    connect_timeout_seconds: z.number().positive().max(600).optional(),
+  })
+  .superRefine((server, ctx) => {
+    for (const key of Object.keys(server)) {
+      if ((MCP_SERVER_KEYS as readonly string[]).includes(key)) continue;
+      const near = closestKey(key, MCP_SERVER_KEYS);
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `unknown key${near ? ` (did you mean "${near}"?)` : ''}; an MCP server takes ${MCP_SERVER_KEYS.join(', ')}: remove it or fix the spelling`,
+      });
+    }
+    if (server.command !== undefined && server.url !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: 'give either command (a stdio server) or url (a streamable HTTP server), not both',
+      });
+    if (server.command === undefined && server.url === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message:
+          'give command (a stdio server to start, with optional args, env, cwd) or url (a streamable HTTP server)',
+      });
+    if (server.url !== undefined)
+      for (const key of ['args', 'env', 'cwd'] as const)
+        if (server[key] !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `${key} is only for stdio servers (command); remove it from this url server`,
+          });
+    if (server.command !== undefined && server.headers !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['headers'],
+        message: 'headers are only for url servers; pass a stdio server its secrets through env',
+      });
+  });
+export type McpServerFileConfig = z.infer<typeof mcpServerSchema>;
 
 export const gatewayConfigSchema = z.strictObject({
   model: modelSchema.optional(),
@@ -77,6 +150,24 @@ export const gatewayConfigSchema = z.strictObject({
     })
     .default({}),
   quick_commands: z.record(z.string(), z.string()).default({}),
+  /**
+   * MCP servers whose tools the agent gets as `<server>__<tool>`; `/reload-mcp` re-reads this section.
+   * A server's name becomes the tool prefix and the `mcp:<server>` toolset.
+   */
+  mcp_servers: z
+    .record(z.string(), mcpServerSchema)
+    // A refined key (not a key schema) so the message says what to write; zod's own is "Invalid key".
+    .superRefine((servers, ctx) => {
+      for (const key of Object.keys(servers))
+        if (!/^[A-Za-z0-9_-]{1,32}$/.test(key) || key.includes('__'))
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message:
+              'name an MCP server with 1-32 letters, digits, "-" or "_" (no "__": it separates server and tool in tool names)',
+          });
+    })
+    .default({}),
   /**
    * Per-channel model and system prompt (spec 1.10), keyed `<platform>` or `<platform>:<chat id>`; the chat
    * entry wins over the platform one, and a session's own /model wins over both.

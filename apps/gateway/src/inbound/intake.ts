@@ -172,6 +172,7 @@ function commandContext(rt: HostRuntime, msg: InboundMessage, sessionKey: string
     approvals: rt.approvals,
     kv: rt.kv,
     turns: rt.turns,
+    env: rt.env,
     platforms: () => rt.platformStatuses(),
     isAdmin: () => rt.config.file.gateway.allow_admin_from.includes(`${msg.chat.platform}:${msg.sender.id}`),
     settleApprovalButtons: (approvalId, outcome) => settlePromptButtons(rt, approvalId, outcome),

@@ -174,8 +174,10 @@ async function runTurnOnce(
     transcribe: transcriberFor(rt),
   });
   const userText = composed.text;
-  // Request/reply clients read only the answer: the agent's note about the failed transcription reaches them.
-  if (!request) for (const notice of composed.notices) await rt.deliverer.deliverText(msg.chat, notice);
+  // Only people in a chat get the line; request/reply and event clients read the agent's answer, which
+  // has the note about the failed transcription in front of it.
+  if (!request && rt.profileOf(msg.chat.platform).kind === 'chat')
+    for (const notice of composed.notices) await rt.deliverer.deliverText(msg.chat, notice);
   const history = requestHistory(msg) ?? historyFrom(rt.sessions.transcript(session.id));
   const userMessageId = rt.sessions.append(session.id, 'user', userText);
   rt.journal.markTurnStart(journalIds, session.id, userMessageId);

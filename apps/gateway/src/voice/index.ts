@@ -1,0 +1,10 @@
+export { type AudioFormat, sniffAudio } from './audio-format.js';
+export { convertToOggOpus, findFfmpeg } from './opus-convert.js';
+export { speakableText } from './speakable-text.js';
+export { synthesizeSpeech } from './speech.js';
+export { deliverSpokenReply, transcriberFor } from './spoken-delivery.js';
+export { transcribeFile } from './transcribe.js';
+export { describeEndpoint, type VoiceSettings, voiceSettings } from './voice-config.js';
+export { VoiceError, type VoiceErrorCode, type VoiceResult } from './voice-errors.js';
+export { setVoiceMode, shouldSpeak, type VoiceMode, voiceModeOf } from './voice-mode.js';
+export { speakReply } from './voice-reply.js';
