@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Logger } from '@hermes/adapter-core';
 import {
   agentOptionsFromEnv,
@@ -23,6 +24,9 @@ import {
 } from '../platforms/catalog.js';
 import { profileFromDescriptor } from '../platforms/platform-profile.js';
 import { platformAgentTools } from '../platforms/platform-tools.js';
+import { skillCommand } from '../skills/skill-command.js';
+import { loadSkills } from '../skills/skill-library.js';
+import { createSkillTool } from '../skills/skill-tool.js';
 
 const seconds = (s: number | undefined) => (s === undefined ? undefined : Math.round(s * 1000));
 
@@ -97,6 +101,7 @@ export async function buildGateway(
   let host: GatewayHost | undefined;
   const adapters = createAdapters(platforms);
   const mcp = new McpToolHub({ logger: logger.child({ component: 'mcp' }) });
+  const skills = loadSkills(join(config.paths.home, 'skills'), logger.child({ component: 'skills' }));
   const agent = createAgent({
     ...agentOptions,
     logger: logger.child({ component: 'agent' }),
@@ -112,6 +117,7 @@ export async function buildGateway(
         },
       ),
       ...platformAgentTools(adapters),
+      ...(skills.length > 0 ? [createSkillTool(skills)] : []),
     ],
   });
   const profiles = Object.fromEntries(
@@ -136,5 +142,12 @@ export async function buildGateway(
       return summaries.map(describeMcpSummary);
     }),
   );
+  for (const skill of skills) {
+    // A built-in command keeps its name; the skill is still loadable by the model through skill_view.
+    if (gateway.runtime.commands.resolveExact(skill.name))
+      logger.warn('skill has the name of a command: /<name> runs the command', { skill: skill.name });
+    else gateway.runtime.commands.register(skillCommand(skill));
+  }
+  if (skills.length > 0) logger.info('skills loaded', { skills: skills.map((s) => s.name).join(', ') });
   return { host, problems: problems.map((p) => `${p.platform}: ${p.message}`) };
 }

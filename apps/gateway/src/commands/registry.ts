@@ -28,6 +28,11 @@ export class CommandRegistry {
     for (const n of [spec.name, ...(spec.aliases ?? [])]) this.byName.set(n, spec);
   }
 
+  /** Only an exact name or alias. */
+  resolveExact(name: string): CommandSpec | undefined {
+    return this.byName.get(name);
+  }
+
   /** Exact name or alias first, then an unambiguous prefix of a command name (`/sta` → `/status`). */
   resolve(name: string): CommandSpec | undefined {
     const exact = this.byName.get(name);
