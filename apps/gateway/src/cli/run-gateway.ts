@@ -8,7 +8,7 @@ import { resolvePlatforms, secretValues } from '../platforms/catalog.js';
 import { isProcessAlive, removeFile } from '../platforms/status-file.js';
 import { stateDbErrorFrom } from '../state/db.js';
 import { buildGateway } from './build-gateway.js';
-import { EXIT_CONFIG, loadConfigOrExplain } from './load-or-exit.js';
+import { EXIT_CONFIG, EXIT_RESTART, loadConfigOrExplain } from './load-or-exit.js';
 import { consoleLogFormat, createGatewayLogger } from './pino-logger.js';
 import { startBanner } from './start-banner.js';
 
@@ -128,6 +128,13 @@ export async function runGateway(options: { jsonLogs?: boolean; version?: string
         stopped();
       });
   };
+  // Under a service manager (our units set HERMES_SERVICE; systemd sets INVOCATION_ID), /restart drains and
+  // exits 75, which the unit restarts (RestartForceExitStatus=75; launchd's KeepAlive restarts any exit).
+  if (config.env.HERMES_SERVICE || config.env.INVOCATION_ID)
+    host.onRestartRequest(() => {
+      exitCode = EXIT_RESTART;
+      stop('/restart');
+    });
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('unhandledRejection', (reason) =>

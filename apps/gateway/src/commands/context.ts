@@ -27,6 +27,8 @@ export interface CommandContext {
   settleApprovalButtons(approvalId: string, outcome: string): Promise<void>;
   /** The sender is listed in `gateway.allow_admin_from`. */
   isAdmin(): boolean;
+  /** False when the gateway runs in the foreground (nobody would start it again). */
+  requestRestart(): boolean;
   pausePlatform(platform: string): Promise<boolean>;
   resumePlatform(platform: string): Promise<boolean>;
   activeSession(): SessionRow | undefined;

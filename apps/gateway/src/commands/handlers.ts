@@ -3,6 +3,7 @@ import type { CommandContext } from './context.js';
 import { insightsCommand } from './insights-command.js';
 import { platformCommand } from './platform-command.js';
 import { type CommandOutcome, CommandRegistry, type CommandSpec } from './registry.js';
+import { restartCommand } from './restart-command.js';
 import { voiceCommand } from './voice-command.js';
 
 const reply = (text: string): CommandOutcome => ({ kind: 'reply', text });
@@ -325,6 +326,7 @@ const senderName = (ctx: CommandContext) => ctx.msg.sender.name ?? ctx.msg.sende
 
 export function createCommandRegistry(): CommandRegistry {
   const registry = new CommandRegistry();
-  for (const spec of [...specs, platformCommand, insightsCommand, voiceCommand]) registry.register(spec);
+  for (const spec of [...specs, platformCommand, insightsCommand, voiceCommand, restartCommand])
+    registry.register(spec);
   return registry;
 }

@@ -67,12 +67,15 @@ export interface GatewayHostOptions {
   livenessCheckMs?: number;
 }
 
+const RESTART_NOTICE_KEY = 'restart:notify';
+
 /** The thin host: adapters in, sessions, access, commands, lanes, the agent, delivery out. */
 export class GatewayHost {
   readonly runtime: HostRuntime;
   private readonly supervisor: AdapterSupervisor;
   private readonly background = new Set<Promise<void>>();
   private readonly statusListeners = new Set<() => void>();
+  private restartListener: (() => void) | undefined;
   private lastStatusWritten: string | undefined;
   private readonly startedAt = new Date();
   private sweeperStop: (() => void) | undefined;
@@ -176,6 +179,14 @@ export class GatewayHost {
       startBackground: (chat, key, prompt) => this.startBackground(chat, key, prompt),
       sessionKeyOf: (msg: InboundMessage) => sessionKeyFor(msg, sessionOptions),
       shuttingDown: false,
+      requestRestart: (chat) => {
+        const listener = this.restartListener;
+        if (!listener) return false;
+        this.runtime.kv.set(RESTART_NOTICE_KEY, chat);
+        // After the command's reply has gone out.
+        setImmediate(listener);
+        return true;
+      },
     };
     this.sweeperStop = mediaCache.startSweeper(3_600_000);
     this.cron = new CronJobsStore(config.paths.cronDir);
@@ -213,6 +224,7 @@ export class GatewayHost {
       ...(this.options.livenessCheckMs ? { intervalMs: this.options.livenessCheckMs } : {}),
     });
     await this.recover();
+    await this.announceRestart();
     const tickSeconds = Number(this.runtime.env.HERMES_CRON_TICK_SECONDS ?? 60);
     this.cronStop = startCronTicker(
       this.runtime,
@@ -384,6 +396,23 @@ export class GatewayHost {
       .finally(() => this.background.delete(task));
     this.background.add(task);
     return id;
+  }
+
+  /** The process can be restarted (it runs under a service manager): `/restart` calls this. */
+  onRestartRequest(listener: () => void): void {
+    this.restartListener = listener;
+  }
+
+  /** Tells the chat that asked for `/restart` that the gateway is back. */
+  private async announceRestart(): Promise<void> {
+    const chat = this.runtime.kv.get<ChatRef>(RESTART_NOTICE_KEY);
+    if (!chat) return;
+    this.runtime.kv.delete(RESTART_NOTICE_KEY);
+    await this.runtime.deliverer
+      .deliverText(chat, '♻️ Back online after the restart.')
+      .catch((err: unknown) =>
+        this.options.logger.warn('could not announce the restart', { error: (err as Error).message }),
+      );
   }
 
   /** Called whenever a platform's status changes; returns the function that unsubscribes. */

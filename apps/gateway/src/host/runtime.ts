@@ -74,5 +74,10 @@ export interface HostRuntime {
   startBackground(chat: ChatRef, sessionKey: string, prompt: string): string;
   /** Set on SIGTERM: interrupted turns are left open in the journal and replayed on the next start. */
   shuttingDown: boolean;
+  /**
+   * `/restart`: false when nobody would start the gateway again (a foreground run). Otherwise the chat is
+   * remembered for the "back online" notice and the process drains and exits for its service manager.
+   */
+  requestRestart(chat: ChatRef): boolean;
   sessionKeyOf(msg: InboundMessage): string;
 }

@@ -174,6 +174,7 @@ function commandContext(rt: HostRuntime, msg: InboundMessage, sessionKey: string
     turns: rt.turns,
     env: rt.env,
     platforms: () => rt.platformStatuses(),
+    requestRestart: () => rt.requestRestart(msg.chat),
     isAdmin: () => rt.config.file.gateway.allow_admin_from.includes(`${msg.chat.platform}:${msg.sender.id}`),
     settleApprovalButtons: (approvalId, outcome) => settlePromptButtons(rt, approvalId, outcome),
     pausePlatform: (p) => rt.pausePlatform(p),

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { EXIT_CONFIG } from '../load-or-exit.js';
+import { EXIT_CONFIG, EXIT_RESTART } from '../load-or-exit.js';
 
 export type ServiceManagerKind = 'systemd' | 'launchd';
 
@@ -20,8 +20,6 @@ export interface ServiceSpec {
 
 /** Spec 5.7: drain timeout (180 s) plus 30 s before systemd kills the gateway. */
 const STOP_TIMEOUT_SECONDS = 210;
-/** Exit status for "restart me" (spec: 75). */
-const EXIT_RESTART = 75;
 
 /**
  * `hermes-gateway` for the default home; `hermes-gateway-<8 hex of sha256(home)>` for any other, so two
@@ -65,6 +63,7 @@ export function systemdUnit(spec: ServiceSpec, system: boolean): string {
     env('PATH', spec.path),
     env('HERMES_HOME', spec.home),
     env('HERMES_LOG_FORMAT', 'json'),
+    env('HERMES_SERVICE', 'systemd'),
     'Restart=always',
     'RestartSec=5',
     `RestartForceExitStatus=${EXIT_RESTART}`,
@@ -107,6 +106,7 @@ export function launchdPlist(spec: ServiceSpec): string {
     envEntry('PATH', spec.path),
     envEntry('HERMES_HOME', spec.home),
     envEntry('HERMES_LOG_FORMAT', 'json'),
+    envEntry('HERMES_SERVICE', 'launchd'),
     '  </dict>',
     '  <key>RunAtLoad</key>',
     '  <true/>',
