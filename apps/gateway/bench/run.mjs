@@ -122,9 +122,24 @@ function benchAppends() {
       `${JSON.stringify({ role: i % 2 ? 'assistant' : 'user', content: text, ts: Date.now() })}\n`,
     );
   const jsonlPerSec = APPENDS / ((performance.now() - t) / 1000);
+  // What a turn with tools writes when it ends: assistant tool calls, tool results and the answer (6 rows)
+  // in one commit, against the same 6 JSON lines appended.
+  const TURN = 6;
+  const turns = Math.floor(APPENDS / TURN);
+  const rows = Array.from({ length: TURN }, (_, i) => ({
+    role: i % 2 ? 'tool' : 'assistant',
+    content: text,
+  }));
+  t = performance.now();
+  for (let i = 0; i < turns; i++) store.appendMany(s.id, rows);
+  const sqliteTurnPerSec = (turns * TURN) / ((performance.now() - t) / 1000);
+  t = performance.now();
+  for (let i = 0; i < turns; i++)
+    for (const r of rows) appendFileSync(jsonl, `${JSON.stringify({ ...r, ts: Date.now() })}\n`);
+  const jsonlTurnPerSec = (turns * TURN) / ((performance.now() - t) / 1000);
   db.close();
   rmSync(dir, { recursive: true, force: true });
-  return { sqlitePerSec, jsonlPerSec };
+  return { sqlitePerSec, jsonlPerSec, sqliteTurnPerSec, jsonlTurnPerSec };
 }
 
 function benchMemory() {
@@ -170,6 +185,9 @@ console.log(
 );
 console.log(
   `| transcript appends/s, SQLite session store vs JSONL append | ${fmt(appends.sqlitePerSec, 0)} | ${fmt(appends.jsonlPerSec, 0)} | ${fmt(appends.sqlitePerSec / appends.jsonlPerSec, 2)}× |`,
+);
+console.log(
+  `| transcript messages/s written per turn (6 in one commit) vs JSONL append | ${fmt(appends.sqliteTurnPerSec, 0)} | ${fmt(appends.jsonlTurnPerSec, 0)} | ${fmt(appends.sqliteTurnPerSec / appends.jsonlTurnPerSec, 2)}× |`,
 );
 console.log(
   `| RSS (MB) with ${SESSIONS} sessions vs before creating them | ${fmt(mem.after / 1e6)} | ${fmt(mem.before / 1e6)} | +${fmt((mem.after - mem.before) / SESSIONS, 0)} B/session |`,

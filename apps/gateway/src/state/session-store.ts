@@ -183,6 +183,30 @@ export class SessionStore {
     return this.appendTx(sessionId, role, content, extra ? JSON.stringify(extra) : null, this.now());
   }
 
+  /**
+   * Every message a turn produced (assistant text, tool calls and results) in one commit: a turn with
+   * tools writes several rows, and a commit per row was most of their cost.
+   */
+  appendMany(
+    sessionId: string,
+    entries: ReadonlyArray<{
+      role: TranscriptMessage['role'];
+      content: string | null;
+      extra?: Record<string, unknown>;
+    }>,
+  ): void {
+    if (entries.length === 0) return;
+    const now = this.now();
+    this.db.transaction(() => {
+      const insert = this.sql(
+        'INSERT INTO messages (session_id, role, content, extra, created_at) VALUES (?, ?, ?, ?, ?)',
+      );
+      for (const e of entries)
+        insert.run(sessionId, e.role, e.content, e.extra ? JSON.stringify(e.extra) : null, now);
+      this.sql('UPDATE sessions SET updated_at = ? WHERE id = ?').run(now, sessionId);
+    })();
+  }
+
   // One transaction for the row and the session's updated_at: one commit instead of two.
   private appendTx(
     sessionId: string,

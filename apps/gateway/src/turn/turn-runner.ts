@@ -48,18 +48,20 @@ export function historyFrom(rows: TranscriptMessage[]): ChatMessage[] {
 
 /** Appends agent messages (assistant with tool calls, tool results) to a session's transcript. */
 export function storeMessages(rt: HostRuntime, sessionId: string, messages: ChatMessage[]): void {
-  for (const m of messages) {
-    if (m.role === 'assistant')
-      rt.sessions.append(
-        sessionId,
-        'assistant',
-        m.content,
-        m.tool_calls ? { tool_calls: m.tool_calls } : undefined,
-      );
-    else if (m.role === 'tool')
-      rt.sessions.append(sessionId, 'tool', m.content, { tool_call_id: m.tool_call_id });
-    else rt.sessions.append(sessionId, m.role, m.content);
-  }
+  rt.sessions.appendMany(
+    sessionId,
+    messages.map((m) =>
+      m.role === 'assistant'
+        ? {
+            role: 'assistant',
+            content: m.content,
+            ...(m.tool_calls ? { extra: { tool_calls: m.tool_calls } } : {}),
+          }
+        : m.role === 'tool'
+          ? { role: 'tool', content: m.content, extra: { tool_call_id: m.tool_call_id } }
+          : { role: m.role, content: m.content },
+    ),
+  );
 }
 
 /** The active session for the key, auto-reset first when its policy says it expired (spec 2.3). */
