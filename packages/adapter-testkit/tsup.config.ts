@@ -1,6 +1,6 @@
 import { defineConfig, type Options } from 'tsup';
 
-// Two configs build in parallel, so neither cleans dist (it would race the other): the build script does.
+// The configs build in parallel, so neither cleans dist (it would race the other): the build script does.
 const shared: Options = {
   dts: true,
   sourcemap: true,
@@ -14,4 +14,6 @@ export default defineConfig([
   { ...shared, entry: { index: 'src/index.ts' }, format: ['esm'] },
   // CommonJS: the toolkit only, because vitest throws when it is require()d.
   { ...shared, entry: { index: 'src/toolkit.ts' }, format: ['cjs'] },
+  // ESM: the benchmark helpers, loadable under plain node (no vitest).
+  { ...shared, entry: { bench: 'src/bench/index.ts' }, format: ['esm'] },
 ]);

@@ -3,6 +3,7 @@ import {
   type AdapterContext,
   AdapterError,
   type AdapterLiveness,
+  alreadyStartedError,
   type Capabilities,
   type ChatRef,
   closeServer,
@@ -11,6 +12,7 @@ import {
   type InboundMessage,
   LivenessTracker,
   type Logger,
+  notConnectedResult,
   type OutboundMessage,
   type PlatformAdapter,
   type ProbeResult,
@@ -100,9 +102,7 @@ export class ApiServerAdapter implements PlatformAdapter {
   async start(ctx: AdapterContext): Promise<void> {
     await this.#stopping;
     if (this.#server) {
-      throw new AdapterError('already_started', 'api_server adapter is already started; call stop() first', {
-        platform: this.platform,
-      });
+      throw alreadyStartedError(this.platform, 'ApiServerAdapter');
     }
     if (ctx.signal.aborted)
       throw new AdapterError('aborted', 'the host is shutting down', { platform: this.platform });
@@ -191,16 +191,6 @@ export class ApiServerAdapter implements PlatformAdapter {
     return this.#stopping;
   }
 
-  private notConnected(): SendResult {
-    return {
-      ok: false,
-      error: new AdapterError('not_connected', 'api_server adapter is not started; call start() first', {
-        platform: this.platform,
-        retryable: false,
-      }),
-    };
-  }
-
   private noRun(chat: ChatRef): SendResult {
     return {
       ok: false,
@@ -218,7 +208,8 @@ export class ApiServerAdapter implements PlatformAdapter {
 
   /** The final reply of the turn: answers the waiting request (JSON body, or the rest of the stream). */
   async send(chat: ChatRef, msg: OutboundMessage): Promise<SendResult> {
-    if (!this.#server) return this.notConnected();
+    if (!this.#server)
+      return notConnectedResult(this.platform, 'ApiServerAdapter', 'send', { retryable: false });
     const run = this.runFor(chat);
     if (!run) return this.noRun(chat);
     if (msg.media && msg.media.length > 0) {
@@ -245,7 +236,8 @@ export class ApiServerAdapter implements PlatformAdapter {
    * `text` the whole reply up to now. A streaming request gets the new part as a delta.
    */
   async edit(chat: ChatRef, messageId: string, text: string): Promise<SendResult> {
-    if (!this.#server) return this.notConnected();
+    if (!this.#server)
+      return notConnectedResult(this.platform, 'ApiServerAdapter', 'edit', { retryable: false });
     const run = this.runFor(chat);
     if (!run || run.id !== messageId) return this.noRun(chat);
     if (run.writer.preview(text) === 'diverged') {

@@ -58,6 +58,12 @@ export {
 } from './errors.js';
 export * from './http/index.js';
 export * from './intake/index.js';
+export {
+  alreadyStartedError,
+  type NotConnectedOptions,
+  notConnectedError,
+  notConnectedResult,
+} from './lifecycle-errors.js';
 export * from './liveness/index.js';
 export {
   createConsoleLogger,
@@ -76,4 +82,5 @@ export { seededRandom } from './random.js';
 export { RecentMap } from './recent-map.js';
 export { createRedactingLogger, createRedactor, type Redactor } from './redact.js';
 export { runStandaloneBot, type StandaloneBot, type StandaloneBotOptions } from './standalone.js';
+export * from './state/index.js';
 export * from './targets/index.js';

@@ -2,6 +2,7 @@ import {
   type AdapterContext,
   AdapterError,
   type AdapterLiveness,
+  alreadyStartedError,
   type Capabilities,
   type ChatRef,
   ConnectionSupervisor,
@@ -11,6 +12,8 @@ import {
   type InboundMessage,
   LivenessTracker,
   type Logger,
+  notConnectedError,
+  notConnectedResult,
   type OutboundMessage,
   type PlatformAdapter,
   type ProbeResult,
@@ -92,10 +95,7 @@ export class DingtalkAdapter implements PlatformAdapter {
 
   async start(ctx: AdapterContext): Promise<void> {
     if (this.#running) {
-      throw new AdapterError('already_started', 'DingtalkAdapter.start() was called twice', {
-        platform: DINGTALK_PLATFORM,
-        fix: 'Call stop() before starting the adapter again.',
-      });
+      throw alreadyStartedError(DINGTALK_PLATFORM, 'DingtalkAdapter');
     }
     const logger = createRedactingLogger(ctx.logger.child({ platform: DINGTALK_PLATFORM }), [
       this.#config.clientSecret,
@@ -188,14 +188,7 @@ export class DingtalkAdapter implements PlatformAdapter {
   async send(chat: ChatRef, message: OutboundMessage): Promise<SendResult> {
     const running = this.#running;
     if (!running) {
-      const error = new AdapterError(
-        'not_connected',
-        'DingtalkAdapter.send() before start() or after stop()',
-        {
-          platform: DINGTALK_PLATFORM,
-        },
-      );
-      return { ok: false, error };
+      return notConnectedResult(DINGTALK_PLATFORM, 'DingtalkAdapter', 'send');
     }
     const result = await sendDingtalkMessage(
       {
@@ -218,9 +211,7 @@ export class DingtalkAdapter implements PlatformAdapter {
   async react(chat: ChatRef, messageId: string, emoji: string): Promise<void> {
     const target = this.#memory.reactionTarget(messageId);
     if (!this.#running) {
-      throw new AdapterError('not_connected', 'DingtalkAdapter.react() before start() or after stop()', {
-        platform: DINGTALK_PLATFORM,
-      });
+      throw notConnectedError(DINGTALK_PLATFORM, 'DingtalkAdapter', 'react');
     }
     if (!target) {
       throw new AdapterError(
@@ -274,16 +265,7 @@ export class DingtalkAdapter implements PlatformAdapter {
   async #startCard(chat: ChatRef, templateId: string): Promise<StartStreamResult> {
     const running = this.#running;
     if (!running) {
-      return {
-        ok: false,
-        error: new AdapterError(
-          'not_connected',
-          'DingtalkAdapter.startStream() before start() or after stop()',
-          {
-            platform: DINGTALK_PLATFORM,
-          },
-        ),
-      };
+      return notConnectedResult(DINGTALK_PLATFORM, 'DingtalkAdapter', 'startStream');
     }
     return startDingtalkCardStream(
       {

@@ -1,5 +1,5 @@
 // Shared by this package's tests only (not exported, not built).
-import { createTestContext, type TestContext } from '@hermes/adapter-testkit';
+import { type AdapterRig, startAdapterRig } from '@hermes/adapter-testkit';
 import { DingtalkAdapter } from './adapter.js';
 import { type DingtalkConfig, type DingtalkConfigInput, parseDingtalkConfig } from './config.js';
 import {
@@ -27,32 +27,17 @@ export function fakeConfig(
   });
 }
 
-export interface Rig {
-  fake: FakeDingtalkServer;
-  adapter: DingtalkAdapter;
-  context: TestContext;
-  close(): Promise<void>;
-}
+export type Rig = AdapterRig<FakeDingtalkServer, DingtalkAdapter>;
 
 /** A started adapter on a fresh fake; close() stops both and removes the media folder. */
-export async function startRig(
+export function startRig(
   overrides: Partial<DingtalkConfigInput> = {},
   fakeOptions: FakeDingtalkOptions = {},
 ): Promise<Rig> {
-  const fake = await startFakeDingtalkServer(fakeOptions);
-  const context = createTestContext();
-  const adapter = new DingtalkAdapter(fakeConfig(fake, overrides));
-  await adapter.start(context.ctx);
-  return {
-    fake,
-    adapter,
-    context,
-    async close() {
-      await adapter.stop();
-      await fake.close();
-      await context.cleanup();
-    },
-  };
+  return startAdapterRig({
+    startFake: () => startFakeDingtalkServer(fakeOptions),
+    createAdapter: (fake) => new DingtalkAdapter(fakeConfig(fake, overrides)),
+  });
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+export { sleep } from '@hermes/adapter-testkit';

@@ -4,11 +4,14 @@ import {
   AdapterError,
   type AdapterLiveness,
   type AdapterStatus,
+  alreadyStartedError,
   type Capabilities,
   type ChatRef,
   createRedactingLogger,
   LivenessTracker,
   type Logger,
+  notConnectedError,
+  notConnectedResult,
   type OutboundMessage,
   type PlatformAdapter,
   type ProbeResult,
@@ -113,11 +116,7 @@ export class DiscordAdapter implements PlatformAdapter {
   }
 
   async start(ctx: AdapterContext): Promise<void> {
-    if (this.#running)
-      throw new AdapterError('already_started', 'the Discord adapter is already started', {
-        platform: this.platform,
-        fix: 'call stop() before starting it again',
-      });
+    if (this.#running) throw alreadyStartedError(this.platform, 'DiscordAdapter');
     this.#stopping = false;
     this.#botId = undefined;
     this.#heartbeatIntervalMs = undefined;
@@ -305,14 +304,14 @@ export class DiscordAdapter implements PlatformAdapter {
 
   async send(chat: ChatRef, msg: OutboundMessage): Promise<SendResult> {
     const running = this.#running;
-    if (!running) return { ok: false, error: notStarted() };
+    if (!running) return notConnectedResult(DISCORD_PLATFORM, 'DiscordAdapter', 'send');
     return this.#counted(await running.sender.send(chat, msg));
   }
 
   /** Removes the buttons of a message and appends the outcome (who decided what) to its text. */
   async settleActions(chat: ChatRef, messageId: string, outcome: string): Promise<SendResult> {
     const running = this.#running;
-    if (!running) return { ok: false, error: notStarted() };
+    if (!running) return notConnectedResult(DISCORD_PLATFORM, 'DiscordAdapter', 'settleActions');
     return this.#counted(await running.sender.settle(chat, messageId, outcome));
   }
 
@@ -330,7 +329,7 @@ export class DiscordAdapter implements PlatformAdapter {
 
   async edit(chat: ChatRef, messageId: string, text: string): Promise<SendResult> {
     const running = this.#running;
-    if (!running) return { ok: false, error: notStarted() };
+    if (!running) return notConnectedResult(DISCORD_PLATFORM, 'DiscordAdapter', 'edit');
     return this.#counted(await running.sender.edit(chat, messageId, text));
   }
 
@@ -341,20 +340,20 @@ export class DiscordAdapter implements PlatformAdapter {
   /** Adds the bot's reaction (👀 while working, ✅ or ❌ after: the host decides when). */
   async react(chat: ChatRef, messageId: string, emoji: string): Promise<void> {
     const running = this.#running;
-    if (!running) throw notStarted();
+    if (!running) throw notConnectedError(DISCORD_PLATFORM, 'DiscordAdapter', 'react');
     await running.sender.react(chat, messageId, emoji);
   }
 
   /** Takes the bot's reaction back (the 👀 once the answer is out). */
   async unreact(chat: ChatRef, messageId: string, emoji: string): Promise<void> {
     const running = this.#running;
-    if (!running) throw notStarted();
+    if (!running) throw notConnectedError(DISCORD_PLATFORM, 'DiscordAdapter', 'unreact');
     await running.sender.react(chat, messageId, emoji, true);
   }
 
   async typing(chat: ChatRef): Promise<void> {
     const running = this.#running;
-    if (!running) throw notStarted();
+    if (!running) throw notConnectedError(DISCORD_PLATFORM, 'DiscordAdapter', 'typing');
     await running.sender.typing(chat);
   }
 
@@ -366,12 +365,6 @@ export class DiscordAdapter implements PlatformAdapter {
   async idle(): Promise<void> {
     await this.#running?.intake.idle();
   }
-}
-
-function notStarted(): AdapterError {
-  return new AdapterError('not_connected', 'the Discord adapter is not started', {
-    platform: DISCORD_PLATFORM,
-  });
 }
 
 function startError(error: unknown): AdapterError {

@@ -1,4 +1,4 @@
-import { createTestContext, type TestContext } from '@hermes/adapter-testkit';
+import { type AdapterRig, startAdapterRig } from '@hermes/adapter-testkit';
 import { DiscordAdapter } from '../src/adapter.js';
 import type { DiscordConfigInput } from '../src/config.js';
 import { type FakeDiscord, type FakeDiscordOptions, startFakeDiscord } from '../src/testing/index.js';
@@ -22,36 +22,15 @@ export function testConfig(
   };
 }
 
-export interface DiscordTestRig {
-  fake: FakeDiscord;
-  adapter: DiscordAdapter;
-  context: TestContext;
-  close(): Promise<void>;
-}
+export type DiscordTestRig = AdapterRig<FakeDiscord, DiscordAdapter>;
 
 /** A fake Discord and a started adapter on it; close() stops and removes everything. */
-export async function startRig(
+export function startRig(
   overrides: Partial<DiscordConfigInput> = {},
   fakeOptions: FakeDiscordOptions = {},
 ): Promise<DiscordTestRig> {
-  const fake = await startFakeDiscord({ heartbeatIntervalMs: 250, ...fakeOptions });
-  const adapter = new DiscordAdapter(testConfig(fake, overrides));
-  const context = createTestContext();
-  try {
-    await adapter.start(context.ctx);
-  } catch (error) {
-    await context.cleanup();
-    await fake.close();
-    throw error;
-  }
-  return {
-    fake,
-    adapter,
-    context,
-    async close() {
-      await adapter.stop();
-      await context.cleanup();
-      await fake.close();
-    },
-  };
+  return startAdapterRig({
+    startFake: () => startFakeDiscord({ heartbeatIntervalMs: 250, ...fakeOptions }),
+    createAdapter: (fake) => new DiscordAdapter(testConfig(fake, overrides)),
+  });
 }

@@ -1,8 +1,8 @@
 import { dirname, join } from 'node:path';
 import {
   type AdapterContext,
-  AdapterError,
   type AdapterLiveness,
+  alreadyStartedError,
   type Capabilities,
   type ChatRef,
   ConnectionSupervisor,
@@ -11,6 +11,8 @@ import {
   LivenessTracker,
   type Logger,
   type MessageAction,
+  notConnectedError,
+  notConnectedResult,
   type OutboundMessage,
   type PlatformAdapter,
   type ProbeResult,
@@ -105,11 +107,7 @@ export class FeishuAdapter implements PlatformAdapter {
   }
 
   async start(ctx: AdapterContext): Promise<void> {
-    if (this.#running)
-      throw new AdapterError('already_started', 'FeishuAdapter.start() was called twice', {
-        platform: FEISHU_PLATFORM,
-        fix: 'Call stop() before starting the adapter again.',
-      });
+    if (this.#running) throw alreadyStartedError(FEISHU_PLATFORM, 'FeishuAdapter');
     const secrets = [this.#config.appSecret, this.#config.encryptKey, this.#config.verificationToken].filter(
       (s): s is string => s !== undefined,
     );
@@ -199,7 +197,7 @@ export class FeishuAdapter implements PlatformAdapter {
 
   async send(chat: ChatRef, message: OutboundMessage): Promise<SendResult> {
     const running = this.#running;
-    if (!running) return notConnected('send');
+    if (!running) return notConnectedResult(FEISHU_PLATFORM, 'FeishuAdapter', 'send');
     const result = await sendFeishuMessage(
       {
         rest: running.rest,
@@ -222,7 +220,7 @@ export class FeishuAdapter implements PlatformAdapter {
   /** Edits a text or post message in place (streaming); a card keeps its buttons. */
   async edit(chat: ChatRef, messageId: string, text: string): Promise<SendResult> {
     const running = this.#running;
-    if (!running) return notConnected('edit');
+    if (!running) return notConnectedResult(FEISHU_PLATFORM, 'FeishuAdapter', 'edit');
     try {
       const card = running.cards.get(messageId);
       await running.pacer.run(chat.chatId, async () => {
@@ -249,7 +247,7 @@ export class FeishuAdapter implements PlatformAdapter {
   /** Redraws a card without its buttons, with the outcome in their place. */
   async settleActions(chat: ChatRef, messageId: string, outcome: string): Promise<SendResult> {
     const running = this.#running;
-    if (!running) return notConnected('settleActions');
+    if (!running) return notConnectedResult(FEISHU_PLATFORM, 'FeishuAdapter', 'settleActions');
     const card = running.cards.get(messageId);
     try {
       await running.pacer.run(chat.chatId, () =>
@@ -264,20 +262,14 @@ export class FeishuAdapter implements PlatformAdapter {
 
   async #react(_chat: ChatRef, messageId: string, emoji: string): Promise<void> {
     const running = this.#running;
-    if (!running)
-      throw new AdapterError('not_connected', 'FeishuAdapter.react() before start()', {
-        platform: FEISHU_PLATFORM,
-      });
+    if (!running) throw notConnectedError(FEISHU_PLATFORM, 'FeishuAdapter', 'react');
     // Reactions have their own limits on Feishu; they do not spend the chat's message budget.
     await running.rest.addReaction(messageId, feishuEmojiType(emoji));
   }
 
   async #typing(chat: ChatRef): Promise<void> {
     const running = this.#running;
-    if (!running)
-      throw new AdapterError('not_connected', 'FeishuAdapter.typing() before start()', {
-        platform: FEISHU_PLATFORM,
-      });
+    if (!running) throw notConnectedError(FEISHU_PLATFORM, 'FeishuAdapter', 'typing');
     await running.typing.show(chat.chatId);
   }
 
@@ -365,16 +357,6 @@ export class FeishuAdapter implements PlatformAdapter {
       'im.chat.member.bot.deleted_v1': ignore,
     } as unknown as Parameters<lark.EventDispatcher['register']>[0]);
   }
-}
-
-function notConnected(what: string): { ok: false; error: AdapterError } {
-  return {
-    ok: false,
-    error: new AdapterError('not_connected', `FeishuAdapter.${what}() while not started`, {
-      platform: FEISHU_PLATFORM,
-      fix: 'Call start() first.',
-    }),
-  };
 }
 
 export function createFeishuAdapter(config: FeishuConfigInput | FeishuConfig): FeishuAdapter {

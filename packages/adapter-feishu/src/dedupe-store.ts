@@ -1,6 +1,6 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { DedupeCache, type Logger } from '@hermes/adapter-core';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DedupeCache, type Logger, writeFileAtomicAsync } from '@hermes/adapter-core';
 import { FEISHU_DEDUPE_MAX_ENTRIES, FEISHU_DEDUPE_TTL_MS } from './constants.js';
 
 /** How long a burst of new ids may stay in memory only before they are written. */
@@ -74,10 +74,7 @@ export class FeishuDedupeStore {
     const snapshot = JSON.stringify(this.#cache.export());
     this.#writing = this.#writing.then(async () => {
       try {
-        await mkdir(dirname(this.#file), { recursive: true });
-        const tmp = `${this.#file}.${process.pid}.tmp`;
-        await writeFile(tmp, snapshot, { mode: 0o600 });
-        await rename(tmp, this.#file);
+        await writeFileAtomicAsync(this.#file, snapshot);
       } catch (error) {
         this.#logger.warn('cannot save the Feishu dedupe file', { error: (error as Error).message });
       }

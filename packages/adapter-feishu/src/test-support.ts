@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestContext, type TestContext } from '@hermes/adapter-testkit';
+import { type AdapterRig, startAdapterRig } from '@hermes/adapter-testkit';
 import { FeishuAdapter } from './adapter.js';
 import { type FeishuConfig, type FeishuConfigInput, parseFeishuConfig } from './config.js';
 import {
@@ -42,38 +42,17 @@ export function fakeConfig(fake: FakeFeishuServer, overrides: Partial<FeishuConf
   });
 }
 
-export interface Rig {
-  fake: FakeFeishuServer;
-  adapter: FeishuAdapter;
-  context: TestContext;
-  close(): Promise<void>;
-}
+export type Rig = AdapterRig<FakeFeishuServer, FeishuAdapter>;
 
-export async function startRig(
+export function startRig(
   overrides: Partial<FeishuConfigInput> = {},
   fakeOptions: FakeFeishuServerOptions = {},
 ): Promise<Rig> {
-  const fake = await startFakeFeishuServer(fakeOptions);
-  const context = createTestContext();
-  const adapter = new FeishuAdapter(fakeConfig(fake, overrides));
-  try {
-    await adapter.start(context.ctx);
-  } catch (error) {
-    await fake.close();
-    await context.cleanup();
-    throw error;
-  }
-  return {
-    fake,
-    adapter,
-    context,
-    async close() {
-      await adapter.stop();
-      await fake.close();
-      await context.cleanup();
-      await removeStateDirs();
-    },
-  };
+  return startAdapterRig({
+    startFake: () => startFakeFeishuServer(fakeOptions),
+    createAdapter: (fake) => new FeishuAdapter(fakeConfig(fake, overrides)),
+    afterClose: removeStateDirs,
+  });
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+export { sleep } from '@hermes/adapter-testkit';

@@ -1,13 +1,14 @@
 import {
   type AdapterContext,
-  AdapterError,
   type AdapterLiveness,
+  alreadyStartedError,
   type Capabilities,
   type ChatRef,
   ConnectionSupervisor,
   createSendPacer,
   DedupeCache,
   LivenessTracker,
+  notConnectedResult,
   type OutboundMessage,
   type PlatformAdapter,
   type PlatformAgentTool,
@@ -81,10 +82,7 @@ export class HomeAssistantAdapter implements PlatformAdapter {
 
   async start(ctx: AdapterContext): Promise<void> {
     if (this.#running) {
-      throw new AdapterError('already_started', 'HomeAssistantAdapter.start() was called twice', {
-        platform: HOME_ASSISTANT_PLATFORM,
-        fix: 'Call stop() before starting the adapter again.',
-      });
+      throw alreadyStartedError(HOME_ASSISTANT_PLATFORM, 'HomeAssistantAdapter');
     }
     const c = this.#config;
     if (!c.watchAll && c.watchDomains.length === 0 && c.watchEntities.length === 0)
@@ -135,10 +133,7 @@ export class HomeAssistantAdapter implements PlatformAdapter {
   async send(chat: ChatRef, message: OutboundMessage): Promise<SendResult> {
     const running = this.#running;
     if (!running) {
-      const error = new AdapterError('not_connected', 'HomeAssistantAdapter.send() before start()', {
-        platform: HOME_ASSISTANT_PLATFORM,
-      });
-      return { ok: false, error };
+      return notConnectedResult(HOME_ASSISTANT_PLATFORM, 'HomeAssistantAdapter', 'send');
     }
     const result = await sendHomeAssistantMessage(this.#transport, running.pacer, chat, message);
     if (result.ok) this.#liveness.sent();

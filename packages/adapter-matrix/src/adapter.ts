@@ -3,6 +3,7 @@ import {
   type AdapterContext,
   AdapterError,
   type AdapterLiveness,
+  alreadyStartedError,
   type Capabilities,
   type ChatRef,
   ConnectionSupervisor,
@@ -11,6 +12,8 @@ import {
   isAdapterError,
   isFatalConnectionError,
   LivenessTracker,
+  notConnectedError,
+  notConnectedResult,
   type OutboundMessage,
   type PlatformAdapter,
   type ProbeResult,
@@ -52,13 +55,6 @@ function isFatal(error: unknown): boolean {
   return isFatalConnectionError(error) || (isAdapterError(error) && error.code === 'unsupported');
 }
 
-function notConnected(what: string): AdapterError {
-  return new AdapterError('not_connected', `MatrixAdapter.${what} before start() or after stop()`, {
-    platform: PLATFORM,
-    fix: 'Call start() first.',
-  });
-}
-
 /**
  * The Matrix adapter (matrix-js-sdk): /sync long poll with a persisted position, DMs and rooms with
  * mention gating, threads, replies, edits, reactions, typing, media through the authenticated content
@@ -90,10 +86,7 @@ export class MatrixAdapter implements PlatformAdapter {
 
   async start(ctx: AdapterContext): Promise<void> {
     if (this.#running) {
-      throw new AdapterError('already_started', 'MatrixAdapter.start() was called twice', {
-        platform: PLATFORM,
-        fix: 'Call stop() before starting the adapter again.',
-      });
+      throw alreadyStartedError(PLATFORM, 'MatrixAdapter');
     }
     // An hour: long enough to cover a restart, on top of the persisted /sync position.
     const dedupe = new DedupeCache({ ttlMs: 60 * 60_000 });
@@ -140,7 +133,7 @@ export class MatrixAdapter implements PlatformAdapter {
 
   async send(chat: ChatRef, message: OutboundMessage): Promise<SendResult> {
     const running = this.#running;
-    if (!running) return { ok: false, error: notConnected('send()') };
+    if (!running) return notConnectedResult(PLATFORM, 'MatrixAdapter', 'send');
     const result = await sendMatrixMessage(running.transport, running.pacer, chat, message);
     if (result.ok) this.#liveness.sent();
     return result;
@@ -152,7 +145,7 @@ export class MatrixAdapter implements PlatformAdapter {
    */
   async edit(chat: ChatRef, messageId: string, text: string): Promise<SendResult> {
     const running = this.#running;
-    if (!running) return { ok: false, error: notConnected('edit()') };
+    if (!running) return notConnectedResult(PLATFORM, 'MatrixAdapter', 'edit');
     const chunks = formatMatrixText(text);
     const [first, ...rest] = chunks;
     if (first === undefined) {
@@ -205,7 +198,7 @@ export class MatrixAdapter implements PlatformAdapter {
 
   async react(chat: ChatRef, messageId: string, emoji: string): Promise<void> {
     const running = this.#running;
-    if (!running) throw notConnected('react()');
+    if (!running) throw notConnectedError(PLATFORM, 'MatrixAdapter', 'react');
     await sendPaced(
       running.transport,
       running.pacer,
@@ -217,7 +210,7 @@ export class MatrixAdapter implements PlatformAdapter {
 
   async typing(chat: ChatRef): Promise<void> {
     const running = this.#running;
-    if (!running) throw notConnected('typing()');
+    if (!running) throw notConnectedError(PLATFORM, 'MatrixAdapter', 'typing');
     await running.transport.typing(chat.chatId, true);
   }
 

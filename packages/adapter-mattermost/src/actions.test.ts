@@ -1,5 +1,4 @@
-import { createServer } from 'node:net';
-import { runConformanceSubset, type ScenarioId } from '@hermes/adapter-testkit';
+import { freePort, runConformanceSubset, type ScenarioId } from '@hermes/adapter-testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MATTERMOST_ACTIONS_PATH } from './actions.js';
 import { mattermostConformanceDriver } from './conformance-driver.js';
@@ -10,15 +9,6 @@ afterEach(async () => {
   await rig?.close();
   rig = undefined;
 });
-
-/** A port free right now on loopback (the endpoint's public URL must name its port before it listens). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function startWithButtons(): Promise<{ r: Rig; url: string }> {
   const port = await freePort();

@@ -1,7 +1,8 @@
 import {
   type AdapterContext,
-  AdapterError,
+  type AdapterError,
   type AdapterLiveness,
+  alreadyStartedError,
   type Capabilities,
   type ChatRef,
   type ChatType,
@@ -11,6 +12,7 @@ import {
   DedupeCache,
   LivenessTracker,
   type Logger,
+  notConnectedError,
   type OutboundMessage,
   type PlatformAdapter,
   type ProbeResult,
@@ -85,10 +87,7 @@ export class MattermostAdapter implements PlatformAdapter {
 
   async start(ctx: AdapterContext): Promise<void> {
     if (this.#running) {
-      throw new AdapterError('already_started', 'MattermostAdapter.start() was called twice', {
-        platform: PLATFORM,
-        fix: 'Call stop() before starting the adapter again.',
-      });
+      throw alreadyStartedError(PLATFORM, 'MattermostAdapter');
     }
     const config = this.#config;
     const logger = createRedactingLogger(ctx.logger, [
@@ -248,9 +247,7 @@ export class MattermostAdapter implements PlatformAdapter {
   }
 
   #notConnected(what: string): AdapterError {
-    return new AdapterError('not_connected', `MattermostAdapter.${what}() before start() or after stop()`, {
-      platform: PLATFORM,
-    });
+    return notConnectedError(PLATFORM, 'MattermostAdapter', what);
   }
 
   #deps(): MattermostOutboundDeps | undefined {

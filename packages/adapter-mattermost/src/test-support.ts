@@ -1,5 +1,5 @@
 // Shared by this package's tests only (not exported, not built).
-import { createTestContext, type TestContext } from '@hermes/adapter-testkit';
+import { type AdapterRig, startAdapterRig, type TestContextOptions } from '@hermes/adapter-testkit';
 import { MattermostAdapter } from './adapter.js';
 import type { MattermostConfigInput } from './config.js';
 import {
@@ -22,37 +22,17 @@ export function fakeConfig(
   };
 }
 
-export interface Rig {
-  fake: FakeMattermostServer;
-  adapter: MattermostAdapter;
-  context: TestContext;
-  close(): Promise<void>;
-}
+export type Rig = AdapterRig<FakeMattermostServer, MattermostAdapter>;
 
 /** A started adapter on a fresh fake; close() stops both and removes the media folder. */
-export async function startRig(
+export function startRig(
   overrides: Partial<MattermostConfigInput> = {},
   fakeOptions: FakeMattermostServerOptions = {},
-  contextOptions: Parameters<typeof createTestContext>[0] = {},
+  contextOptions: TestContextOptions = {},
 ): Promise<Rig> {
-  const fake = await startFakeMattermostServer(fakeOptions);
-  const context = createTestContext(contextOptions);
-  const adapter = new MattermostAdapter(fakeConfig(fake, overrides));
-  try {
-    await adapter.start(context.ctx);
-  } catch (error) {
-    await fake.close();
-    await context.cleanup();
-    throw error;
-  }
-  return {
-    fake,
-    adapter,
-    context,
-    async close() {
-      await adapter.stop();
-      await fake.close();
-      await context.cleanup();
-    },
-  };
+  return startAdapterRig({
+    startFake: () => startFakeMattermostServer(fakeOptions),
+    createAdapter: (fake) => new MattermostAdapter(fakeConfig(fake, overrides)),
+    context: contextOptions,
+  });
 }

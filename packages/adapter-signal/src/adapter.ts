@@ -2,6 +2,7 @@ import {
   type AdapterContext,
   AdapterError,
   type AdapterLiveness,
+  alreadyStartedError,
   type Capabilities,
   type ChatRef,
   ConnectionSupervisor,
@@ -10,6 +11,8 @@ import {
   isLoopbackHost,
   LivenessTracker,
   type Logger,
+  notConnectedError,
+  notConnectedResult,
   type OutboundMessage,
   type PlatformAdapter,
   type ProbeResult,
@@ -84,10 +87,7 @@ export class SignalAdapter implements PlatformAdapter {
 
   async start(ctx: AdapterContext): Promise<void> {
     if (this.#running) {
-      throw new AdapterError('already_started', 'SignalAdapter.start() was called twice', {
-        platform: SIGNAL_PLATFORM,
-        fix: 'Call stop() before starting the adapter again.',
-      });
+      throw alreadyStartedError(SIGNAL_PLATFORM, 'SignalAdapter');
     }
     const logger = ctx.logger.child({ platform: SIGNAL_PLATFORM });
     this.#warnIfExposed(logger);
@@ -150,12 +150,7 @@ export class SignalAdapter implements PlatformAdapter {
   async send(chat: ChatRef, message: OutboundMessage): Promise<SendResult> {
     const running = this.#running;
     if (!running) {
-      return {
-        ok: false,
-        error: new AdapterError('not_connected', 'SignalAdapter.send() before start() or after stop()', {
-          platform: SIGNAL_PLATFORM,
-        }),
-      };
+      return notConnectedResult(SIGNAL_PLATFORM, 'SignalAdapter', 'send');
     }
     const result = await sendSignalMessage(
       {
@@ -221,9 +216,7 @@ export class SignalAdapter implements PlatformAdapter {
   #requireRunning(what: string): Running {
     const running = this.#running;
     if (!running) {
-      throw new AdapterError('not_connected', `SignalAdapter.${what}() before start() or after stop()`, {
-        platform: SIGNAL_PLATFORM,
-      });
+      throw notConnectedError(SIGNAL_PLATFORM, 'SignalAdapter', what);
     }
     return running;
   }

@@ -2,6 +2,7 @@ import {
   type AdapterContext,
   AdapterError,
   type AdapterLiveness,
+  alreadyStartedError,
   type Capabilities,
   type ChatRef,
   ConnectionSupervisor,
@@ -10,6 +11,8 @@ import {
   DedupeCache,
   LivenessTracker,
   type Logger,
+  notConnectedError,
+  notConnectedResult,
   type OutboundMessage,
   type PlatformAdapter,
   type ProbeResult,
@@ -131,12 +134,7 @@ export class SlackAdapter implements PlatformAdapter {
   }
 
   async start(ctx: AdapterContext): Promise<void> {
-    if (this.#running)
-      throw new AdapterError('already_started', 'Slack adapter already started', {
-        platform: SLACK_PLATFORM,
-        retryable: false,
-        fix: 'call stop() before starting it again',
-      });
+    if (this.#running) throw alreadyStartedError(SLACK_PLATFORM, 'SlackAdapter');
     const config = this.#config;
     const logger = createRedactingLogger(ctx.logger.child({ platform: SLACK_PLATFORM }), [
       config.botToken,
@@ -240,7 +238,7 @@ export class SlackAdapter implements PlatformAdapter {
 
   async send(chat: ChatRef, msg: OutboundMessage): Promise<SendResult> {
     const running = this.#running;
-    if (!running) return failed(this.#notStarted());
+    if (!running) return notConnectedResult(SLACK_PLATFORM, 'SlackAdapter', 'send');
     const threadTs = this.#threadFor(chat, msg);
     const deps = this.#outboundDeps(running);
     const actions = msg.actions?.length ? msg.actions : undefined;
@@ -310,7 +308,7 @@ export class SlackAdapter implements PlatformAdapter {
    */
   async edit(chat: ChatRef, messageId: string, text: string): Promise<SendResult> {
     const running = this.#running;
-    if (!running) return failed(this.#notStarted());
+    if (!running) return notConnectedResult(SLACK_PLATFORM, 'SlackAdapter', 'edit');
     const [first, ...rest] = prepareOutboundText(text, this.capabilities);
     if (!first)
       return failed(new AdapterError('bad_request', 'edit needs some text', { platform: SLACK_PLATFORM }));
@@ -363,7 +361,7 @@ export class SlackAdapter implements PlatformAdapter {
 
   async react(chat: ChatRef, messageId: string, emoji: string): Promise<void> {
     const running = this.#running;
-    if (!running) throw this.#notStarted();
+    if (!running) throw notConnectedError(SLACK_PLATFORM, 'SlackAdapter', 'react');
     const name = slackEmojiName(emoji);
     try {
       await withRetry(
@@ -388,7 +386,7 @@ export class SlackAdapter implements PlatformAdapter {
    */
   async settleActions(chat: ChatRef, messageId: string, outcome: string): Promise<SendResult> {
     const running = this.#running;
-    if (!running) return failed(this.#notStarted());
+    if (!running) return notConnectedResult(SLACK_PLATFORM, 'SlackAdapter', 'settleActions');
     const key = `${chat.chatId}:${messageId}`;
     const text = this.#actionTexts.get(key);
     const fallback = text ? `${text}\n${outcome}` : outcome;
@@ -420,7 +418,7 @@ export class SlackAdapter implements PlatformAdapter {
     options: { replyTo?: string; threadId?: string },
   ): Promise<StartStreamResult> {
     const running = this.#running;
-    if (!running) return { ok: false, error: this.#notStarted() };
+    if (!running) return notConnectedResult(SLACK_PLATFORM, 'SlackAdapter', 'startStream');
     const threadTs = options.threadId ?? chat.threadId ?? options.replyTo;
     if (threadTs === undefined)
       return { ok: false, error: this.#cannotStream('there is no thread or message to reply to') };
@@ -539,13 +537,6 @@ export class SlackAdapter implements PlatformAdapter {
     return new AdapterError('unsupported', `Slack cannot stream this reply natively: ${why}`, {
       platform: SLACK_PLATFORM,
       retryable: false,
-    });
-  }
-
-  #notStarted(): AdapterError {
-    return new AdapterError('not_connected', 'Slack adapter is not started', {
-      platform: SLACK_PLATFORM,
-      fix: 'call start(ctx) before sending',
     });
   }
 }

@@ -1,18 +1,8 @@
 // `pnpm bench`: every SMS benchmark, each against a baseline measured in the same run. Needs `pnpm build`
 // first (it imports dist/).
+import { runBenchmarks } from '@hermes/adapter-testkit/bench';
+
 const all = {
   'webhook-reply': () => import('./webhook-reply.mjs'),
 };
-const wanted = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(all);
-for (const key of wanted) {
-  const load = all[key];
-  if (!load) {
-    console.error(`unknown benchmark ${key}; choose from ${Object.keys(all).join(', ')}`);
-    process.exitCode = 1;
-    continue;
-  }
-  const { run } = await load();
-  const result = await run();
-  console.log(`\n== ${result.name}`);
-  for (const line of result.lines) console.log(`   ${line}`);
-}
+await runBenchmarks(all);

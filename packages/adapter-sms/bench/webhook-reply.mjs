@@ -1,13 +1,13 @@
 // Signed webhook in → empty TwiML → reply through Messages.json: the adapter against a bare node:http
 // handler that does the same work (read the form, HMAC-SHA1 check in constant time, empty TwiML, one
 // Basic-auth REST POST per reply) in the same run, against the same driver process.
-import { fork } from 'node:child_process';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MediaCache, silentLogger } from '@hermes/adapter-core';
+import { fmt, forkBenchProcess, freePort } from '@hermes/adapter-testkit/bench';
 import { createSmsAdapter } from '../dist/index.js';
 
 const TOTAL = 8_000;
@@ -16,26 +16,8 @@ const INFLIGHT = 50;
 const SENDERS = 200;
 
 async function startDriver() {
-  const child = fork(new URL('./driver-process.mjs', import.meta.url), {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const ready = await new Promise((resolve, reject) => child.once('message', resolve).once('error', reject));
-  let n = 0;
-  const waiting = new Map();
-  child.on('message', (msg) => {
-    const w = waiting.get(msg.id);
-    if (!w) return;
-    waiting.delete(msg.id);
-    if (msg.error) w.reject(new Error(msg.error));
-    else w.resolve(msg.result);
-  });
-  const call = (type, args = {}) =>
-    new Promise((resolve, reject) => {
-      const id = ++n;
-      waiting.set(id, { resolve, reject });
-      child.send({ ...args, type, id });
-    });
-  return { ...ready, call };
+  const driver = forkBenchProcess(new URL('./driver-process.mjs', import.meta.url));
+  return { ...(await driver.ready), call: driver.call };
 }
 
 const EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
@@ -95,13 +77,7 @@ async function bareServer(driver) {
 
 async function adapterServer(driver) {
   const dir = mkdtempSync(join(tmpdir(), 'sms-bench-'));
-  const port = await new Promise((resolve) => {
-    const probe = createServer();
-    probe.listen(0, '127.0.0.1', () => {
-      const p = probe.address().port;
-      probe.close(() => resolve(p));
-    });
-  });
+  const port = await freePort();
   const url = `http://127.0.0.1:${port}/webhooks/twilio`;
   const adapter = createSmsAdapter({
     accountSid: driver.accountSid,
@@ -130,8 +106,6 @@ async function adapterServer(driver) {
     },
   };
 }
-
-const fmt = (n, d = 1) => Number(n).toFixed(d);
 
 export async function run() {
   const driver = await startDriver();

@@ -3,6 +3,7 @@ import {
   type AdapterContext,
   AdapterError,
   type AdapterLiveness,
+  alreadyStartedError,
   type Capabilities,
   type ChatRef,
   closeServer,
@@ -13,6 +14,7 @@ import {
   isLoopbackHost,
   LivenessTracker,
   type Logger,
+  notConnectedResult,
   type OutboundMessage,
   type PlatformAdapter,
   type ProbeResult,
@@ -100,10 +102,7 @@ export class SmsAdapter implements PlatformAdapter {
   async start(ctx: AdapterContext): Promise<void> {
     await this.#stopping;
     if (this.#running || this.#starting) {
-      throw new AdapterError('already_started', 'SmsAdapter.start() was called twice', {
-        platform: PLATFORM,
-        fix: 'Call stop() before starting the adapter again.',
-      });
+      throw alreadyStartedError(PLATFORM, 'SmsAdapter');
     }
     if (ctx.signal.aborted)
       throw new AdapterError('aborted', 'the host is shutting down', { platform: PLATFORM });
@@ -219,12 +218,7 @@ export class SmsAdapter implements PlatformAdapter {
   async send(chat: ChatRef, message: OutboundMessage): Promise<SendResult> {
     const running = this.#running;
     if (!running) {
-      return {
-        ok: false,
-        error: new AdapterError('not_connected', 'SmsAdapter.send() before start() or after stop()', {
-          platform: PLATFORM,
-        }),
-      };
+      return notConnectedResult(PLATFORM, 'SmsAdapter', 'send');
     }
     const base = publicBase(this.#config.webhookUrl);
     const result = await sendSmsMessage(

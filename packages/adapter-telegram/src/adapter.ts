@@ -3,6 +3,7 @@ import {
   type AdapterContext,
   AdapterError,
   type AdapterLiveness,
+  alreadyStartedError,
   type Capabilities,
   type ChatRef,
   type ConnectionSupervisor,
@@ -11,6 +12,8 @@ import {
   DedupeCache,
   LivenessTracker,
   type Logger,
+  notConnectedError,
+  notConnectedResult,
   type OutboundMessage,
   type PlatformAdapter,
   type ProbeResult,
@@ -137,12 +140,7 @@ export class TelegramAdapter implements PlatformAdapter {
   }
 
   async start(ctx: AdapterContext): Promise<void> {
-    if (this.#running)
-      throw new AdapterError('already_started', 'Telegram adapter already started', {
-        platform: TELEGRAM_PLATFORM,
-        retryable: false,
-        fix: 'call stop() before starting it again',
-      });
+    if (this.#running) throw alreadyStartedError(TELEGRAM_PLATFORM, 'TelegramAdapter');
     this.#liveness.resetHeartbeat();
     const secrets = [this.#config.token, this.#config.webhook?.secret];
     const logger = createRedactingLogger(ctx.logger.child({ platform: TELEGRAM_PLATFORM }), secrets);
@@ -205,20 +203,20 @@ export class TelegramAdapter implements PlatformAdapter {
 
   send(chat: ChatRef, msg: OutboundMessage): Promise<SendResult> {
     const running = this.#running;
-    if (!running) return Promise.resolve({ ok: false, error: this.#notConnected('send') });
+    if (!running) return Promise.resolve(notConnectedResult(TELEGRAM_PLATFORM, 'TelegramAdapter', 'send'));
     return running.sender.send(chat, msg).then((r) => this.#noteSent(r));
   }
 
   async edit(chat: ChatRef, messageId: string, text: string): Promise<SendResult> {
     const running = this.#running;
-    if (!running) return { ok: false, error: this.#notConnected('edit') };
+    if (!running) return notConnectedResult(TELEGRAM_PLATFORM, 'TelegramAdapter', 'edit');
     return this.#noteSent(await running.sender.edit(chat, messageId, text));
   }
 
   /** Removes the buttons of a message and shows the outcome under its text (or as a reply). */
   async settleActions(chat: ChatRef, messageId: string, outcome: string): Promise<SendResult> {
     const running = this.#running;
-    if (!running) return { ok: false, error: this.#notConnected('settleActions') };
+    if (!running) return notConnectedResult(TELEGRAM_PLATFORM, 'TelegramAdapter', 'settleActions');
     return this.#noteSent(await running.sender.settleActions(chat, messageId, outcome));
   }
 
@@ -231,7 +229,7 @@ export class TelegramAdapter implements PlatformAdapter {
     options: { replyTo?: string; threadId?: string },
   ): Promise<StartStreamResult> {
     const running = this.#running;
-    if (!running) return { ok: false, error: this.#notConnected('startStream') };
+    if (!running) return notConnectedResult(TELEGRAM_PLATFORM, 'TelegramAdapter', 'startStream');
     if (!draftsAllowedIn(chat)) {
       return {
         ok: false,
@@ -508,14 +506,8 @@ export class TelegramAdapter implements PlatformAdapter {
 
   #need(what: string): Running {
     const running = this.#running;
-    if (!running) throw this.#notConnected(what);
+    if (!running) throw notConnectedError(TELEGRAM_PLATFORM, 'TelegramAdapter', what);
     return running;
-  }
-
-  #notConnected(what: string): AdapterError {
-    return new AdapterError('not_connected', `Telegram ${what}: the adapter is not started`, {
-      platform: TELEGRAM_PLATFORM,
-    });
   }
 }
 

@@ -16,6 +16,12 @@ export {
   serverConnections,
   socketReceives,
 } from '@hermes/adapter-core/testing';
+export {
+  type AdapterRig,
+  type AdapterRigOptions,
+  type RigAdapter,
+  startAdapterRig,
+} from './adapter-rig.js';
 export { firstMissingWord, longMarkdown, sampleMedia, tinyPng } from './conformance/fixtures.js';
 export type { Scenario, ScenarioId, ScenarioRun } from './conformance/scenario.js';
 export type {
@@ -28,6 +34,7 @@ export type {
 } from './conformance/types.js';
 export { type CountingAgent, createCountingAgent } from './counting-agent.js';
 export * from './fake-server/index.js';
+export { freePort } from './free-port.js';
 export { type RunningExample, readmeExample, runReadmeExample } from './readme-example.js';
 export {
   createTestContext,

@@ -3,6 +3,7 @@ import {
   type AdapterContext,
   AdapterError,
   type AdapterLiveness,
+  alreadyStartedError,
   type Capabilities,
   type ChatRef,
   closeServer,
@@ -12,6 +13,7 @@ import {
   hardenServer,
   LivenessTracker,
   type Logger,
+  notConnectedResult,
   type OutboundMessage,
   type PlatformAdapter,
   type ProbeResult,
@@ -120,10 +122,7 @@ export class WebhookAdapter implements PlatformAdapter {
 
   async start(ctx: AdapterContext): Promise<void> {
     await this.#stopping;
-    if (this.#server)
-      throw new AdapterError('already_started', 'webhook adapter is already started; call stop() first', {
-        platform: this.platform,
-      });
+    if (this.#server) throw alreadyStartedError(this.platform, 'WebhookAdapter');
     if (ctx.signal.aborted)
       throw new AdapterError('aborted', 'the host is shutting down', { platform: this.platform });
     const routes = resolveRoutes(this.#config);
@@ -195,13 +194,7 @@ export class WebhookAdapter implements PlatformAdapter {
    */
   async send(chat: ChatRef, msg: OutboundMessage): Promise<SendResult> {
     if (!this.#server) {
-      return {
-        ok: false,
-        error: new AdapterError('not_connected', 'webhook adapter is not started; call start() first', {
-          platform: this.platform,
-          retryable: false,
-        }),
-      };
+      return notConnectedResult(this.platform, 'WebhookAdapter', 'send', { retryable: false });
     }
     this.#sentCount += 1;
     const id = `log-${this.#sentCount}`;

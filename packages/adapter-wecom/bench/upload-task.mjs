@@ -1,13 +1,9 @@
 // One adapter, one file sent through the chunked upload pipeline to the fake at `url`; used by mem-probe.mjs.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { MediaCache, silentLogger } from '@hermes/adapter-core';
+import { benchContext } from '@hermes/adapter-testkit/bench';
 import { createWecomAdapter } from '../dist/index.js';
 
 export async function uploadOnce({ url, botId, secret, path, kind }) {
-  const dir = mkdtempSync(join(tmpdir(), 'wecom-upload-'));
-  const controller = new AbortController();
+  const { ctx, cleanup } = benchContext('wecom-upload');
   const adapter = createWecomAdapter({
     botId,
     secret,
@@ -15,13 +11,7 @@ export async function uploadOnce({ url, botId, secret, path, kind }) {
     dmPolicy: 'open',
     requestTimeoutMs: 60_000,
   });
-  await adapter.start({
-    receive: () => {},
-    status: () => {},
-    logger: silentLogger,
-    mediaCache: new MediaCache({ dir }),
-    signal: controller.signal,
-  });
+  await adapter.start(ctx);
   try {
     const started = performance.now();
     const result = await adapter.send(
@@ -32,7 +22,6 @@ export async function uploadOnce({ url, botId, secret, path, kind }) {
     return { sendSeconds: (performance.now() - started) / 1000 };
   } finally {
     await adapter.stop();
-    controller.abort();
-    rmSync(dir, { recursive: true, force: true });
+    cleanup();
   }
 }

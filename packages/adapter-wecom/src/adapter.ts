@@ -3,6 +3,7 @@ import {
   type AdapterContext,
   AdapterError,
   type AdapterLiveness,
+  alreadyStartedError,
   type Capabilities,
   type ChatRef,
   createRedactingLogger,
@@ -13,6 +14,7 @@ import {
   LivenessTracker,
   type Logger,
   mergeInboundBatch,
+  notConnectedResult,
   type OutboundMessage,
   type PlatformAdapter,
   type ProbeResult,
@@ -109,10 +111,7 @@ export class WecomAdapter implements PlatformAdapter {
   }
 
   async start(ctx: AdapterContext): Promise<void> {
-    if (this.#running)
-      throw new AdapterError('already_started', 'WeCom adapter already started; call stop() first', {
-        platform: WECOM_PLATFORM,
-      });
+    if (this.#running) throw alreadyStartedError(WECOM_PLATFORM, 'WecomAdapter');
     const logger = createRedactingLogger(ctx.logger.child({ platform: WECOM_PLATFORM }), [
       this.#config.secret,
     ]);
@@ -170,12 +169,7 @@ export class WecomAdapter implements PlatformAdapter {
   send(chat: ChatRef, msg: OutboundMessage): Promise<SendResult> {
     const running = this.#running;
     if (!running) {
-      return Promise.resolve({
-        ok: false,
-        error: new AdapterError('not_connected', 'WeCom adapter is not started', {
-          platform: WECOM_PLATFORM,
-        }),
-      });
+      return Promise.resolve(notConnectedResult(WECOM_PLATFORM, 'WecomAdapter', 'send'));
     }
     return this.#sendVia(running, chat, msg);
   }

@@ -1,5 +1,5 @@
 // Shared by this package's tests only (not exported, not built).
-import { createTestContext, type TestContext } from '@hermes/adapter-testkit';
+import { type AdapterRig, startAdapterRig } from '@hermes/adapter-testkit';
 import { WecomAdapter } from './adapter.js';
 import { parseWecomConfig, type WecomConfig, type WecomConfigInput } from './config.js';
 import {
@@ -27,32 +27,17 @@ export function fakeConfig(fake: WecomFakeServer, overrides: Partial<WecomConfig
   });
 }
 
-export interface Rig {
-  fake: WecomFakeServer;
-  adapter: WecomAdapter;
-  context: TestContext;
-  close(): Promise<void>;
-}
+export type Rig = AdapterRig<WecomFakeServer, WecomAdapter>;
 
 /** A started adapter on a fresh fake; close() stops both and removes the media folder. */
-export async function startRig(
+export function startRig(
   overrides: Partial<WecomConfigInput> = {},
   fakeOptions: WecomFakeServerOptions = {},
 ): Promise<Rig> {
-  const fake = await startWecomFakeServer(fakeOptions);
-  const context = createTestContext();
-  const adapter = new WecomAdapter(fakeConfig(fake, overrides));
-  await adapter.start(context.ctx);
-  return {
-    fake,
-    adapter,
-    context,
-    async close() {
-      await adapter.stop();
-      await fake.close();
-      await context.cleanup();
-    },
-  };
+  return startAdapterRig({
+    startFake: () => startWecomFakeServer(fakeOptions),
+    createAdapter: (fake) => new WecomAdapter(fakeConfig(fake, overrides)),
+  });
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+export { sleep } from '@hermes/adapter-testkit';

@@ -1,13 +1,13 @@
 // Signed webhook in → reply out through the Graph API, 50 in flight: the adapter against a bare node:http
 // handler doing the same work (HMAC check, JSON parse, one fetch to the same fake) in the same run.
 
-import { fork } from 'node:child_process';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MediaCache, silentLogger } from '@hermes/adapter-core';
+import { forkBenchProcess } from '@hermes/adapter-testkit/bench';
 import { createWhatsappAdapter } from '../dist/index.js';
 
 const TOTAL = 4_000;
@@ -15,26 +15,7 @@ const WARMUP = 400;
 const CONCURRENCY = 50;
 
 function startFake() {
-  const child = fork(new URL('./fake-process.mjs', import.meta.url), {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  let n = 0;
-  const waiting = new Map();
-  const ready = new Promise((resolve) => child.once('message', resolve));
-  child.on('message', (msg) => {
-    const w = waiting.get(msg.id);
-    if (!w) return;
-    waiting.delete(msg.id);
-    if (msg.error) w.reject(new Error(msg.error));
-    else w.resolve(msg.result);
-  });
-  const call = (type, args = {}) =>
-    new Promise((resolve, reject) => {
-      const id = ++n;
-      waiting.set(id, { resolve, reject });
-      child.send({ ...args, type, id });
-    });
-  return { ready, call };
+  return forkBenchProcess(new URL('./fake-process.mjs', import.meta.url));
 }
 
 /** The baseline: what any hand-written webhook handler must do at least. */

@@ -4,6 +4,7 @@ import {
   type AdapterContext,
   AdapterError,
   type AdapterLiveness,
+  alreadyStartedError,
   type Capabilities,
   type ChatRef,
   closeServer,
@@ -13,6 +14,7 @@ import {
   isLoopbackHost,
   LivenessTracker,
   type Logger,
+  notConnectedError,
   type OutboundMessage,
   type PlatformAdapter,
   type ProbeResult,
@@ -128,10 +130,7 @@ export class WhatsappAdapter implements PlatformAdapter {
   async start(ctx: AdapterContext): Promise<void> {
     await this.#stopping;
     if (this.#running) {
-      throw new AdapterError('already_started', 'WhatsappAdapter.start() was called twice', {
-        platform: PLATFORM,
-        fix: 'Call stop() before starting the adapter again.',
-      });
+      throw alreadyStartedError(PLATFORM, 'WhatsappAdapter');
     }
     if (ctx.signal.aborted)
       throw new AdapterError('aborted', 'the host is shutting down', { platform: PLATFORM });
@@ -357,10 +356,7 @@ export class WhatsappAdapter implements PlatformAdapter {
 }
 
 function notConnected(what: string): AdapterError {
-  return new AdapterError('not_connected', `WhatsappAdapter.${what}() before start() or after stop()`, {
-    platform: PLATFORM,
-    retryable: false,
-  });
+  return notConnectedError(PLATFORM, 'WhatsappAdapter', what, { retryable: false });
 }
 
 /** Validates the config (throws AdapterError 'config_invalid' naming the variable) and builds the adapter. */

@@ -63,7 +63,9 @@ describe('whatsapp configFromEnv', () => {
       return undefined;
     })();
     expect(error).toBeInstanceOf(AdapterError);
-    expect((error as AdapterError).message).toMatch(/phoneNumberId \(WHATSAPP_PHONE_NUMBER_ID\) is missing: set WHATSAPP_PHONE_NUMBER_ID/);
+    expect((error as AdapterError).message).toMatch(
+      /phoneNumberId \(WHATSAPP_PHONE_NUMBER_ID\) is missing: set WHATSAPP_PHONE_NUMBER_ID/,
+    );
     expect((error as AdapterError).fix).toMatch(/WHATSAPP_PHONE_NUMBER_ID, WHATSAPP_VERIFY_TOKEN/);
     expect(() => configFromEnv({ ...required, WHATSAPP_WEBHOOK_PORT: 'eighty' })).toThrow(/webhookPort/);
     expect(() => configFromEnv({ ...required, WHATSAPP_PHONE_NUMBER_ID: '+1 555 0100' })).toThrow(

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
-import type { Logger } from '@hermes/adapter-core';
-import { readFileIfExists, setAside, writeFileAtomic } from './atomic-file.js';
+import { type Logger, readFileIfExists, setFileAside, writeFileAtomic } from '@hermes/adapter-core';
 
 /** The device the bot logged in as: reused on every start so Matrix does not collect one device per restart. */
 export interface MatrixSession {
@@ -38,7 +37,7 @@ export class SessionFile {
       if (isSession(parsed)) return parsed;
       throw new Error('unexpected layout');
     } catch (error) {
-      const movedTo = setAside(this.path);
+      const movedTo = setFileAside(this.path);
       this.#logger.error('Matrix session file was unreadable; logging in again', {
         file: this.path,
         movedTo,

@@ -1,12 +1,11 @@
 import { join } from 'node:path';
-import type { Logger } from '@hermes/adapter-core';
+import { type Logger, readFileIfExists, setFileAside, writeFileAtomic } from '@hermes/adapter-core';
 import {
   type ISyncData as ISavedSync,
   type ISyncResponse,
   MemoryStore,
   SyncAccumulator,
 } from 'matrix-js-sdk';
-import { readFileIfExists, setAside, writeFileAtomic } from './atomic-file.js';
 
 interface StoredSync {
   version: 1;
@@ -72,7 +71,7 @@ export class MatrixFileStore extends MemoryStore {
       this.#restoredSeen = Array.isArray(stored.seen) ? stored.seen : [];
       this.#hasSaved = true;
     } catch (error) {
-      const movedTo = setAside(this.path);
+      const movedTo = setFileAside(this.path);
       this.#logger.error(
         'Matrix sync state was unreadable; starting a fresh sync (older messages are not replayed)',
         {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import {
   type FakeServer,
+  freePort,
   type RecordedRequest,
   respondJson,
   respondRaw,
@@ -314,14 +314,4 @@ export async function startFakeTwilio(o: FakeTwilioOptions = {}): Promise<FakeTw
 }
 
 /** A free TCP port on 127.0.0.1, so a test can name SMS_WEBHOOK_URL before the adapter binds it. */
-export function pickFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
+export const pickFreePort: () => Promise<number> = freePort;

@@ -1,6 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import type { Logger } from '@hermes/adapter-core';
+import { type Logger, readFileIfExists, setFileAside, writeFileAtomic } from '@hermes/adapter-core';
 
 /** What survives a restart of the adapter. */
 export interface TelegramUpdateState {
@@ -44,13 +42,8 @@ export class UpdateStateFile {
 
   /** The saved state; a missing file is a fresh start, an unreadable one is set aside and reported. */
   load(): TelegramUpdateState {
-    let text: string;
-    try {
-      text = readFileSync(this.path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyState();
-      throw error;
-    }
+    const text = readFileIfExists(this.path);
+    if (text === undefined) return emptyState();
     try {
       const parsed = JSON.parse(text) as Record<string, unknown>;
       const offset = parsed['offset'];
@@ -63,8 +56,7 @@ export class UpdateStateFile {
         seen: isSeen(parsed['seen']) ? parsed['seen'] : [],
       };
     } catch (error) {
-      const aside = `${this.path}.corrupt-${Date.now()}`;
-      renameSync(this.path, aside);
+      const aside = setFileAside(this.path);
       this.#logger.error("Telegram update state file was unreadable; starting from Telegram's own offset", {
         file: this.path,
         movedTo: aside,
@@ -75,9 +67,6 @@ export class UpdateStateFile {
   }
 
   save(state: TelegramUpdateState): void {
-    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
-    const temp = `${this.path}.tmp`;
-    writeFileSync(temp, JSON.stringify({ version: VERSION, ...state }), { mode: 0o600 });
-    renameSync(temp, this.path);
+    writeFileAtomic(this.path, JSON.stringify({ version: VERSION, ...state }));
   }
 }

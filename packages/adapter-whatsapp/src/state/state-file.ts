@@ -1,6 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import type { Logger } from '@hermes/adapter-core';
+import { join } from 'node:path';
+import { type Logger, readFileIfExists, setFileAside, writeFileAtomic } from '@hermes/adapter-core';
 
 /** What survives a restart: who may get free-form messages, and which webhook messages were handled. */
 export interface WhatsappState {
@@ -30,21 +29,13 @@ export function whatsappStatePath(dir: string): string {
  * version. Exported for tools and tests that need to seed the state of an adapter that is not running.
  */
 export function writeWhatsappState(path: string, state: WhatsappState): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const temp = `${path}.tmp`;
-  writeFileSync(temp, JSON.stringify({ version: VERSION, ...state }), { mode: 0o600 });
-  renameSync(temp, path);
+  writeFileAtomic(path, JSON.stringify({ version: VERSION, ...state }));
 }
 
 /** The saved state; a missing file is a fresh start, an unreadable one is set aside and reported. */
 export function readWhatsappState(path: string, logger: Logger): WhatsappState {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { windows: [], seen: [] };
-    throw error;
-  }
+  const text = readFileIfExists(path);
+  if (text === undefined) return { windows: [], seen: [] };
   try {
     const parsed = JSON.parse(text) as Record<string, unknown>;
     if (parsed['version'] !== VERSION) throw new Error(`unknown version ${String(parsed['version'])}`);
@@ -53,8 +44,7 @@ export function readWhatsappState(path: string, logger: Logger): WhatsappState {
       seen: isPairs(parsed['seen']) ? parsed['seen'] : [],
     };
   } catch (error) {
-    const aside = `${path}.corrupt-${Date.now()}`;
-    renameSync(path, aside);
+    const aside = setFileAside(path);
     logger.error('WhatsApp state file was unreadable; starting without customer windows', {
       file: path,
       movedTo: aside,

@@ -1,0 +1,1 @@
+export { readFileIfExists, setFileAside, writeFileAtomic, writeFileAtomicAsync } from './atomic-file.js';
