@@ -10,8 +10,8 @@
 export function adapterTs(n) {
   const P = n.pascal;
   return `import {
-  AdapterError,
   type AdapterContext,
+  alreadyStartedError,
   type AdapterLiveness,
   type Capabilities,
   type ChatRef,
@@ -21,6 +21,7 @@ export function adapterTs(n) {
   isAdapterError,
   isFatalConnectionError,
   LivenessTracker,
+  notConnectedResult,
   type OutboundMessage,
   type PlatformAdapter,
   type ProbeResult,
@@ -80,10 +81,7 @@ export class ${P}Adapter implements PlatformAdapter {
 
   async start(ctx: AdapterContext): Promise<void> {
     if (this.#running) {
-      throw new AdapterError('already_started', '${P}Adapter.start() was called twice', {
-        platform: PLATFORM,
-        fix: 'Call stop() before starting the adapter again.',
-      });
+      throw alreadyStartedError(PLATFORM, '${P}Adapter');
     }
     const transport = new ${P}Transport({
       config: this.#config,
@@ -123,10 +121,7 @@ export class ${P}Adapter implements PlatformAdapter {
 
   async send(chat: ChatRef, message: OutboundMessage): Promise<SendResult> {
     const running = this.#running;
-    if (!running) {
-      const error = new AdapterError('not_connected', '${P}Adapter.send() before start()', { platform: PLATFORM });
-      return { ok: false, error };
-    }
+    if (!running) return notConnectedResult(PLATFORM, '${P}Adapter', 'send');
     const result = await send${P}Message(running.transport, running.pacer, chat, message);
     if (result.ok) this.#liveness.sent();
     return result;
