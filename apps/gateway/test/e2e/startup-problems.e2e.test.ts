@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } f
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startFakeOpenAI } from '@hermes/agent/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   freePort,
@@ -141,10 +142,23 @@ describe('file permissions', () => {
     expect(await gateway.stop()).toBe(0);
 
     chmodSync(envFile, 0o600);
-    const fixed = await hermesAsync(['doctor'], gatewayEnv(home, {}));
-    expect(fixed.stdout).not.toContain('readable by other users');
-    expect(fixed.stdout).toContain('• state.db: ok');
-    expect(fixed.code).toBe(0);
+    // A model is part of a working setup now: doctor counts a missing one as a problem.
+    const model = await startFakeOpenAI();
+    try {
+      const fixed = await hermesAsync(
+        ['doctor'],
+        gatewayEnv(home, {
+          OPENAI_BASE_URL: model.baseURL,
+          OPENAI_API_KEY: 'sk-doctor',
+          HERMES_MODEL: 'fake-model',
+        }),
+      );
+      expect(fixed.stdout).not.toContain('readable by other users');
+      expect(fixed.stdout).toContain('• state.db: ok');
+      expect(fixed.code, fixed.stdout).toBe(0);
+    } finally {
+      await model.close();
+    }
   });
 });
 
