@@ -14,6 +14,6 @@ export default defineConfig([
   { ...shared, entry: { index: 'src/index.ts' }, format: ['esm'] },
   // CommonJS: the toolkit only, because vitest throws when it is require()d.
   { ...shared, entry: { index: 'src/toolkit.ts' }, format: ['cjs'] },
-  // ESM: the benchmark helpers, loadable under plain node (no vitest).
-  { ...shared, entry: { bench: 'src/bench/index.ts' }, format: ['esm'] },
+  // The benchmark helpers, loadable under plain node (no vitest), from ESM and CommonJS.
+  { ...shared, entry: { bench: 'src/bench/index.ts' }, format: ['esm', 'cjs'] },
 ]);
