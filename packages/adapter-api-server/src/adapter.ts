@@ -30,7 +30,11 @@ import {
   type ApiServerConfigInput,
   parseApiServerConfig,
 } from './config.js';
-import { ResponseStore } from './responses/response-store.js';
+import {
+  type ApiServerResponseStore,
+  InMemoryResponseStore,
+  responseScope,
+} from './responses/response-store.js';
 import { createHostPolicy } from './server/host-check.js';
 import { assertBindAllowed, listen } from './server/listen.js';
 import { sendApiError } from './server/openai-error.js';
@@ -54,6 +58,14 @@ const CAPABILITIES: Capabilities = {
   requestReply: true,
 };
 
+export interface ApiServerAdapterOptions {
+  /**
+   * Where `POST /v1/responses` keeps responses for `GET /v1/responses/{id}` and `previous_response_id`.
+   * Default: in memory (`maxStoredResponses`, `storedResponseMaxAgeMs`), forgotten on restart.
+   */
+  responseStore?: ApiServerResponseStore;
+}
+
 /**
  * An OpenAI-compatible HTTP API. Each `POST /v1/chat/completions` becomes an InboundMessage; the host's
  * `send()` to that chat answers the request, and `edit()` of the reply message streams it.
@@ -69,13 +81,19 @@ export class ApiServerAdapter implements PlatformAdapter {
   #statusSink: ((status: 'offline') => void) | undefined;
   #stopping: Promise<void> | undefined;
   readonly #registry: RunRegistry;
-  // Kept across start/stop of one adapter object; a new process starts empty.
-  readonly #responses = new ResponseStore();
+  // Kept across start/stop of one adapter object; the default one starts empty in a new process.
+  readonly #responses: ApiServerResponseStore;
   // No heartbeat interval: a server waiting for clients is idle, not stalled.
   readonly #liveness = new LivenessTracker();
 
-  constructor(config: ApiServerConfigInput = {}) {
+  constructor(config: ApiServerConfigInput = {}, options: ApiServerAdapterOptions = {}) {
     this.#config = parseApiServerConfig(config);
+    this.#responses =
+      options.responseStore ??
+      new InMemoryResponseStore({
+        maxResponses: this.#config.maxStoredResponses,
+        maxAgeMs: this.#config.storedResponseMaxAgeMs,
+      });
     this.#registry = new RunRegistry({
       maxConcurrent: this.#config.maxConcurrentRuns,
       runTimeoutMs: this.#config.runTimeoutMs,
@@ -144,6 +162,7 @@ export class ApiServerAdapter implements PlatformAdapter {
       logger: this.#logger,
       hostPolicy: createHostPolicy(this.#config),
       responses: this.#responses,
+      responseScope: responseScope(this.#config.key),
       startedAt: Math.floor(Date.now() / 1000),
       dispatch: (message: InboundMessage) => {
         this.#liveness.inbound();
@@ -301,6 +320,9 @@ export class ApiServerAdapter implements PlatformAdapter {
   }
 }
 
-export function createApiServerAdapter(config: ApiServerConfigInput = {}): ApiServerAdapter {
-  return new ApiServerAdapter(config);
+export function createApiServerAdapter(
+  config: ApiServerConfigInput = {},
+  options: ApiServerAdapterOptions = {},
+): ApiServerAdapter {
+  return new ApiServerAdapter(config, options);
 }

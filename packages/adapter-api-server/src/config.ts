@@ -67,6 +67,14 @@ export const apiServerConfigSchema = z
     bodyTimeoutMs: z.number().int().min(100).default(30_000),
     /** SSE comment sent while a stream is quiet, so proxies keep the connection open. */
     keepAliveIntervalMs: z.number().int().min(100).default(15_000),
+    /** Stored responses (`POST /v1/responses` without `store: false`) kept at most; the oldest go first. */
+    maxStoredResponses: z.number().int().min(1).default(1000),
+    /** How long a stored response can be read back or continued (default 30 days, as OpenAI keeps them). */
+    storedResponseMaxAgeMs: z
+      .number()
+      .int()
+      .min(1000)
+      .default(30 * 86_400_000),
   })
   .strict();
 
@@ -89,6 +97,8 @@ const fileSchema = z
     max_concurrent_runs: z.number().int().optional(),
     max_body_bytes: z.number().int().optional(),
     run_timeout_seconds: z.number().optional(),
+    max_stored_responses: z.number().int().optional(),
+    stored_responses_max_age_days: z.number().optional(),
   })
   .strict();
 
@@ -158,7 +168,8 @@ function pickList(env: EnvLike, name: string, file: string[] | string | undefine
 
 /**
  * Reads API_SERVER_HOST, API_SERVER_PORT, API_SERVER_KEY, API_SERVER_CORS_ORIGINS, API_SERVER_ALLOWED_HOSTS,
- * API_SERVER_ALLOW_TERMINAL_WITHOUT_KEY, API_SERVER_MODEL_NAME and API_SERVER_MODEL_ALIASES over
+ * API_SERVER_ALLOW_TERMINAL_WITHOUT_KEY, API_SERVER_MODEL_NAME, API_SERVER_MODEL_ALIASES,
+ * API_SERVER_RESPONSES_MAX_STORED and API_SERVER_RESPONSES_MAX_AGE_DAYS over
  * `platforms.api_server` from config.yaml. Environment wins.
  */
 export function apiServerConfigFromEnv(env: EnvLike, fileConfig?: Record<string, unknown>): ApiServerConfig {
@@ -188,5 +199,21 @@ export function apiServerConfigFromEnv(env: EnvLike, fileConfig?: Record<string,
   if (file.max_body_bytes !== undefined) input.maxBodyBytes = file.max_body_bytes;
   if (file.run_timeout_seconds !== undefined)
     input.runTimeoutMs = Math.round(file.run_timeout_seconds * 1000);
+  const maxStored = env['API_SERVER_RESPONSES_MAX_STORED']
+    ? envInt(env, 'API_SERVER_RESPONSES_MAX_STORED', 1000)
+    : file.max_stored_responses;
+  if (maxStored !== undefined) input.maxStoredResponses = maxStored;
+  const maxAgeDays = nonEmpty(env['API_SERVER_RESPONSES_MAX_AGE_DAYS'])
+    ? Number(env['API_SERVER_RESPONSES_MAX_AGE_DAYS'])
+    : file.stored_responses_max_age_days;
+  if (maxAgeDays !== undefined) {
+    if (!Number.isFinite(maxAgeDays) || maxAgeDays <= 0)
+      throw new AdapterError(
+        'config_invalid',
+        `API_SERVER_RESPONSES_MAX_AGE_DAYS (platforms.api_server.stored_responses_max_age_days) must be a positive number of days, got "${env['API_SERVER_RESPONSES_MAX_AGE_DAYS'] ?? maxAgeDays}"`,
+        { platform: API_SERVER_PLATFORM, fix: 'Set it to e.g. 30, or remove it for the default (30 days).' },
+      );
+    input.storedResponseMaxAgeMs = Math.round(maxAgeDays * 86_400_000);
+  }
   return parseApiServerConfig(input);
 }

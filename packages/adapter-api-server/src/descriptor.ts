@@ -6,6 +6,7 @@ import {
   apiServerConfigFromEnv,
   apiServerConfigSchema,
 } from './config.js';
+import { responseStoreFromRecords } from './responses/response-store.js';
 
 /**
  * The original enables the API server with API_SERVER_ENABLED=true or by setting API_SERVER_KEY, and
@@ -35,6 +36,8 @@ export const apiServerDescriptor: PlatformDescriptor<ApiServerConfig> = {
     'API_SERVER_ALLOW_TERMINAL_WITHOUT_KEY',
     'API_SERVER_MODEL_NAME',
     'API_SERVER_MODEL_ALIASES',
+    'API_SERVER_RESPONSES_MAX_STORED',
+    'API_SERVER_RESPONSES_MAX_AGE_DAYS',
   ],
   secretEnv: ['API_SERVER_KEY'],
   setupHelp:
@@ -45,5 +48,13 @@ export const apiServerDescriptor: PlatformDescriptor<ApiServerConfig> = {
     'Browser apps need their origin in API_SERVER_CORS_ORIGINS; a proxy or tunnel name in API_SERVER_ALLOWED_HOSTS.',
   configSchema: apiServerConfigSchema,
   configFromEnv: apiServerConfigFromEnv,
-  createAdapter: createApiServerAdapter,
+  // A host that keeps responses durably (the gateway: state.db) gets them back after a restart.
+  createAdapter: (config, services) => {
+    const retention = { maxResponses: config.maxStoredResponses, maxAgeMs: config.storedResponseMaxAgeMs };
+    const records = services?.openResponseStore?.(retention);
+    return createApiServerAdapter(
+      config,
+      records === undefined ? {} : { responseStore: responseStoreFromRecords(records) },
+    );
+  },
 };

@@ -1,4 +1,4 @@
-export { ApiServerAdapter, createApiServerAdapter } from './adapter.js';
+export { ApiServerAdapter, type ApiServerAdapterOptions, createApiServerAdapter } from './adapter.js';
 export {
   API_SERVER_PLATFORM,
   type ApiServerConfig,
@@ -8,6 +8,19 @@ export {
   parseApiServerConfig,
 } from './config.js';
 export { apiServerDescriptor, isApiServerEnabled } from './descriptor.js';
+export {
+  type ApiServerResponseStore,
+  type ApiServerStoredResponse,
+  DEFAULT_RESPONSE_RETENTION,
+  InMemoryResponseStore,
+  responseScope,
+  responseStoreFromRecords,
+} from './responses/response-store.js';
+export type {
+  OutputMessage as ApiServerOutputMessage,
+  OutputText as ApiServerOutputText,
+  ResponseObject as ApiServerResponseObject,
+} from './responses/responses-format.js';
 export type {
   ApiServerChatMessage,
   ApiServerRequestOptions,

@@ -359,6 +359,33 @@ export type PlatformKind = 'chat' | 'events' | 'request-reply';
 
 export type EnvLike = Readonly<Record<string, string | undefined>>;
 
+/** How many stored responses a host keeps for an adapter, and for how long. */
+export interface ResponseRetention {
+  maxResponses: number;
+  maxAgeMs: number;
+}
+
+/**
+ * Durable storage for what a request/reply API promises to keep between requests (the Responses API's
+ * stored responses, read back by id and continued with `previous_response_id`). The adapter owns the JSON
+ * text's shape; the host only keeps it. `scope` separates callers (e.g. a fingerprint of their API key): a
+ * record is found only in the scope it was put in. Records past the retention are never returned.
+ */
+export interface ResponseRecordStore {
+  get(id: string, scope: string): Promise<string | undefined>;
+  /** Resolves once the record would survive a restart of the host. */
+  put(id: string, scope: string, json: string): Promise<void>;
+}
+
+/**
+ * What a host lends every adapter it creates; an adapter uses what it needs and ignores the rest, so the
+ * host stays platform-blind. Everything is optional: a bare library user passes nothing.
+ */
+export interface AdapterServices {
+  /** A durable response store for this platform (the gateway: state.db), bounded by `retention`. */
+  openResponseStore?(retention: ResponseRetention): ResponseRecordStore;
+}
+
 /**
  * What the gateway's platform catalog needs to know about an adapter package, without importing its SDK
  * until the platform is enabled.
@@ -393,5 +420,6 @@ export interface PlatformDescriptor<Config = unknown> {
   configSchema: ZodType<Config>;
   /** Reads the Hermes env var names, merged over `platforms.<p>` from config.yaml. */
   configFromEnv(env: EnvLike, fileConfig?: Record<string, unknown>): Config;
-  createAdapter(config: Config): PlatformAdapter;
+  /** `services`: what the host offers (see `AdapterServices`); absent when a library user creates it. */
+  createAdapter(config: Config, services?: AdapterServices): PlatformAdapter;
 }

@@ -2,6 +2,7 @@ export * from './connection/index.js';
 export type {
   AdapterContext,
   AdapterLiveness,
+  AdapterServices,
   AdapterStatus,
   Attachment,
   Capabilities,
@@ -29,6 +30,8 @@ export type {
   RequestFailure,
   RequestFailureCode,
   RequestHistoryEntry,
+  ResponseRecordStore,
+  ResponseRetention,
   Sender,
   SendResult,
   StartStreamResult,

@@ -1,4 +1,4 @@
-import type { EnvLike, PlatformAdapter, PlatformDescriptor } from '@hermes/adapter-core';
+import type { AdapterServices, EnvLike, PlatformAdapter, PlatformDescriptor } from '@hermes/adapter-core';
 import type { GatewayFileConfig } from '../config/schema.js';
 
 export interface CatalogEntry {
@@ -175,8 +175,12 @@ export async function resolvePlatforms(env: EnvLike, file: GatewayFileConfig): P
   return { platforms, problems };
 }
 
-export function createAdapters(resolved: ResolvedPlatform[]): PlatformAdapter[] {
-  return resolved.map((r) => r.descriptor.createAdapter(r.config));
+/** `services`: what the host lends each platform's adapter (the same offer to every platform). */
+export function createAdapters(
+  resolved: ResolvedPlatform[],
+  services?: (platform: string) => AdapterServices,
+): PlatformAdapter[] {
+  return resolved.map((r) => r.descriptor.createAdapter(r.config, services?.(r.descriptor.platform)));
 }
 
 /** The values of every secret the enabled platforms and the agent read from the env: the log redacts them. */

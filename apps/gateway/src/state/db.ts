@@ -96,6 +96,21 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX turns_by_time ON turns(started_at);
   `,
+  // Responses a request/reply platform keeps for `GET /v1/responses/{id}` and `previous_response_id`, so
+  // they survive a restart. `seq` orders them for the count bound; `scope` is a key fingerprint, never a key.
+  `
+  CREATE TABLE responses (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    platform TEXT NOT NULL,
+    id TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    UNIQUE (platform, id)
+  );
+  CREATE INDEX responses_by_age ON responses(platform, created_at);
+  CREATE INDEX responses_by_seq ON responses(platform, seq);
+  `,
 ];
 
 /** The `user_version` a fully migrated state.db carries. */

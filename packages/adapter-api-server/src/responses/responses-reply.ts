@@ -15,20 +15,24 @@ import {
 // A host that streams the way chat platforms are streamed appends a cursor to every preview.
 const TRAILING_CURSOR = /\s*▉$/u;
 
-/** Called with the finished response (to store it) before the client hears the end. */
-export type OnCompleted = (response: ResponseObject, text: string) => void;
+/**
+ * Called with the finished response (to store it); the client hears the end once it has settled, so a
+ * follow-up sent the moment the answer arrives finds the response stored. Must not reject.
+ */
+export type OnCompleted = (response: ResponseObject, text: string) => void | Promise<void>;
 
-function completed(
+/** Runs `then` after `onCompleted` settles: at once when it answered synchronously. */
+function afterStored(
   identity: CompletionIdentity,
   meta: ResponseMeta,
-  itemId: string,
-  text: string,
-  usage: ApiServerUsage | undefined,
+  completion: { itemId: string; text: string; usage: ApiServerUsage | undefined },
   onCompleted: OnCompleted,
-): ResponseObject {
-  const response = responseObject(identity, meta, { status: 'completed', itemId, text, usage });
-  onCompleted(response, text);
-  return response;
+  then: (response: ResponseObject) => void,
+): void {
+  const response = responseObject(identity, meta, { status: 'completed', ...completion });
+  const stored = onCompleted(response, completion.text);
+  if (stored instanceof Promise) void stored.then(() => then(response));
+  else then(response);
 }
 
 export function createResponsesJsonReply(
@@ -43,7 +47,9 @@ export function createResponsesJsonReply(
     preview: () => 'unchanged',
     toolProgress: () => {},
     finish(text, usage) {
-      sendJson(res, 200, completed(identity, meta, itemId, text, usage, onCompleted), headers);
+      afterStored(identity, meta, { itemId, text, usage }, onCompleted, (response) => {
+        if (!res.destroyed) sendJson(res, 200, response, headers);
+      });
       return 'sent';
     },
     fail(error) {
@@ -70,6 +76,8 @@ export function createResponsesSseReply(
   let sequence = 0;
   let emitted = '';
   let ended = false;
+  // Between the last text event and `response.completed`, while the response is being stored.
+  let storing = false;
   const event = (type: string, payload: Record<string, unknown>) => {
     if (ended || res.destroyed) return;
     res.write(
@@ -119,8 +127,12 @@ export function createResponsesSseReply(
       event('response.output_text.done', { ...at, text: final, logprobs: [] });
       event('response.content_part.done', { ...at, part: outputText(final) });
       event('response.output_item.done', { output_index: 0, item: outputMessage(itemId, final) });
-      event('response.completed', { response: completed(identity, meta, itemId, final, usage, onCompleted) });
-      end();
+      storing = true;
+      afterStored(identity, meta, { itemId, text: final, usage }, onCompleted, (response) => {
+        storing = false;
+        event('response.completed', { response });
+        end();
+      });
       return outcome;
     },
     fail(error) {
@@ -133,6 +145,8 @@ export function createResponsesSseReply(
     },
     dispose() {
       clearInterval(keepAlive);
+      // The run is over but `response.completed` is still to come; it ends the stream itself.
+      if (storing) return;
       ended = true;
       if (!res.writableEnded && !res.destroyed) res.end();
     },

@@ -10,7 +10,7 @@ import type {
   SendResult,
 } from '@hermes/adapter-core';
 import { AdapterError, silentLogger } from '@hermes/adapter-core';
-import { ApiServerAdapter } from '../adapter.js';
+import { ApiServerAdapter, type ApiServerAdapterOptions } from '../adapter.js';
 import type { ApiServerConfigInput } from '../config.js';
 
 /**
@@ -25,6 +25,8 @@ export type EchoReply = (
 export interface EchoHostOptions {
   /** Adapter config; host and port default to 127.0.0.1 and a free port. */
   config?: ApiServerConfigInput;
+  /** Adapter options, e.g. the response store (default: in memory). */
+  adapterOptions?: ApiServerAdapterOptions;
   /** Build the reply. Return undefined to never answer (for timeout and disconnect tests). */
   reply?: EchoReply;
   /** Streaming requests get the reply word by word through `edit()` before the final `send()`. Default true. */
@@ -81,7 +83,10 @@ async function answer(
  * a stand-in for the gateway in tests of code that talks to the Hermes API.
  */
 export async function startApiServerEchoHost(options: EchoHostOptions = {}): Promise<ApiServerEchoHost> {
-  const adapter = new ApiServerAdapter({ host: '127.0.0.1', port: 0, ...options.config });
+  const adapter = new ApiServerAdapter(
+    { host: '127.0.0.1', port: 0, ...options.config },
+    options.adapterOptions,
+  );
   const received: InboundMessage[] = [];
   const statuses: AdapterStatus[] = [];
   const results: SendResult[] = [];
