@@ -19,6 +19,22 @@ export {
   type InMemoryApprovalGate,
   type ResolveOptions,
 } from './approvals/approval-gate.js';
+export {
+  type CheckpointStore,
+  type CheckpointStoreOptions,
+  createCheckpointStore,
+} from './checkpoints/checkpoint-store.js';
+export type {
+  Checkpoint,
+  CheckpointErrorCode,
+  CheckpointFailure,
+  ListResult as CheckpointListResult,
+  RestoreResult as CheckpointRestoreResult,
+  SnapshotInput as CheckpointSnapshotInput,
+  SnapshotResult as CheckpointSnapshotResult,
+  TerminalCheckpoints,
+} from './checkpoints/checkpoint-types.js';
+export { mightChangeFiles } from './checkpoints/mutating-command.js';
 export { type CompressInput, type CompressResult, SUMMARY_PREFIX } from './compress.js';
 export { AGENT_SECRET_ENV, type AgentEnv, agentOptionsFromEnv } from './env.js';
 export { estimateTokens, sanitizeHistory } from './history.js';

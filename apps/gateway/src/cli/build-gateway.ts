@@ -3,6 +3,7 @@ import type { Logger } from '@hermes/adapter-core';
 import {
   agentOptionsFromEnv,
   createAgent,
+  createCheckpointStore,
   createSendMessageTool,
   createTerminalTool,
   describeMcpSummary,
@@ -10,6 +11,8 @@ import {
   McpToolHub,
 } from '@hermes/agent';
 import { createReloadMcpCommand } from '../commands/reload-mcp-command.js';
+import { createRollbackCommand } from '../commands/rollback-command.js';
+import { createUpdateFeature } from '../commands/update/update-feature.js';
 import { type LoadedConfig, loadConfig } from '../config/load.js';
 import type { McpServerFileConfig } from '../config/schema.js';
 import { createCronTool } from '../cron/cron-tool.js';
@@ -27,6 +30,7 @@ import { platformAgentTools } from '../platforms/platform-tools.js';
 import { skillCommand } from '../skills/skill-command.js';
 import { loadSkills } from '../skills/skill-library.js';
 import { createSkillTool } from '../skills/skill-tool.js';
+import { deferredResponseStore } from '../state/response-store.js';
 
 const seconds = (s: number | undefined) => (s === undefined ? undefined : Math.round(s * 1000));
 
@@ -61,6 +65,9 @@ export function mcpServerConfigs(
  * their tools), closed with their child processes after the host has stopped.
  */
 class McpGatewayHost extends GatewayHost {
+  /** Started once the platforms are up (so they can report to chats), stopped first. */
+  readonly watchers: Array<{ start(): void; stop(): void }> = [];
+
   constructor(
     options: GatewayHostOptions,
     private readonly mcp: McpToolHub,
@@ -72,9 +79,11 @@ class McpGatewayHost extends GatewayHost {
   override async start(): Promise<void> {
     await this.mcp.connect(this.mcpServers());
     await super.start();
+    for (const w of this.watchers) w.start();
   }
 
   override async stop(drainMs?: number): Promise<void> {
+    for (const w of this.watchers) w.stop();
     try {
       await super.stop(drainMs);
     } finally {
@@ -99,15 +108,28 @@ export async function buildGateway(
   if (config.file.agent.max_tool_iterations)
     agentOptions.maxToolIterations = config.file.agent.max_tool_iterations;
   let host: GatewayHost | undefined;
-  const adapters = createAdapters(platforms);
+  // Adapters that keep responses (request/reply APIs) keep them in state.db, once the host has opened it.
+  const adapters = createAdapters(platforms, (platform) => ({
+    openResponseStore: (retention) => deferredResponseStore(() => host?.runtime.db, platform, retention),
+  }));
   const mcp = new McpToolHub({ logger: logger.child({ component: 'mcp' }) });
   const skills = loadSkills(join(config.paths.home, 'skills'), logger.child({ component: 'skills' }));
+  const limits = config.file.checkpoints;
+  // `/rollback`: snapshots before terminal commands, only when config.yaml turns them on.
+  const checkpoints = limits.enabled
+    ? createCheckpointStore({
+        root: join(config.paths.home, 'checkpoints'),
+        maxFileBytes: Math.round(limits.max_file_size_mb * 1024 * 1024),
+        maxFiles: limits.max_files,
+        maxCheckpoints: limits.max_snapshots,
+      })
+    : undefined;
   const agent = createAgent({
     ...agentOptions,
     logger: logger.child({ component: 'agent' }),
     toolProviders: [mcp],
     tools: [
-      createTerminalTool(),
+      createTerminalTool(checkpoints ? { checkpoints } : {}),
       createCronTool(new CronJobsStore(config.paths.cronDir)),
       createSendMessageTool(
         async (_target, text, call) =>
@@ -142,6 +164,10 @@ export async function buildGateway(
       return summaries.map(describeMcpSummary);
     }),
   );
+  gateway.runtime.commands.register(createRollbackCommand({ store: checkpoints, workDir: process.cwd() }));
+  const update = createUpdateFeature(gateway.runtime, config, logger.child({ component: 'update' }));
+  gateway.runtime.commands.register(update.command);
+  gateway.watchers.push(update.watcher);
   for (const skill of skills) {
     // A built-in command keeps its name; the skill is still loadable by the model through skill_view.
     if (gateway.runtime.commands.resolveExact(skill.name))

@@ -1,3 +1,4 @@
+import type { InboundAction } from '@hermes/adapter-core';
 import type { BusyInputMode } from '../turn/busy-mode.js';
 import type { CommandContext } from './context.js';
 
@@ -17,6 +18,11 @@ export interface CommandSpec {
   /** Runs even while an agent turn is in progress (spec 4.1 busy guard). */
   bypass: boolean;
   handle(ctx: CommandContext, args: string): Promise<CommandOutcome> | CommandOutcome;
+  /**
+   * Presses of the command's own buttons: action ids `<name>:…`, handed over after the host deduplicated
+   * them. The command checks who pressed.
+   */
+  handleAction?(platform: string, action: InboundAction): Promise<void>;
 }
 
 export class CommandRegistry {
@@ -39,6 +45,14 @@ export class CommandRegistry {
     if (exact) return exact;
     const matches = new Set(this.specs.filter((s) => s.name.startsWith(name)));
     return matches.size === 1 ? [...matches][0] : undefined;
+  }
+
+  /** The command whose buttons an action id (`<name>:…`) belongs to, when it takes presses. */
+  forAction(actionId: string): CommandSpec | undefined {
+    const cut = actionId.indexOf(':');
+    if (cut <= 0) return undefined;
+    const spec = this.byName.get(actionId.slice(0, cut));
+    return spec?.handleAction && spec.name === actionId.slice(0, cut) ? spec : undefined;
   }
 
   helpLines(): string[] {

@@ -26,7 +26,25 @@ const platformSchema = z.looseObject({
   busy_input_mode: z.enum(['interrupt', 'queue', 'steer']).optional(),
   /** Overrides `display.streaming` (and HERMES_STREAMING) for this platform. */
   streaming: z.enum(['off', 'edit', 'native']).optional(),
+  /** Whether admins may run `/update` from this platform (spec 1.4); default: yes on chat platforms. */
+  allow_update_command: z.boolean().optional(),
 });
+
+/**
+ * `/rollback` (spec 4.2): snapshots of the terminal's working folder in a shadow git repository under
+ * `$HERMES_HOME/checkpoints`, taken before commands that may change files. Off unless enabled: the spec's
+ * command "needs checkpoints.enabled".
+ */
+const checkpointsSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  /** Kept per working folder; the oldest go first. */
+  max_snapshots: z.number().int().positive().max(1000).default(50),
+  /** Larger files are left out of snapshots (and so never restored). */
+  max_file_size_mb: z.number().positive().max(1024).default(10),
+  /** A folder with more files than this (after .gitignore) is not snapshotted. */
+  max_files: z.number().int().positive().max(1_000_000).default(10_000),
+});
+export type CheckpointsConfig = z.infer<typeof checkpointsSchema>;
 
 const modelSchema = z.union([
   z.string().min(1),
@@ -150,6 +168,7 @@ export const gatewayConfigSchema = z.strictObject({
     })
     .default({}),
   quick_commands: z.record(z.string(), z.string()).default({}),
+  checkpoints: checkpointsSchema.default(checkpointsSchema.parse({})),
   /**
    * MCP servers whose tools the agent gets as `<server>__<tool>`; `/reload-mcp` re-reads this section.
    * A server's name becomes the tool prefix and the `mcp:<server>` toolset.

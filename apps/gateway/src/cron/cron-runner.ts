@@ -7,6 +7,13 @@ import { type HomeChannels, targetChat } from '../outbound/target-chat.js';
 import type { CronJob, CronJobsStore } from './jobs-store.js';
 import { nextRunAfter } from './schedule.js';
 
+/** What the cron runner needs from the host. */
+export type CronDeps = Pick<
+  HostRuntime,
+  'agent' | 'approvals' | 'deliverer' | 'env' | 'logger' | 'shuttingDown'
+> &
+  HomeChannels;
+
 /** Where a job's output goes: each comma-separated target resolved to a chat, or a reason it cannot be. */
 export function resolveCronTargets(
   job: CronJob,
@@ -44,7 +51,7 @@ function nextState(job: CronJob, ranAt: Date): Pick<CronJob, 'state' | 'next_run
 
 /** One run of one job: a fresh session, the prompt, the output saved and delivered (spec 5.5). */
 export async function runCronJob(
-  rt: HostRuntime,
+  rt: CronDeps,
   store: CronJobsStore,
   job: CronJob,
   now = new Date(),
@@ -130,7 +137,7 @@ export function dueJobs(store: CronJobsStore, now: Date): CronJob[] {
  * The gateway's cron ticker: every `tickMs` (60 s by default, HERMES_CRON_TICK_SECONDS to change) it runs
  * the due jobs one after another. A tick never overlaps the previous one.
  */
-export function startCronTicker(rt: HostRuntime, store: CronJobsStore, tickMs: number): () => void {
+export function startCronTicker(rt: CronDeps, store: CronJobsStore, tickMs: number): () => void {
   let busy = false;
   const tick = async () => {
     if (busy || rt.shuttingDown) return;

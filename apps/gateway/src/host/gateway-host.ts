@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import {
   type ChatRef,
@@ -6,9 +5,7 @@ import {
   type Logger,
   MediaCache,
   mediaAllowPrivateFromEnv,
-  type OutboundMessage,
   type PlatformAdapter,
-  toAdapterError,
 } from '@hermes/adapter-core';
 import { type ApprovalGate, createApprovalGate, type InMemoryApprovalGate } from '@hermes/agent';
 import { createCommandRegistry } from '../commands/handlers.js';
@@ -17,36 +14,29 @@ import { startCronTicker } from '../cron/cron-runner.js';
 import { CronJobsStore } from '../cron/jobs-store.js';
 import { handleAction } from '../inbound/approval-actions.js';
 import { nothingAllowed } from '../inbound/authorize.js';
-import { decodeInbound, type ReplayedInbound } from '../inbound/inbound-codec.js';
-import { handleInbound, processInbound } from '../inbound/intake.js';
+import { handleInbound } from '../inbound/intake.js';
 import { PairingStore } from '../inbound/pairing-store.js';
+import { replayOpenMessages } from '../inbound/replay.js';
 import { gatewayAttachPolicy } from '../outbound/attachable-path.js';
 import { Deliverer } from '../outbound/deliverer.js';
+import { recoverUnsentReplies } from '../outbound/reply-recovery.js';
 import { AdapterSupervisor } from '../platforms/adapter-supervisor.js';
 import { startLivenessWatchdog } from '../platforms/liveness-watchdog.js';
 import { conventionalProfile, type PlatformProfile } from '../platforms/platform-profile.js';
 import { type GatewayStatusFile, removeFile, writeStatusFile } from '../platforms/status-file.js';
 import { sessionKeyFor } from '../sessions/session-key.js';
 import { openStateDb } from '../state/db.js';
-import { InboundJournal, type JournalEntry } from '../state/inbound-journal.js';
+import { InboundJournal } from '../state/inbound-journal.js';
 import { KvStore } from '../state/kv-store.js';
 import { Outbox } from '../state/outbox.js';
 import { SessionStore } from '../state/session-store.js';
 import { TurnLog } from '../state/turn-log.js';
+import { startBackgroundTask } from '../turn/background-task.js';
 import type { PendingInput } from '../turn/compose-turn.js';
 import { LaneScheduler } from '../turn/lane-scheduler.js';
 import { ChatBudgets } from '../turn/streaming/chat-budget.js';
-import {
-  type OpenStream,
-  openStreamKey,
-  RESTART_MARK,
-  streamedReplyKey,
-} from '../turn/streaming/stream-finish.js';
 import { runAgentTurn } from '../turn/turn-runner.js';
 import type { HostRuntime, TurnAgent } from './runtime.js';
-
-/** Turns started for one message before it counts as poison and is given up. */
-const MAX_TURN_ATTEMPTS = 3;
 
 export interface GatewayHostOptions {
   config: LoadedConfig;
@@ -255,105 +245,12 @@ export class GatewayHost {
 
   /** After a crash: deliver recorded-but-unsent replies once, then replay acknowledged-but-unanswered messages. */
   private async recover(): Promise<void> {
-    const { logger } = this.options;
-    const pending = this.runtime.outbox.pending();
-    const byTurn = new Map<string, number[]>();
-    for (const e of pending) {
-      const k = `${e.turnRef ?? 'none'}:${e.chat.platform}:${e.chat.chatId}`;
-      byTurn.set(k, [...(byTurn.get(k) ?? []), e.id]);
-    }
-    for (const ids of byTurn.values()) await this.recoverReply(ids);
-    const open = this.runtime.journal.open();
-    if (pending.length || open.length)
-      logger.info('recovering after an unclean stop', { replies: pending.length, messages: open.length });
-    for (const entry of open) await this.replay(entry);
-  }
-
-  /**
-   * A reply recorded but not sent before an unclean stop, labelled as recovered. When its turn had been
-   * streaming, the streamed message is edited into the reply (so the user does not see it twice) and
-   * only a failed edit falls back to a new message.
-   */
-  private async recoverReply(ids: number[]): Promise<void> {
-    const rt = this.runtime;
-    const key = ids[0] === undefined ? undefined : streamedReplyKey(ids[0]);
-    const streamed = key ? rt.kv.get<{ chat: ChatRef; messageId: string }>(key) : undefined;
-    const adapter = streamed ? this.supervisor.get(streamed.chat.platform) : undefined;
-    const edit = adapter?.edit?.bind(adapter);
-    const reuse =
-      streamed && edit
-        ? (message: OutboundMessage) => edit(streamed.chat, streamed.messageId, message.text ?? '')
-        : undefined;
-    await rt.deliverer.sendEntries(
-      ids,
-      '♻️ Recovered reply (the gateway restarted before sending it):',
-      reuse,
-    );
-    if (key && streamed) rt.kv.delete(key);
-  }
-
-  /** A reply that was streaming when the process died stays visible: it is marked, not left dangling. */
-  private async markStreamCutByRestart(journalId: number): Promise<void> {
-    const rt = this.runtime;
-    const key = openStreamKey(journalId);
-    const open = rt.kv.get<OpenStream>(key);
-    if (!open) return;
-    rt.kv.delete(key);
-    const adapter = this.supervisor.get(open.chat.platform);
-    const result = await adapter
-      ?.edit?.(open.chat, open.messageId, `${open.text.trimEnd()}\n\n${RESTART_MARK}`)
-      .catch((err: unknown) => ({ ok: false as const, error: toAdapterError(err, open.chat.platform) }));
-    if (result && !result.ok)
-      this.options.logger.warn('reply cut by the restart not marked', {
-        platform: open.chat.platform,
-        code: result.error.code,
-      });
-  }
-
-  /**
-   * One journalled message after an unclean stop. Idempotent: what its interrupted turn wrote to the
-   * transcript is removed first, so the replay does not store the user message twice. A message whose
-   * client was waiting on a request is not replayed (nobody is waiting now), and one that already
-   * started MAX_TURN_ATTEMPTS turns is given up as a poison message instead of failing on every start.
-   */
-  private async replay(entry: JournalEntry): Promise<void> {
-    const { logger } = this.options;
-    const rt = this.runtime;
-    if (entry.turnStart) rt.sessions.truncateFrom(entry.turnStart.sessionId, entry.turnStart.messageId);
-    await this.markStreamCutByRestart(entry.id);
-    let replayed: ReplayedInbound;
-    try {
-      replayed = decodeInbound(entry.payload);
-    } catch (err) {
-      logger.error('journalled message unreadable; dropped', { id: entry.id, error: (err as Error).message });
-      rt.journal.finish([entry.id], 'failed');
-      return;
-    }
-    if (replayed.requestReply) {
-      logger.info('request from before the restart not replayed: its client is gone', {
-        platform: entry.platform,
-      });
-      rt.journal.finish([entry.id], 'abandoned');
-      return;
-    }
-    if (entry.attempts >= MAX_TURN_ATTEMPTS) {
-      logger.error('message given up after repeated failed turns (poison message)', {
-        platform: entry.platform,
-        attempts: entry.attempts,
-      });
-      rt.journal.finish([entry.id], 'failed');
-      await rt.deliverer
-        .deliverText(
-          replayed.msg.chat,
-          `⚠️ I could not answer this message after ${entry.attempts} attempts and gave up on it. Please send it again or rephrase it.`,
-          { replyTo: replayed.msg.id },
-        )
-        .catch(() => undefined);
-      return;
-    }
-    await processInbound(rt, replayed.msg, [entry.id]).catch((err: unknown) => {
-      logger.error('replayed message failed', { id: entry.id, error: (err as Error).message });
-    });
+    const open = this.runtime.journal.open().length;
+    const replies = this.runtime.outbox.pending().length;
+    if (replies || open)
+      this.options.logger.info('recovering after an unclean stop', { replies, messages: open });
+    await recoverUnsentReplies(this.runtime);
+    await replayOpenMessages(this.runtime);
   }
 
   /**
@@ -368,34 +265,10 @@ export class GatewayHost {
   }
 
   private startBackground(chat: ChatRef, sessionKey: string, prompt: string): string {
-    const now = new Date();
-    const p = (n: number) => String(n).padStart(2, '0');
-    const id = `bg_${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}_${randomBytes(3).toString('hex')}`;
-    const controller = new AbortController();
-    const task = (async () => {
-      let text = '';
-      let error = '';
-      for await (const ev of this.runtime.agent.runTurn({
-        sessionKey: `${sessionKey}:${id}`,
-        history: [],
-        userText: prompt,
-        signal: controller.signal,
-        approvals: this.runtime.approvals,
-      })) {
-        if (ev.type === 'done') text = ev.text;
-        if (ev.type === 'error') error = ev.message;
-      }
-      const body = error
-        ? `❌ Background task ${id} failed: ${error}`
-        : `✅ Background task complete\nPrompt: "${prompt.slice(0, 60)}"\n\n${text || '(No response generated)'}`;
-      await this.runtime.deliverer.deliverText(chat, body);
-    })()
-      .catch((err: unknown) =>
-        this.options.logger.error('background task failed', { id, error: (err as Error).message }),
-      )
-      .finally(() => this.background.delete(task));
-    this.background.add(task);
-    return id;
+    const task = startBackgroundTask(this.runtime, chat, sessionKey, prompt);
+    const done = task.done.finally(() => this.background.delete(done));
+    this.background.add(done);
+    return task.id;
   }
 
   /** The process can be restarted (it runs under a service manager): `/restart` calls this. */

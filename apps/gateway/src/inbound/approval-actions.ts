@@ -4,6 +4,24 @@ import { approvedReply, DENIED_REPLY } from '../commands/approval-replies.js';
 import type { HostRuntime } from '../host/runtime.js';
 import { authorize } from './authorize.js';
 
+/** What button presses and approval prompts need from the host. */
+export type ApprovalActionDeps = Pick<
+  HostRuntime,
+  | 'adapterFor'
+  | 'approvalPrompts'
+  | 'approvals'
+  | 'commands'
+  | 'config'
+  | 'db'
+  | 'deliverer'
+  | 'env'
+  | 'journal'
+  | 'logger'
+  | 'outbox'
+  | 'pairing'
+  | 'profileOf'
+>;
+
 type ApprovalEvent = Extract<AgentEvent, { type: 'approval-request' }>;
 type Choice = ApprovalScope | 'deny';
 
@@ -50,7 +68,7 @@ export function parseApprovalAction(actionId: string): { approvalId: string; cho
  * buttons, or a user who prefers typing, answers with them); where the platform has buttons they are added.
  */
 export async function sendApprovalPrompt(
-  rt: HostRuntime,
+  rt: ApprovalActionDeps,
   msg: InboundMessage,
   ev: ApprovalEvent,
   note: string,
@@ -86,7 +104,7 @@ export async function sendApprovalPrompt(
  * them later and reads "expired".
  */
 export async function settlePromptButtons(
-  rt: HostRuntime,
+  rt: ApprovalActionDeps,
   approvalId: string,
   outcome: string,
 ): Promise<void> {
@@ -97,13 +115,13 @@ export async function settlePromptButtons(
 }
 
 /** `ctx.receiveAction` of every adapter. Never throws into the adapter. */
-export function handleAction(rt: HostRuntime, platform: string, action: InboundAction): void {
+export function handleAction(rt: ApprovalActionDeps, platform: string, action: InboundAction): void {
   void processAction(rt, platform, action).catch((err: unknown) => {
     rt.logger.error('button press failed', { platform, error: (err as Error).message });
   });
 }
 
-async function processAction(rt: HostRuntime, platform: string, action: InboundAction): Promise<void> {
+async function processAction(rt: ApprovalActionDeps, platform: string, action: InboundAction): Promise<void> {
   // Seen ids go in the inbound journal (already closed), so a press redelivered after a restart is ignored.
   const first = rt.db.transaction(() => {
     const id = rt.journal.record(
@@ -116,6 +134,12 @@ async function processAction(rt: HostRuntime, platform: string, action: InboundA
   })();
   if (!first) {
     rt.logger.debug('duplicate button press ignored', { platform });
+    return;
+  }
+  // A command's own buttons (`/update`'s confirm) go to that command, which checks who pressed.
+  const command = rt.commands.forAction(action.actionId);
+  if (command?.handleAction) {
+    await command.handleAction(platform, action);
     return;
   }
   const parsed = parseApprovalAction(action.actionId);
@@ -163,7 +187,7 @@ async function processAction(rt: HostRuntime, platform: string, action: InboundA
  * roles or pairing name. Allow-all settings do not count: anyone in a group could press otherwise.
  */
 function mayAnswer(
-  rt: HostRuntime,
+  rt: ApprovalActionDeps,
   platform: string,
   action: InboundAction,
   prompt: ApprovalPrompt | undefined,
@@ -184,7 +208,12 @@ function mayAnswer(
   );
 }
 
-async function settle(rt: HostRuntime, chat: ChatRef, messageId: string, outcome: string): Promise<void> {
+async function settle(
+  rt: ApprovalActionDeps,
+  chat: ChatRef,
+  messageId: string,
+  outcome: string,
+): Promise<void> {
   const adapter = rt.adapterFor(chat.platform);
   const result = await adapter?.settleActions?.(chat, messageId, outcome);
   if (result && !result.ok)

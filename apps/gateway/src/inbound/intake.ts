@@ -6,11 +6,28 @@ import type { CommandOutcome } from '../commands/registry.js';
 import type { HostRuntime } from '../host/runtime.js';
 import { type BusyInputMode, resolveBusyInputMode } from '../turn/busy-mode.js';
 import type { PendingInput } from '../turn/compose-turn.js';
+import type { CompressDeps } from '../turn/compress.js';
 import { compressSession } from '../turn/compress.js';
 import type { SubmitResult } from '../turn/lane-scheduler.js';
+import type { TurnDeps } from '../turn/turn-runner.js';
 import { settlePromptButtons } from './approval-actions.js';
 import { authorize } from './authorize.js';
 import { encodeInbound } from './inbound-codec.js';
+
+/** What the intake needs: everything a turn needs, plus commands, pairing and platform control. */
+export type IntakeDeps = TurnDeps &
+  CompressDeps &
+  Pick<
+    HostRuntime,
+    | 'commands'
+    | 'forgetSessionApprovals'
+    | 'pausePlatform'
+    | 'platformStatuses'
+    | 'requestRestart'
+    | 'resumePlatform'
+    | 'sessionKeyOf'
+    | 'startBackground'
+  >;
 
 const PAIRING_REFUSALS: Record<string, string> = {
   rate_limited: 'Too many pairing requests. Please wait a few minutes and send your message again.',
@@ -21,7 +38,7 @@ const PAIRING_REFUSALS: Record<string, string> = {
 };
 
 /** Entry point for every message an adapter hands over. Synchronous up to the journal write. */
-export function handleInbound(rt: HostRuntime, platform: string, msg: InboundMessage): void {
+export function handleInbound(rt: IntakeDeps, platform: string, msg: InboundMessage): void {
   const journalId = rt.journal.record(
     `${platform}:${msg.chat.chatId}:${msg.id}`,
     platform,
@@ -38,7 +55,7 @@ export function handleInbound(rt: HostRuntime, platform: string, msg: InboundMes
 
 /** Access, commands, then the session lane. Also used to replay journalled messages after a crash. */
 export async function processInbound(
-  rt: HostRuntime,
+  rt: IntakeDeps,
   msg: InboundMessage,
   journalIds: number[],
 ): Promise<void> {
@@ -102,7 +119,7 @@ const BUSY_ACKS: Partial<Record<SubmitResult, string>> = {
  * turn (steer) nor be answered together with others: it queues instead.
  */
 function submitBusy(
-  rt: HostRuntime,
+  rt: IntakeDeps,
   sessionKey: string,
   input: PendingInput,
   mode: BusyInputMode | undefined,
@@ -111,9 +128,9 @@ function submitBusy(
   return rt.lanes.submit(sessionKey, input, { mode: effective });
 }
 
-const warnedBusyMode = new WeakSet<HostRuntime>();
+const warnedBusyMode = new WeakSet<IntakeDeps>();
 
-function busyModeFor(rt: HostRuntime, platform: string): BusyInputMode {
+function busyModeFor(rt: IntakeDeps, platform: string): BusyInputMode {
   const r = resolveBusyInputMode(rt.config.file, rt.env, platform);
   if (!r.ok && !warnedBusyMode.has(rt)) {
     warnedBusyMode.add(rt);
@@ -122,7 +139,7 @@ function busyModeFor(rt: HostRuntime, platform: string): BusyInputMode {
   return r.mode;
 }
 
-async function refuse(rt: HostRuntime, msg: InboundMessage): Promise<void> {
+async function refuse(rt: IntakeDeps, msg: InboundMessage): Promise<void> {
   const platform = msg.chat.platform;
   // The platform's own setting, then the platform's default (email ignores strangers), then the global one.
   const behaviour = (rt.config.file.platforms[platform]?.unauthorized_dm_behavior ??
@@ -148,7 +165,7 @@ async function refuse(rt: HostRuntime, msg: InboundMessage): Promise<void> {
 }
 
 /** /sethome: writes the platform's home channel env var (from its descriptor) into `.env` and the live env. */
-function writeHomeChannel(rt: HostRuntime, platform: string, chatId: string): boolean {
+function writeHomeChannel(rt: IntakeDeps, platform: string, chatId: string): boolean {
   const name = rt.profileOf(platform).homeChannelEnv;
   if (!name) return false;
   const path = rt.config.paths.env;
@@ -163,7 +180,7 @@ function writeHomeChannel(rt: HostRuntime, platform: string, chatId: string): bo
   return true;
 }
 
-function commandContext(rt: HostRuntime, msg: InboundMessage, sessionKey: string): CommandContext {
+function commandContext(rt: IntakeDeps, msg: InboundMessage, sessionKey: string): CommandContext {
   return {
     msg,
     sessionKey,

@@ -1,10 +1,13 @@
 import type { SendMessageCall, SendMessageResult } from '@hermes/agent';
 import type { HostRuntime } from '../host/runtime.js';
-import { targetChat } from './target-chat.js';
+import { type HomeChannels, targetChat } from './target-chat.js';
+
+/** What sending to a target needs from the host. */
+export type SendToTargetDeps = Pick<HostRuntime, 'adapterFor' | 'deliverer'> & HomeChannels;
 
 /** The host side of the agent's `send_message` tool: resolve home channels, then deliver like any reply. */
 export async function sendToTarget(
-  rt: HostRuntime,
+  rt: SendToTargetDeps,
   text: string,
   call: SendMessageCall,
 ): Promise<SendMessageResult> {

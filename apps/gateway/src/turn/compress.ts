@@ -2,12 +2,15 @@ import type { InboundMessage } from '@hermes/adapter-core';
 import type { HostRuntime } from '../host/runtime.js';
 import { historyFrom, storeMessages } from './turn-runner.js';
 
+/** What compressing a session needs from the host. */
+export type CompressDeps = Pick<HostRuntime, 'agent' | 'kv' | 'sessions'>;
+
 /**
  * /compress: the agent summarises the older part of the conversation; the session continues as a new
  * session row holding the summary and the most recent turn, so the old transcript stays on record.
  */
 export async function compressSession(
-  rt: HostRuntime,
+  rt: CompressDeps,
   sessionKey: string,
   msg: InboundMessage,
   focus: string,

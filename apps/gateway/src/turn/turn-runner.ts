@@ -1,11 +1,14 @@
 import type { ChatRef, InboundMessage, OutboundMessage, PlatformAdapter } from '@hermes/adapter-core';
 import type { AgentEvent, ChatMessage, ReasoningEffort, RunTurnInput } from '@hermes/agent';
 import type { HostRuntime } from '../host/runtime.js';
+import type { ApprovalActionDeps } from '../inbound/approval-actions.js';
 import { sendApprovalPrompt } from '../inbound/approval-actions.js';
+import type { HomeChannels } from '../outbound/target-chat.js';
 import { ToolProgress } from '../outbound/tool-progress.js';
 import { expiredReason, resolveResetPolicy } from '../sessions/reset-policy.js';
 import type { SessionRow, TranscriptMessage } from '../state/session-store.js';
 import type { TurnRecord } from '../state/turn-log.js';
+import type { SpokenReplyDeps } from '../voice/spoken-delivery.js';
 import { deliverSpokenReply, transcriberFor } from '../voice/spoken-delivery.js';
 import { composeTurnInput, type PendingInput } from './compose-turn.js';
 import type { LaneRunContext } from './lane-scheduler.js';
@@ -25,6 +28,15 @@ import {
   streamedReplyText,
 } from './streaming/stream-finish.js';
 import { resolveStreaming } from './streaming/streaming-mode.js';
+
+/** What running a turn needs from the host: the session, the agent, delivery and the turn log. */
+export type TurnDeps = SpokenReplyDeps &
+  HomeChannels &
+  ApprovalActionDeps &
+  Pick<
+    HostRuntime,
+    'agent' | 'chatBudgets' | 'journal' | 'kv' | 'lanes' | 'profileOf' | 'sessions' | 'shuttingDown' | 'turns'
+  >;
 
 /** Transcript rows back into the OpenAI message shape the agent takes as history. */
 export function historyFrom(rows: TranscriptMessage[]): ChatMessage[] {
@@ -47,7 +59,11 @@ export function historyFrom(rows: TranscriptMessage[]): ChatMessage[] {
 }
 
 /** Appends agent messages (assistant with tool calls, tool results) to a session's transcript. */
-export function storeMessages(rt: HostRuntime, sessionId: string, messages: ChatMessage[]): void {
+export function storeMessages(
+  rt: Pick<HostRuntime, 'sessions'>,
+  sessionId: string,
+  messages: ChatMessage[],
+): void {
   rt.sessions.appendMany(
     sessionId,
     messages.map((m) =>
@@ -66,7 +82,7 @@ export function storeMessages(rt: HostRuntime, sessionId: string, messages: Chat
 
 /** The active session for the key, auto-reset first when its policy says it expired (spec 2.3). */
 export function ensureSession(
-  rt: HostRuntime,
+  rt: TurnDeps,
   sessionKey: string,
   msg: InboundMessage,
 ): { session: SessionRow; resetNotice?: string } {
@@ -114,12 +130,12 @@ function keepTyping(adapter: PlatformAdapter | undefined, chat: ChatRef): () => 
 }
 
 /** `channel_overrides` for this chat: the `<platform>:<chat>` entry over the `<platform>` one. */
-function channelOverride(rt: HostRuntime, chat: ChatRef): { model?: string; system_prompt?: string } {
+function channelOverride(rt: TurnDeps, chat: ChatRef): { model?: string; system_prompt?: string } {
   const all = rt.config.file.channel_overrides;
   return { ...all[chat.platform], ...all[`${chat.platform}:${chat.chatId}`] };
 }
 
-function systemPromptFor(rt: HostRuntime, msg: InboundMessage, sessionKey: string): string | undefined {
+function systemPromptFor(rt: TurnDeps, msg: InboundMessage, sessionKey: string): string | undefined {
   const personality = rt.kv.get<string>(`personality:${sessionKey}`);
   const base = channelOverride(rt, msg.chat).system_prompt ?? rt.config.file.agent.system_prompt;
   const where =
@@ -136,7 +152,7 @@ function systemPromptFor(rt: HostRuntime, msg: InboundMessage, sessionKey: strin
 
 /** One agent turn for a session lane: compose, run, record, deliver. */
 export async function runAgentTurn(
-  rt: HostRuntime,
+  rt: TurnDeps,
   items: PendingInput[],
   lane: LaneRunContext<PendingInput>,
 ): Promise<void> {
@@ -151,7 +167,7 @@ export async function runAgentTurn(
 }
 
 async function runTurnOnce(
-  rt: HostRuntime,
+  rt: TurnDeps,
   items: PendingInput[],
   lane: LaneRunContext<PendingInput>,
 ): Promise<void> {
@@ -181,8 +197,12 @@ async function runTurnOnce(
   if (!request && rt.profileOf(msg.chat.platform).kind === 'chat')
     for (const notice of composed.notices) await rt.deliverer.deliverText(msg.chat, notice);
   const history = requestHistory(msg) ?? historyFrom(rt.sessions.transcript(session.id));
-  const userMessageId = rt.sessions.append(session.id, 'user', userText);
-  rt.journal.markTurnStart(journalIds, session.id, userMessageId);
+  // One commit: a crash between the two would leave a user message the replay does not know to remove.
+  const userMessageId = rt.db.transaction(() => {
+    const id = rt.sessions.append(session.id, 'user', userText);
+    rt.journal.markTurnStart(journalIds, session.id, id);
+    return id;
+  })();
 
   const stopTyping = keepTyping(adapter, msg.chat);
   const target = deliveryChatOf(msg, rt);
@@ -204,7 +224,8 @@ async function runTurnOnce(
   let error: Extract<AgentEvent, { type: 'error' }> | undefined;
   let interrupted = false;
   const startedAt = Date.now();
-  const usage = { model: undefined as string | undefined, prompt: 0, completion: 0 };
+  const usage = { model: undefined as string | undefined, calls: 0, prompt: 0, completion: 0, total: 0, lastPrompt: 0 };
+  let answered: ChatMessage[] | undefined;
   const toolsUsed: string[] = [];
   const input: RunTurnInput = {
     sessionKey: lane.sessionKey,
@@ -259,7 +280,9 @@ async function runTurnOnce(
         usage.model = ev.model;
         usage.prompt += ev.promptTokens;
         usage.completion += ev.completionTokens;
-        rt.sessions.addUsage(session.id, ev);
+        usage.total += ev.totalTokens;
+        usage.lastPrompt = ev.promptTokens;
+        usage.calls++;
         adapter?.reportUsage?.(msg.chat, {
           prompt_tokens: ev.promptTokens,
           completion_tokens: ev.completionTokens,
@@ -269,25 +292,36 @@ async function runTurnOnce(
       else if (ev.type === 'done') {
         finalText = ev.text;
         interrupted = ev.interrupted;
-        storeMessages(rt, session.id, ev.messages);
+        answered = ev.messages;
       }
     }
   } finally {
     stopTyping();
     await progress?.finish();
     if (streamer) outcome = await streamer.settle();
-    recordTurn(rt, {
-      sessionId: session.id,
-      platform: msg.chat.platform,
-      model: usage.model ?? input.model,
-      startedAt,
-      durationMs: Date.now() - startedAt,
-      promptTokens: usage.prompt,
-      completionTokens: usage.completion,
-      tools: toolsUsed,
-      error: error?.code,
-      interrupted,
-    });
+    // What the turn leaves behind (its messages, token counts, the /insights row) in one commit, before
+    // any reply is recorded or sent; a commit each was most of a short turn's cost.
+    rt.db.transaction(() => {
+      if (answered) storeMessages(rt, session.id, answered);
+      if (usage.calls > 0)
+        rt.sessions.addUsage(
+          session.id,
+          { promptTokens: usage.prompt, completionTokens: usage.completion, totalTokens: usage.total },
+          usage.lastPrompt,
+        );
+      recordTurn(rt, {
+        sessionId: session.id,
+        platform: msg.chat.platform,
+        model: usage.model ?? input.model,
+        startedAt,
+        durationMs: Date.now() - startedAt,
+        promptTokens: usage.prompt,
+        completionTokens: usage.completion,
+        tools: toolsUsed,
+        error: error?.code,
+        interrupted,
+      });
+    })();
   }
   if (interrupted && rt.shuttingDown) {
     // Leave the turn as if it never started: the journal replays the message on the next start.
@@ -371,7 +405,7 @@ async function runTurnOnce(
  * the message: the journal entry is closed either way.
  */
 async function deliverTurnReply(
-  rt: HostRuntime,
+  rt: TurnDeps,
   o: {
     chat: ChatRef;
     reply: string;
@@ -409,7 +443,7 @@ async function deliverTurnReply(
 
 /** The edit or native streamer of a chat reply, or none when this platform's streaming is off. */
 function chatStreamer(
-  rt: HostRuntime,
+  rt: TurnDeps,
   adapter: PlatformAdapter,
   budget: ChatBudget,
   msg: InboundMessage,
@@ -437,7 +471,7 @@ function chatStreamer(
 }
 
 async function markAbandonedSafely(
-  rt: HostRuntime,
+  rt: TurnDeps,
   outcome: StreamOutcome,
   adapter: PlatformAdapter,
   chat: ChatRef,
@@ -450,7 +484,7 @@ async function markAbandonedSafely(
 }
 
 /** A failure to write the statistics row must never fail the turn that already ran. */
-function recordTurn(rt: HostRuntime, turn: TurnRecord): void {
+function recordTurn(rt: TurnDeps, turn: TurnRecord): void {
   try {
     rt.turns.record(turn);
   } catch (err) {

@@ -8,8 +8,14 @@ import { VoiceError } from './voice-errors.js';
 import { shouldSpeak, voiceModeOf } from './voice-mode.js';
 import { type SpokenReply, speakReply, spokenKind } from './voice-reply.js';
 
+/** What spoken replies and transcription need from the host. */
+export type SpokenReplyDeps = Pick<
+  HostRuntime,
+  'adapterFor' | 'config' | 'deliverer' | 'env' | 'kv' | 'logger' | 'outbox'
+>;
+
 /** Speech to text with the gateway's current settings (read per call: /sethome-style env edits apply). */
-export function transcriberFor(rt: HostRuntime): Transcriber {
+export function transcriberFor(rt: SpokenReplyDeps): Transcriber {
   return (path, attachment) => {
     const o: { name?: string; mime?: string } = {};
     if (attachment.name) o.name = attachment.name;
@@ -18,7 +24,7 @@ export function transcriberFor(rt: HostRuntime): Transcriber {
   };
 }
 
-async function notify(rt: HostRuntime, chat: ChatRef, line: string): Promise<void> {
+async function notify(rt: SpokenReplyDeps, chat: ChatRef, line: string): Promise<void> {
   try {
     await rt.deliverer.deliverText(chat, line);
   } catch (err) {
@@ -32,7 +38,7 @@ async function notify(rt: HostRuntime, chat: ChatRef, line: string): Promise<voi
  * already holds the whole answer, the line says why there is no audio.
  */
 export async function deliverSpokenReply(
-  rt: HostRuntime,
+  rt: SpokenReplyDeps,
   o: { chat: ChatRef; reply: string; sessionId: string; heardVoice: boolean },
 ): Promise<void> {
   if (!shouldSpeak(voiceModeOf(rt.kv, o.chat), o.heardVoice)) return;

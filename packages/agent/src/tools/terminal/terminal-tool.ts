@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { z } from 'zod';
+import type { TerminalCheckpoints } from '../../checkpoints/checkpoint-types.js';
+import { mightChangeFiles } from '../../checkpoints/mutating-command.js';
 import type { AgentTool, ToolContext, ToolResult } from '../../types.js';
 import { defineTool } from '../define-tool.js';
 import type { BackgroundProcesses } from './background-processes.js';
@@ -31,6 +33,11 @@ export interface TerminalToolOptions {
   requireApproval?: boolean;
   /** Enables `background: true` (spec 5.4): the command keeps running after the tool returns. */
   background?: BackgroundProcesses;
+  /**
+   * Snapshots the working folder before each command that might change files (`/rollback`); off when
+   * absent. A failed snapshot is logged and the command runs anyway.
+   */
+  checkpoints?: TerminalCheckpoints;
 }
 
 const SECRET_NAME = /KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|COOKIE|PRIVATE/i;
@@ -56,6 +63,27 @@ function sessionEnv(ctx: ToolContext): Record<string, string> {
     if (typeof v === 'string' || typeof v === 'number') env[name] = String(v);
   }
   return env;
+}
+
+async function takeCheckpoint(
+  checkpoints: TerminalCheckpoints,
+  dir: string,
+  command: string,
+  ctx: ToolContext,
+): Promise<void> {
+  try {
+    const r = await checkpoints.snapshot({ dir, command, sessionKey: ctx.sessionKey });
+    if (!r.ok)
+      ctx.logger.warn('checkpoint not taken', {
+        code: r.code,
+        reason: r.message,
+        ...(r.fix ? { fix: r.fix } : {}),
+      });
+    else if (r.skippedLarge.length > 0)
+      ctx.logger.info('checkpoint left out files over the size limit', { count: r.skippedLarge.length });
+  } catch (err) {
+    ctx.logger.warn('checkpoint not taken', { reason: (err as Error).message });
+  }
 }
 
 const toolError = (error: string): ToolResult => ({ ok: false, output: JSON.stringify({ error }) });
@@ -135,6 +163,8 @@ export function createTerminalTool(options: TerminalToolOptions = {}): AgentTool
       }
       const workdir = args.workdir ? resolvePath(cwd, args.workdir) : cwd;
       const env = { ...baseEnv, ...sessionEnv(ctx) };
+      if (options.checkpoints && mightChangeFiles(args.command))
+        await takeCheckpoint(options.checkpoints, workdir, args.command, ctx);
       if (args.background) {
         if (!background) return toolError('Background mode is not available here.');
         const started = background.start({

@@ -1,0 +1,77 @@
+import { toAdapterError } from '@hermes/adapter-core';
+import type { JournalEntry } from '../state/inbound-journal.js';
+import { type OpenStream, openStreamKey, RESTART_MARK } from '../turn/streaming/stream-finish.js';
+import { decodeInbound, type ReplayedInbound } from './inbound-codec.js';
+import { type IntakeDeps, processInbound } from './intake.js';
+
+/** Turns started for one message before it counts as poison and is given up. */
+const MAX_TURN_ATTEMPTS = 3;
+
+/** After an unclean stop: every acknowledged message that was never answered runs again, once. */
+export async function replayOpenMessages(rt: IntakeDeps): Promise<number> {
+  const open = rt.journal.open();
+  for (const entry of open) await replay(rt, entry);
+  return open.length;
+}
+
+/**
+ * One journalled message after an unclean stop. Idempotent: what its interrupted turn wrote to the
+ * transcript is removed first, so the replay does not store the user message twice. A message whose
+ * client was waiting on a request is not replayed (nobody is waiting now), and one that already
+ * started MAX_TURN_ATTEMPTS turns is given up as a poison message instead of failing on every start.
+ */
+async function replay(rt: IntakeDeps, entry: JournalEntry): Promise<void> {
+  const { logger } = rt;
+  if (entry.turnStart) rt.sessions.truncateFrom(entry.turnStart.sessionId, entry.turnStart.messageId);
+  await markStreamCutByRestart(rt, entry.id);
+  let replayed: ReplayedInbound;
+  try {
+    replayed = decodeInbound(entry.payload);
+  } catch (err) {
+    logger.error('journalled message unreadable; dropped', { id: entry.id, error: (err as Error).message });
+    rt.journal.finish([entry.id], 'failed');
+    return;
+  }
+  if (replayed.requestReply) {
+    logger.info('request from before the restart not replayed: its client is gone', {
+      platform: entry.platform,
+    });
+    rt.journal.finish([entry.id], 'abandoned');
+    return;
+  }
+  if (entry.attempts >= MAX_TURN_ATTEMPTS) {
+    logger.error('message given up after repeated failed turns (poison message)', {
+      platform: entry.platform,
+      attempts: entry.attempts,
+    });
+    rt.journal.finish([entry.id], 'failed');
+    await rt.deliverer
+      .deliverText(
+        replayed.msg.chat,
+        `⚠️ I could not answer this message after ${entry.attempts} attempts and gave up on it. Please send it again or rephrase it.`,
+        { replyTo: replayed.msg.id },
+      )
+      .catch(() => undefined);
+    return;
+  }
+  await processInbound(rt, replayed.msg, [entry.id]).catch((err: unknown) => {
+    logger.error('replayed message failed', { id: entry.id, error: (err as Error).message });
+  });
+}
+
+/** A reply that was streaming when the process died stays visible: it is marked, not left dangling. */
+async function markStreamCutByRestart(rt: IntakeDeps, journalId: number): Promise<void> {
+  const key = openStreamKey(journalId);
+  const open = rt.kv.get<OpenStream>(key);
+  if (!open) return;
+  rt.kv.delete(key);
+  const adapter = rt.adapterFor(open.chat.platform);
+  const result = await adapter
+    ?.edit?.(open.chat, open.messageId, `${open.text.trimEnd()}\n\n${RESTART_MARK}`)
+    .catch((err: unknown) => ({ ok: false as const, error: toAdapterError(err, open.chat.platform) }));
+  if (result && !result.ok)
+    rt.logger.warn('reply cut by the restart not marked', {
+      platform: open.chat.platform,
+      code: result.error.code,
+    });
+}
