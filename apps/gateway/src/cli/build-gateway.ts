@@ -31,6 +31,7 @@ import { skillCommand } from '../skills/skill-command.js';
 import { loadSkills } from '../skills/skill-library.js';
 import { createSkillTool } from '../skills/skill-tool.js';
 import { deferredResponseStore } from '../state/response-store.js';
+import { askClarify, createClarifyTool } from '../turn/clarify.js';
 
 const seconds = (s: number | undefined) => (s === undefined ? undefined : Math.round(s * 1000));
 
@@ -139,6 +140,9 @@ export async function buildGateway(
         },
       ),
       ...platformAgentTools(adapters),
+      createClarifyTool((req) =>
+        host ? askClarify(host.runtime, req) : Promise.resolve({ kind: 'aborted' as const }),
+      ),
       ...(skills.length > 0 ? [createSkillTool(skills)] : []),
     ],
   });

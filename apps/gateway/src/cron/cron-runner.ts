@@ -4,6 +4,7 @@ import { type ChatRef, parseMessageTarget } from '@hermes/adapter-core';
 import type { HostRuntime } from '../host/runtime.js';
 import { isSilentReply } from '../outbound/extract-media.js';
 import { type HomeChannels, targetChat } from '../outbound/target-chat.js';
+import { CLARIFY_TOOLSET } from '../turn/clarify-questions.js';
 import type { CronJob, CronJobsStore } from './jobs-store.js';
 import { nextRunAfter } from './schedule.js';
 
@@ -71,7 +72,7 @@ export async function runCronJob(
       signal: controller.signal,
       approvals: rt.approvals,
       // Spec 5.5: a job cannot schedule more jobs.
-      toolLimits: { withoutToolsets: ['cronjob'] },
+      toolLimits: { withoutToolsets: ['cronjob', CLARIFY_TOOLSET] },
       context: {
         platform: 'cron',
         cronJobId: job.id,

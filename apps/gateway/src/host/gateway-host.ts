@@ -32,6 +32,7 @@ import { Outbox } from '../state/outbox.js';
 import { SessionStore } from '../state/session-store.js';
 import { TurnLog } from '../state/turn-log.js';
 import { startBackgroundTask } from '../turn/background-task.js';
+import { ClarifyQuestions } from '../turn/clarify-questions.js';
 import type { PendingInput } from '../turn/compose-turn.js';
 import { LaneScheduler } from '../turn/lane-scheduler.js';
 import { ChatBudgets } from '../turn/streaming/chat-budget.js';
@@ -146,6 +147,7 @@ export class GatewayHost {
       deliverer,
       chatBudgets: new ChatBudgets(),
       approvalPrompts: new Map(),
+      clarify: new ClarifyQuestions(),
       adapterFor: (p) => this.supervisor.get(p),
       profileOf,
       homeChannelOf: (p) => {

@@ -19,6 +19,7 @@ import type { KvStore } from '../state/kv-store.js';
 import type { Outbox } from '../state/outbox.js';
 import type { SessionStore } from '../state/session-store.js';
 import type { TurnLog } from '../state/turn-log.js';
+import type { ClarifyQuestions } from '../turn/clarify-questions.js';
 import type { PendingInput } from '../turn/compose-turn.js';
 import type { LaneScheduler } from '../turn/lane-scheduler.js';
 import type { ChatBudgets } from '../turn/streaming/chat-budget.js';
@@ -37,7 +38,10 @@ export interface PlatformStatus {
   lastSendAt?: number;
 }
 
-/** Everything the intake and the turn runner share. Built once by GatewayHost. */
+/**
+ * The host's parts, built once by GatewayHost. No stage takes all of it: each declares the `Pick` it uses
+ * (`IntakeDeps`, `TurnDeps`, `ApprovalActionDeps`, `CronDeps`, …), so what a stage can touch is visible in its type.
+ */
 export interface HostRuntime {
   config: LoadedConfig;
   /** Live env: starts as config.env, changed by /sethome. */
@@ -62,6 +66,8 @@ export interface HostRuntime {
   chatBudgets: ChatBudgets;
   /** Approval prompts sent with buttons, by approval id. In memory like the approvals: a restart withdraws both. */
   approvalPrompts: Map<string, ApprovalPrompt>;
+  /** Questions the agent's `clarify` tool is waiting on, answered by a button or the next message. */
+  clarify: ClarifyQuestions;
   adapterFor(platform: string): PlatformAdapter | undefined;
   /** What the platform's descriptor says: kind, allowlist and home channel env names, id rule. */
   profileOf(platform: string): PlatformProfile;

@@ -2,6 +2,7 @@ import type { ChatRef, InboundAction, InboundMessage, MessageAction } from '@her
 import type { AgentEvent, ApprovalScope } from '@hermes/agent';
 import { approvedReply, DENIED_REPLY } from '../commands/approval-replies.js';
 import type { HostRuntime } from '../host/runtime.js';
+import { parseClarifyAction } from '../turn/clarify-questions.js';
 import { authorize } from './authorize.js';
 
 /** What button presses and approval prompts need from the host. */
@@ -10,6 +11,7 @@ export type ApprovalActionDeps = Pick<
   | 'adapterFor'
   | 'approvalPrompts'
   | 'approvals'
+  | 'clarify'
   | 'commands'
   | 'config'
   | 'db'
@@ -142,6 +144,11 @@ async function processAction(rt: ApprovalActionDeps, platform: string, action: I
     await command.handleAction(platform, action);
     return;
   }
+  const question = parseClarifyAction(action.actionId);
+  if (question) {
+    await answerClarifyByButton(rt, platform, action, question);
+    return;
+  }
   const parsed = parseApprovalAction(action.actionId);
   if (!parsed) {
     rt.logger.warn('button press for an unknown action ignored', { platform });
@@ -182,6 +189,36 @@ async function processAction(rt: ApprovalActionDeps, platform: string, action: I
   await settle(rt, action.chat, action.messageId, `✅ Approved by ${name}`);
 }
 
+/** A press on a `clarify` question's button: the choice becomes the tool's answer. */
+async function answerClarifyByButton(
+  rt: ApprovalActionDeps,
+  platform: string,
+  action: InboundAction,
+  pressed: { id: string; index: number },
+): Promise<void> {
+  const q = rt.clarify.get(pressed.id);
+  const asker = q ? { platform: q.chat.platform, chatId: q.chat.chatId, userId: q.userId } : undefined;
+  if (!mayAnswer(rt, platform, action, asker)) {
+    rt.logger.warn('button press by a user who may not answer this question; nothing applied', {
+      platform,
+      userId: action.sender.id,
+    });
+    return;
+  }
+  const choice = q?.choices[pressed.index];
+  if (!q || choice === undefined) {
+    await settle(
+      rt,
+      action.chat,
+      action.messageId,
+      '⌛ Expired: this question was already answered or withdrawn.',
+    );
+    return;
+  }
+  // The question settles its own buttons with the choice once the tool has it.
+  q.settle({ kind: 'answered', text: choice, by: action.sender.name ?? action.sender.id, via: 'button' });
+}
+
 /**
  * The person whose turn asked, an admin (`gateway.allow_admin_from`), or someone the platform's allowlist,
  * roles or pairing name. Allow-all settings do not count: anyone in a group could press otherwise.
@@ -190,7 +227,7 @@ function mayAnswer(
   rt: ApprovalActionDeps,
   platform: string,
   action: InboundAction,
-  prompt: ApprovalPrompt | undefined,
+  prompt: Pick<ApprovalPrompt, 'platform' | 'chatId' | 'userId'> | undefined,
 ): boolean {
   if (action.chat.platform !== platform) return false;
   if (

@@ -5,6 +5,7 @@ import { parseCommand } from '../commands/parse.js';
 import type { CommandOutcome } from '../commands/registry.js';
 import type { HostRuntime } from '../host/runtime.js';
 import { type BusyInputMode, resolveBusyInputMode } from '../turn/busy-mode.js';
+import { answerClarifyByText, type ClarifyDeps } from '../turn/clarify.js';
 import type { PendingInput } from '../turn/compose-turn.js';
 import type { CompressDeps } from '../turn/compress.js';
 import { compressSession } from '../turn/compress.js';
@@ -16,6 +17,7 @@ import { encodeInbound } from './inbound-codec.js';
 
 /** What the intake needs: everything a turn needs, plus commands, pairing and platform control. */
 export type IntakeDeps = TurnDeps &
+  ClarifyDeps &
   CompressDeps &
   Pick<
     HostRuntime,
@@ -103,6 +105,11 @@ export async function processInbound(
     }
     rt.journal.finish(journalIds);
     if (outcome.kind === 'reply') await rt.deliverer.deliverText(msg.chat, outcome.text, { replyTo: msg.id });
+    return;
+  }
+  // The turn asked the user something (`clarify`): this message is the answer, not a new turn.
+  if (answerClarifyByText(rt, sessionKey, msg)) {
+    rt.journal.finish(journalIds);
     return;
   }
   // An unknown /foo goes to the agent as text.

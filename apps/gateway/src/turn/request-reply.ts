@@ -9,6 +9,7 @@ import {
 } from '@hermes/adapter-core';
 import type { AgentErrorCode, ChatMessage } from '@hermes/agent';
 import { type HomeChannels, targetChat } from '../outbound/target-chat.js';
+import { CLARIFY_TOOLSET } from './clarify-questions.js';
 
 /** The client's conversation in the agent's message shape (the API is stateless: it wins over the transcript). */
 export function requestHistory(msg: InboundMessage): ChatMessage[] | undefined {
@@ -49,8 +50,10 @@ export function requestFailureOf(error: {
  * reach the route) never get a shell unless the route names the `terminal` toolset.
  */
 export function turnLimitsFor(msg: InboundMessage, kind: PlatformKind): TurnLimits | undefined {
-  if (msg.turnLimits) return msg.turnLimits;
-  return kind === 'events' ? { withoutToolsets: ['terminal'] } : undefined;
+  const limits = msg.turnLimits ?? (kind === 'events' ? { withoutToolsets: ['terminal'] } : undefined);
+  if (kind === 'chat') return limits;
+  // Nobody in a chat waits for a question: a request/reply client or an event's sender cannot answer one.
+  return { ...limits, withoutToolsets: [...(limits?.withoutToolsets ?? []), CLARIFY_TOOLSET] };
 }
 
 /**

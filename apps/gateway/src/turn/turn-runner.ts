@@ -224,7 +224,14 @@ async function runTurnOnce(
   let error: Extract<AgentEvent, { type: 'error' }> | undefined;
   let interrupted = false;
   const startedAt = Date.now();
-  const usage = { model: undefined as string | undefined, calls: 0, prompt: 0, completion: 0, total: 0, lastPrompt: 0 };
+  const usage = {
+    model: undefined as string | undefined,
+    calls: 0,
+    prompt: 0,
+    completion: 0,
+    total: 0,
+    lastPrompt: 0,
+  };
   let answered: ChatMessage[] | undefined;
   const toolsUsed: string[] = [];
   const input: RunTurnInput = {
@@ -239,6 +246,9 @@ async function runTurnOnce(
       chatId: msg.chat.chatId,
       threadId: msg.chat.threadId,
       chatName: msg.chat.chatName,
+      chatType: msg.chat.chatType,
+      // Who the `clarify` tool may ask: the person whose turn this is.
+      userId: msg.sender.id,
     },
   };
   const limits = turnLimitsFor(msg, rt.profileOf(msg.chat.platform).kind);

@@ -9,6 +9,7 @@ import { createCronTool } from '../../src/cron/cron-tool.js';
 import { CronJobsStore } from '../../src/cron/jobs-store.js';
 import { GatewayHost } from '../../src/host/gateway-host.js';
 import { conventionalProfile } from '../../src/platforms/platform-profile.js';
+import { askClarify, createClarifyTool } from '../../src/turn/clarify.js';
 import { MemoryAdapter } from './memory-adapter.js';
 
 export interface Harness {
@@ -55,7 +56,11 @@ export async function startHarness(
     apiKey: 'test-key',
     model: 'fake-model',
     maxRetries: 0,
-    tools: [createTerminalTool(), createCronTool(new CronJobsStore(config.paths.cronDir))],
+    tools: [
+      createTerminalTool(),
+      createCronTool(new CronJobsStore(config.paths.cronDir)),
+      createClarifyTool((req) => askClarify(host.runtime, req)),
+    ],
   });
   const adapter = options.adapter ?? new MemoryAdapter();
   const host = new GatewayHost({
