@@ -11,6 +11,7 @@ import {
   DedupeCache,
   LivenessTracker,
   type Logger,
+  type MessageAction,
   notConnectedError,
   notConnectedResult,
   type OutboundMessage,
@@ -122,7 +123,10 @@ export class SlackAdapter implements PlatformAdapter {
    */
   readonly #liveness = new LivenessTracker(SLACK_CLIENT_PING_INTERVAL_MS);
   /** `channel:ts` → text of a message with buttons, so settling keeps the text and drops the buttons. */
-  readonly #actionTexts = new RecentMap<string>(RECENT_MESSAGES);
+  /** Messages whose buttons are still live: their text and buttons, so an edit or a settle keeps the other. */
+  readonly #actionMessages = new RecentMap<{ text: string; actions: readonly MessageAction[] }>(
+    RECENT_MESSAGES,
+  );
   /** `channel:ts` → user of an inbound message: Slack wants the recipient of a stream outside DMs. */
   readonly #senders = new RecentMap<string>(RECENT_MESSAGES);
 
@@ -277,7 +281,8 @@ export class SlackAdapter implements PlatformAdapter {
           chunks,
         );
         const lastId = posted.at(-1);
-        if (actions && lastId) this.#actionTexts.set(`${chat.chatId}:${lastId}`, lastRendered);
+        if (actions && lastId)
+          this.#actionMessages.set(`${chat.chatId}:${lastId}`, { text: lastRendered, actions });
         ids.push(...posted);
       }
       for (const media of msg.media ?? []) {
@@ -313,10 +318,20 @@ export class SlackAdapter implements PlatformAdapter {
     if (!first)
       return failed(new AdapterError('bad_request', 'edit needs some text', { platform: SLACK_PLATFORM }));
     const deps = this.#outboundDeps(running);
+    // Without `blocks`, Slack keeps a message's old blocks and the new text would only be the fallback: a
+    // message whose buttons are live is rewritten with the new text and the same buttons.
+    const key = `${chat.chatId}:${messageId}`;
+    const live = this.#actionMessages.get(key);
     try {
       await running.pacer.run(chat.chatId, () =>
-        running.call('chat.update', { channel: chat.chatId, ts: messageId, text: first.rendered }),
+        running.call('chat.update', {
+          channel: chat.chatId,
+          ts: messageId,
+          text: first.rendered,
+          ...(live ? { blocks: slackActionBlocks(first.rendered, 'markdown', live.actions) } : {}),
+        }),
       );
+      if (live) this.#actionMessages.set(key, { text: first.rendered, actions: live.actions });
       this.#liveness.sent();
       const ids = [messageId];
       if (rest.length > 0) {
@@ -388,7 +403,7 @@ export class SlackAdapter implements PlatformAdapter {
     const running = this.#running;
     if (!running) return notConnectedResult(SLACK_PLATFORM, 'SlackAdapter', 'settleActions');
     const key = `${chat.chatId}:${messageId}`;
-    const text = this.#actionTexts.get(key);
+    const text = this.#actionMessages.get(key)?.text;
     const fallback = text ? `${text}\n${outcome}` : outcome;
     try {
       await running.pacer.run(chat.chatId, () =>
@@ -400,7 +415,7 @@ export class SlackAdapter implements PlatformAdapter {
         }),
       );
       this.#liveness.sent();
-      this.#actionTexts.delete(key);
+      this.#actionMessages.delete(key);
       return { ok: true, messageIds: [messageId] };
     } catch (error) {
       return failed(error);

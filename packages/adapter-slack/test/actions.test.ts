@@ -164,6 +164,25 @@ describe('slack buttons', () => {
     if (!missing.ok) expect(missing.error.code).toBe('not_found');
   });
 
+  it('an edit of a message with live buttons rewrites its text and keeps the buttons; after settling, plain edits', async () => {
+    const { r } = await startWithPresses();
+    const sent = await r.adapter.send(dm, { text: 'Deploy to **staging**?', actions: approve });
+    const ts = sent.ok ? sent.messageIds[0]! : '';
+    const edited = await r.adapter.edit(dm, ts, 'Deploy to **production**?');
+    expect(edited).toEqual({ ok: true, messageIds: [ts] });
+    const update = r.fake.updates[0]!;
+    expect(blockTypes(update.blocks)).toEqual(['section', 'actions']);
+    expect((update.blocks![0]!['text'] as { text: string }).text).toBe('Deploy to *production*?');
+    const ids = (update.blocks![1]!['elements'] as Block[]).map((b) => b['action_id']);
+    expect(ids).toEqual(['approve:42', 'deny:42']);
+    // Settling keeps the edited text, not the one first sent.
+    await r.adapter.settleActions(dm, ts, '✅ Approved by Ada');
+    expect((r.fake.updates[1]!.blocks![0]!['text'] as { text: string }).text).toBe('Deploy to *production*?');
+    // With no live buttons any more, an edit sends no blocks (Slack keeps the settled ones).
+    await r.adapter.edit(dm, ts, 'done');
+    expect(r.fake.updates[2]!.blocks).toBeUndefined();
+  });
+
   it('says it has buttons exactly when settleActions exists', async () => {
     const { r } = await startWithPresses();
     expect(r.adapter.capabilities.buttons).toBe(true);
