@@ -129,6 +129,70 @@ describe('the gateway process with Telegram, Discord and Slack (real SDKs, fake 
     );
   });
 
+  it('asks a clarifying question with Telegram buttons; the press answers it and the turn goes on', async () => {
+    const before = fake.requests.length;
+    fake.script(
+      step.toolCall('clarify', { question: 'Which size?', choices: ['small', 'large'] }),
+      step.text('Ordered a large one.'),
+    );
+    telegram.sendText({ chat: telegram.bobDm, from: telegram.bob, text: 'order a pizza' });
+    const question = await until(
+      gateway,
+      () =>
+        telegram.sent.find(
+          (m) =>
+            m.chatId === telegram.bobDm.id &&
+            m.text?.includes('Which size?') &&
+            telegram.keyboardOf(m.chatId, m.messageId),
+        ),
+      'the question with buttons',
+    );
+    const keyboard = telegram.keyboardOf(question.chatId, question.messageId) as {
+      inline_keyboard: Array<Array<{ text: string; callback_data: string }>>;
+    };
+    const large = keyboard.inline_keyboard.flat().find((b) => b.text === 'large');
+    expect(large?.callback_data).toMatch(/^cl:/);
+    telegram.pressButton(question.chatId, question.messageId, large!.callback_data, telegram.bob);
+    await until(
+      gateway,
+      () => telegramTexts(telegram.bobDm.id).includes('Ordered a large one.'),
+      'the reply after the answer',
+    );
+    const tool = fake.requests[before + 1]!.body.messages.find((m) => m.role === 'tool');
+    expect(String(tool?.content)).toBe('The user answered: large');
+    await until(
+      gateway,
+      () => !telegram.keyboardOf(question.chatId, question.messageId),
+      'the buttons replaced by the choice',
+    );
+  });
+
+  it('/steer on Telegram reaches the running turn at its next step without restarting it', async () => {
+    const before = fake.requests.length;
+    fake.script(
+      step.toolCall('terminal', { command: 'sleep 1.5 && echo built' }),
+      step.text('Built, and used port 8080.'),
+    );
+    telegram.sendText({ chat: telegram.aliceDm, from: telegram.alice, text: 'build the site' });
+    await fake.waitForRequests(before + 1, 10_000);
+    telegram.sendText({ chat: telegram.aliceDm, from: telegram.alice, text: '/steer use port 8080' });
+    await until(
+      gateway,
+      () => telegramTexts(telegram.aliceDm.id).includes('Built, and used port 8080.'),
+      'the steered reply',
+    );
+    expect(telegramTexts(telegram.aliceDm.id).some((t) => t.startsWith('↪️ Steering'))).toBe(true);
+    // One turn, two model calls: the steer text came in after the tool result, as a user message.
+    expect(fake.requests).toHaveLength(before + 2);
+    const messages = fake.requests[before + 1]!.body.messages;
+    const toolAt = messages.findIndex((m) => m.role === 'tool');
+    const steerAt = messages.findIndex(
+      (m) => m.role === 'user' && String(m.content).includes('use port 8080'),
+    );
+    expect(toolAt).toBeGreaterThan(-1);
+    expect(steerAt).toBeGreaterThan(toolAt);
+  });
+
   it('answers a Telegram group only when mentioned', async () => {
     const before = fake.requests.length;
     telegram.sendText({ chat: telegram.group, from: telegram.bob, text: 'talking among ourselves' });
@@ -206,6 +270,21 @@ describe('the gateway process with Telegram, Discord and Slack (real SDKs, fake 
     expect(users.indexOf('second')).toBeGreaterThan(users.indexOf('first'));
     expect(users.indexOf('third')).toBeGreaterThan(users.indexOf('second'));
     expect(slack.postsIn('D0ALICE').map((p) => p.text)).toEqual(['Both answered.']);
+  });
+
+  it('/queue on Slack lets the running turn finish, then answers the queued message in a turn of its own', async () => {
+    const before = fake.requests.length;
+    fake.script(step.delay(1500), step.text('Slack first.'), step.text('Slack queued.'));
+    slack.message({ channel: 'D0ALICE', text: 'slow question' });
+    await fake.waitForRequests(before + 1, 10_000);
+    slack.message({ channel: 'D0ALICE', text: '/queue and this after' });
+    const queued = await slack.waitForPost((p) => p.text === 'Slack queued.', 15_000);
+    const first = slack.postsIn('D0ALICE').find((p) => p.text === 'Slack first.');
+    expect(first).toBeDefined();
+    expect(Number(first!.ts)).toBeLessThan(Number(queued.ts));
+    const [slow, next] = fake.requests.slice(before);
+    expect(slow!.body.messages.map((m) => String(m.content)).join('\n')).not.toContain('and this after');
+    expect(String(next!.body.messages.at(-1)!.content)).toBe('and this after');
   });
 
   it('answers a Discord DM, and a guild mention in a thread it opens', async () => {
