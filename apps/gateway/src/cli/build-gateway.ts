@@ -149,7 +149,7 @@ export async function buildGateway(
   const profiles = Object.fromEntries(
     platforms.map((p) => [p.descriptor.platform, profileFromDescriptor(p.descriptor)]),
   );
-  const gateway = new McpGatewayHost({ config, logger, agent, adapters, profiles }, mcp, () =>
+  const gateway = new McpGatewayHost({ config, logger, agent, adapters, profiles, skills }, mcp, () =>
     mcpServerConfigs(config.file.mcp_servers),
   );
   host = gateway;

@@ -25,6 +25,7 @@ import { startLivenessWatchdog } from '../platforms/liveness-watchdog.js';
 import { conventionalProfile, type PlatformProfile } from '../platforms/platform-profile.js';
 import { type GatewayStatusFile, removeFile, writeStatusFile } from '../platforms/status-file.js';
 import { sessionKeyFor } from '../sessions/session-key.js';
+import type { Skill } from '../skills/skill-library.js';
 import { openStateDb } from '../state/db.js';
 import { InboundJournal } from '../state/inbound-journal.js';
 import { KvStore } from '../state/kv-store.js';
@@ -56,6 +57,8 @@ export interface GatewayHostOptions {
   adapterRetry?: { firstMs: number; maxMs: number };
   /** How often the liveness watchdog looks at each platform (default 15 s; tests shorten it). */
   livenessCheckMs?: number;
+  /** Installed skills, for turns whose platform names some (webhook routes). */
+  skills?: readonly Skill[];
 }
 
 const RESTART_NOTICE_KEY = 'restart:notify';
@@ -148,6 +151,7 @@ export class GatewayHost {
       chatBudgets: new ChatBudgets(),
       approvalPrompts: new Map(),
       clarify: new ClarifyQuestions(),
+      skills: options.skills ?? [],
       adapterFor: (p) => this.supervisor.get(p),
       profileOf,
       homeChannelOf: (p) => {

@@ -13,6 +13,7 @@ import type { ApprovalPrompt } from '../inbound/approval-actions.js';
 import type { PairingStore } from '../inbound/pairing-store.js';
 import type { Deliverer } from '../outbound/deliverer.js';
 import type { PlatformProfile } from '../platforms/platform-profile.js';
+import type { Skill } from '../skills/skill-library.js';
 import type { Db } from '../state/db.js';
 import type { InboundJournal } from '../state/inbound-journal.js';
 import type { KvStore } from '../state/kv-store.js';
@@ -66,6 +67,8 @@ export interface HostRuntime {
   chatBudgets: ChatBudgets;
   /** Approval prompts sent with buttons, by approval id. In memory like the approvals: a restart withdraws both. */
   approvalPrompts: Map<string, ApprovalPrompt>;
+  /** Installed skills (`$HERMES_HOME/skills`): a turn whose platform names some preloads them. */
+  skills: readonly Skill[];
   /** Questions the agent's `clarify` tool is waiting on, answered by a button or the next message. */
   clarify: ClarifyQuestions;
   adapterFor(platform: string): PlatformAdapter | undefined;

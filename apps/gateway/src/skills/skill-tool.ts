@@ -15,7 +15,11 @@ export function createSkillTool(skills: readonly Skill[]): AgentTool {
     description: `Load the instructions of one of these skills before doing what it covers:\n${listing}`,
     schema: z.object({ name: z.string().describe('the skill name') }),
     preview: (a) => a.name,
-    async execute({ name }) {
+    async execute({ name }, ctx) {
+      // A turn whose platform named its skills (a webhook route) loads only those.
+      const allowed = ctx.context.allowedSkills;
+      if (Array.isArray(allowed) && !allowed.includes(name))
+        return { ok: false, output: `This task may use only these skills: ${allowed.join(', ')}` };
       const skill = skills.find((s) => s.name === name);
       if (!skill)
         return { ok: false, output: `No skill "${name}". Skills: ${skills.map((s) => s.name).join(', ')}` };

@@ -6,6 +6,7 @@ import { sendApprovalPrompt } from '../inbound/approval-actions.js';
 import type { HomeChannels } from '../outbound/target-chat.js';
 import { ToolProgress } from '../outbound/tool-progress.js';
 import { expiredReason, resolveResetPolicy } from '../sessions/reset-policy.js';
+import { routeSkills } from '../skills/route-skills.js';
 import type { SessionRow, TranscriptMessage } from '../state/session-store.js';
 import type { TurnRecord } from '../state/turn-log.js';
 import type { SpokenReplyDeps } from '../voice/spoken-delivery.js';
@@ -35,7 +36,16 @@ export type TurnDeps = SpokenReplyDeps &
   ApprovalActionDeps &
   Pick<
     HostRuntime,
-    'agent' | 'chatBudgets' | 'journal' | 'kv' | 'lanes' | 'profileOf' | 'sessions' | 'shuttingDown' | 'turns'
+    | 'agent'
+    | 'chatBudgets'
+    | 'skills'
+    | 'journal'
+    | 'kv'
+    | 'lanes'
+    | 'profileOf'
+    | 'sessions'
+    | 'shuttingDown'
+    | 'turns'
   >;
 
 /** Transcript rows back into the OpenAI message shape the agent takes as history. */
@@ -253,12 +263,14 @@ async function runTurnOnce(
   };
   const limits = turnLimitsFor(msg, rt.profileOf(msg.chat.platform).kind);
   if (limits) input.toolLimits = limits;
+  const skills = routeSkills(rt.skills, limits, rt.logger);
+  if (skills.allowed) input.context = { ...input.context, allowedSkills: skills.allowed };
   input.steer = steerSourceFor(rt, lane, journalIds, shared);
   const model = rt.kv.get<string>(`model:${lane.sessionKey}`) ?? channelOverride(rt, msg.chat).model;
   if (model) input.model = model;
   const reasoning = rt.kv.get<ReasoningEffort>(`reasoning:${lane.sessionKey}`);
   if (reasoning) input.reasoningEffort = reasoning;
-  const systemPrompt = [systemPromptFor(rt, msg, lane.sessionKey), ...(request?.system ?? [])]
+  const systemPrompt = [systemPromptFor(rt, msg, lane.sessionKey), skills.prompt, ...(request?.system ?? [])]
     .filter(Boolean)
     .join('\n\n');
   if (systemPrompt) input.systemPrompt = systemPrompt;

@@ -9,6 +9,8 @@ import { createCronTool } from '../../src/cron/cron-tool.js';
 import { CronJobsStore } from '../../src/cron/jobs-store.js';
 import { GatewayHost } from '../../src/host/gateway-host.js';
 import { conventionalProfile } from '../../src/platforms/platform-profile.js';
+import type { Skill } from '../../src/skills/skill-library.js';
+import { createSkillTool } from '../../src/skills/skill-tool.js';
 import { askClarify, createClarifyTool } from '../../src/turn/clarify.js';
 import { MemoryAdapter } from './memory-adapter.js';
 
@@ -34,6 +36,7 @@ export async function startHarness(
     fake?: FakeOpenAI;
     kinds?: Record<string, PlatformKind>;
     livenessCheckMs?: number;
+    skills?: Skill[];
   } = {},
 ): Promise<Harness> {
   const home = options.home ?? mkdtempSync(join(tmpdir(), 'hermes-host-'));
@@ -60,6 +63,7 @@ export async function startHarness(
       createTerminalTool(),
       createCronTool(new CronJobsStore(config.paths.cronDir)),
       createClarifyTool((req) => askClarify(host.runtime, req)),
+      ...(options.skills ? [createSkillTool(options.skills)] : []),
     ],
   });
   const adapter = options.adapter ?? new MemoryAdapter();
@@ -71,6 +75,7 @@ export async function startHarness(
     adapterRetry: { firstMs: 50, maxMs: 200 },
     ...(options.livenessCheckMs ? { livenessCheckMs: options.livenessCheckMs } : {}),
     workDir,
+    ...(options.skills ? { skills: options.skills } : {}),
     ...(options.kinds
       ? {
           profiles: Object.fromEntries(
