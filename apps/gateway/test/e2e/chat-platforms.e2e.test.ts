@@ -287,6 +287,59 @@ describe('the gateway process with Telegram, Discord and Slack (real SDKs, fake 
     expect(String(next!.body.messages.at(-1)!.content)).toBe('and this after');
   });
 
+  it('takes a Slack button press (block_actions, acked) on an approval prompt and settles the buttons', async () => {
+    fake.script(
+      step.toolCall('terminal', { command: `rm -rf ${join(home, 'scratch-slack')}` }),
+      step.text('Done on Slack.'),
+    );
+    slack.message({ channel: 'D0ALICE', text: 'tidy the scratch folder' });
+    const prompt = await slack.waitForPost(
+      (p) => p.text.includes('Dangerous command requires approval') && !!p.blocks?.length,
+      15_000,
+    );
+    const actions = prompt.blocks!.find((b) => b['type'] === 'actions') as
+      | { elements: Array<{ action_id: string; text: { text: string } }> }
+      | undefined;
+    const approve = actions?.elements.find((e) => e.text.text === 'Approve once');
+    expect(approve).toBeDefined();
+    const press = slack.pressButton({ channel: 'D0ALICE', messageTs: prompt.ts, actionId: approve!.action_id });
+    await slack.waitForPost((p) => p.text === 'Done on Slack.', 15_000);
+    expect(press.acked).toBe(true);
+    await until(
+      gateway,
+      () =>
+        slack.updates.some(
+          (u) =>
+            u.ts === prompt.ts &&
+            u.blocks?.some((b) => b['type'] === 'context') &&
+            !u.blocks?.some((b) => b['type'] === 'actions'),
+        ),
+      'the buttons replaced by the outcome',
+    );
+  });
+
+  it('streams a Discord reply by edits that end as the one final message', async () => {
+    const words = Array.from({ length: 60 }, (_, i) => `d${i}`);
+    fake.script(
+      step.stream(
+        words.map((w) => `${w} `),
+        { delayMs: 25 },
+      ),
+    );
+    discord.postMessage({ channelId: discord.ids.dms.alice, content: 'stream on discord' });
+    const final = words.join(' ');
+    await until(
+      gateway,
+      () => discord.edits.some((e) => e.content?.trim() === final),
+      'the streamed Discord message edited to the final text',
+    );
+    const posted = discord.botMessages().filter((m) => m.content.includes('d0'));
+    expect(posted).toHaveLength(1);
+    const edits = discord.edits.filter((e) => e.messageId === posted[0]!.id);
+    expect(edits.length).toBeGreaterThanOrEqual(1);
+    expect(edits.length + posted.length).toBeLessThan(words.length / 2);
+  });
+
   it('answers a Discord DM, and a guild mention in a thread it opens', async () => {
     fake.script(step.text('Hi from Discord.'));
     discord.postMessage({ channelId: discord.ids.dms.alice, content: 'hello there' });
