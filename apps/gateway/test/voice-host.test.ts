@@ -43,6 +43,31 @@ describe('voice in the host (in-process, fake model over HTTP)', () => {
     });
   });
 
+  it("a platform's own transcript (WeCom, DingTalk) is used as is: no download, no transcription, labelled once", async () => {
+    h = await startHarness();
+    h.fake.script(step.text('Meeting noted.'));
+    let fetched = 0;
+    h.adapter.inject({
+      text: 'meeting tomorrow at ten',
+      extra: withAttachments([
+        {
+          kind: 'voice',
+          transcript: 'meeting tomorrow at ten',
+          fetch: async () => {
+            fetched++;
+            throw new Error('no audio');
+          },
+        },
+      ]),
+    });
+    await waitFor(() => h!.adapter.texts().includes('Meeting noted.'), 'the reply');
+    const asked = lastUserText(h.fake.requests.at(-1)!.body);
+    expect(asked).toBe('[Voice message transcript] meeting tomorrow at ten');
+    expect(fetched).toBe(0);
+    expect(h.fake.requests.every((r) => !r.path.includes('/audio/'))).toBe(true);
+    expect(h.adapter.texts().some((t) => t.includes("couldn't transcribe"))).toBe(false);
+  });
+
   it('/voice tts on a platform that cannot send audio: the text, then one line saying why there is no audio', async () => {
     h = await startHarness({ adapter: new MemoryAdapter('memory', { media: { send: [], receive: [] } }) });
     h.adapter.inject({ text: '/voice tts' });

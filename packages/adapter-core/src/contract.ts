@@ -37,6 +37,12 @@ export interface Attachment {
   size?: number;
   /** Downloads (and decrypts, where the platform encrypts) into the media cache; resolves to the local path. */
   fetch(): Promise<string>;
+  /**
+   * The platform's own speech-to-text of a voice message (WeCom, DingTalk). The message's `text` carries the
+   * same words, so a bot that reads only text still gets them; a host uses this to know they were spoken,
+   * label them as a transcript and skip transcribing the audio itself.
+   */
+  transcript?: string;
 }
 
 export interface InboundMessage {

@@ -102,6 +102,7 @@ describe('dingtalk intake over the Stream socket', () => {
     expect(rich!.attachments.map((a) => a.kind)).toEqual(['image']);
     expect(audio!.text).toBe('明天开会');
     expect(audio!.attachments.map((a) => a.kind)).toEqual(['voice']);
+    expect(audio!.attachments[0]!.transcript).toBe('明天开会');
     expect(file!.attachments[0]).toMatchObject({ kind: 'file', name: 'report.pdf' });
     // Nothing was downloaded before fetch().
     expect(rig.fake.server.requests.filter((r) => r.path.startsWith('/files/'))).toHaveLength(0);

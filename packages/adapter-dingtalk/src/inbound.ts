@@ -42,6 +42,8 @@ function str(o: Json, key: string): string | undefined {
 interface Content {
   text: string;
   media: DingtalkMediaRef[];
+  /** DingTalk's recognition of a voice message: also the text, and the voice attachment's `transcript`. */
+  transcript?: string;
 }
 
 function mediaRef(kind: DingtalkMediaRef['kind'], o: Json, name?: string): DingtalkMediaRef[] {
@@ -75,9 +77,11 @@ function readContent(msgtype: string, data: Json): Content | string {
     case 'picture':
       return { text: '', media: mediaRef('image', content) };
     case 'audio':
-    case 'voice':
+    case 'voice': {
       // DingTalk transcribes voice messages itself; the recognition is what the user said.
-      return { text: str(content, 'recognition')?.trim() ?? '', media: mediaRef('voice', content) };
+      const heard = str(content, 'recognition')?.trim() ?? '';
+      return { text: heard, media: mediaRef('voice', content), ...(heard ? { transcript: heard } : {}) };
+    }
     case 'video':
       return { text: '', media: mediaRef('video', content) };
     case 'file':
@@ -151,7 +155,12 @@ export function mapDingtalkInbound(data: string, context: DingtalkInboundContext
     },
     text: content.text,
     mentionsBot: !isGroup || isInAtList,
-    attachments: content.media.map((ref) => context.attachment(ref)),
+    attachments: content.media.map((ref) => {
+      const attachment = context.attachment(ref);
+      if (content.transcript !== undefined && ref.kind === 'voice')
+        attachment.transcript = content.transcript;
+      return attachment;
+    }),
     receivedAt: context.now(),
     raw: value,
   };

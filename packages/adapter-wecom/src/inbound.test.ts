@@ -73,13 +73,12 @@ describe('buildWecomInbound', () => {
     expect(msg.attachments[0]).toMatchObject({ mime: 'image/png', name: 'x.png', size: 3 });
   });
 
-  it('voice uses the WeCom transcription; image, file and video become attachments', () => {
-    expect(
-      buildWecomInbound(body({ msgtype: 'voice', voice: { content: 'spoken words' } }), options),
-    ).toMatchObject({
-      text: 'spoken words',
-      attachments: [],
-    });
+  it('voice uses the WeCom transcription; image, file and video become attachments', async () => {
+    const voice = buildWecomInbound(body({ msgtype: 'voice', voice: { content: 'spoken words' } }), options)!;
+    expect(voice.text).toBe('spoken words');
+    // The voice attachment says the words were spoken; WeCom sends no audio, so fetch() says so.
+    expect(voice.attachments).toMatchObject([{ kind: 'voice', transcript: 'spoken words' }]);
+    await expect(voice.attachments[0]!.fetch()).rejects.toMatchObject({ code: 'unsupported' });
     const file = buildWecomInbound(
       body({ msgtype: 'file', file: { url: 'https://x/f', aeskey: 'k', filename: 'a.pdf' } }),
       options,

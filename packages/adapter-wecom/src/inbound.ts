@@ -1,4 +1,4 @@
-import type { Attachment, InboundMessage, MediaKind } from '@hermes/adapter-core';
+import { AdapterError, type Attachment, type InboundMessage, type MediaKind } from '@hermes/adapter-core';
 import { WECOM_PLATFORM } from './constants.js';
 import type { WecomCallbackBody, WecomMediaRef, WecomMessageContent } from './frames.js';
 
@@ -14,6 +14,8 @@ export interface WecomMediaItem {
 export interface WecomContent {
   text: string;
   media: WecomMediaItem[];
+  /** A voice note's words as WeCom transcribed them (also `text`). */
+  transcript?: string;
 }
 
 export type WecomMediaFetcher = (
@@ -64,9 +66,12 @@ export function extractWecomContent(content: WecomMessageContent, fromQuote = fa
     case 'video':
       push('video', content.video);
       return { text: '', media };
-    case 'voice':
-      // WeCom transcribes voice notes itself and sends only the text.
-      return { text: str(content.voice?.content), media };
+    case 'voice': {
+      // WeCom transcribes voice notes itself and sends only the text: the voice attachment carries it as
+      // `transcript` (so a host knows it was spoken) and has no audio to fetch.
+      const heard = str(content.voice?.content);
+      return { text: heard, media, ...(heard ? { transcript: heard } : {}) };
+    }
     case 'appmsg':
       return appmsgContent(content, fromQuote);
     default:
@@ -91,6 +96,24 @@ export interface WecomInboundOptions {
   botName?: string;
   fetchMedia: WecomMediaFetcher;
   now?: () => Date;
+}
+
+/** A voice note as WeCom delivers it: the words only, no audio. */
+function voiceTranscript(transcript: string): Attachment {
+  return {
+    kind: 'voice',
+    transcript,
+    fetch: () =>
+      Promise.reject(
+        new AdapterError(
+          'unsupported',
+          'WeCom delivers voice notes as text only; there is no audio to fetch',
+          {
+            platform: WECOM_PLATFORM,
+          },
+        ),
+      ),
+  };
 }
 
 function toAttachment(item: WecomMediaItem, fetchMedia: WecomMediaFetcher): Attachment {
@@ -146,7 +169,10 @@ export function buildWecomInbound(
     sender: { id: body.from.userid, name: body.from.userid },
     text,
     mentionsBot,
-    attachments: media.map((item) => toAttachment(item, o.fetchMedia)),
+    attachments: [
+      ...(own.transcript ? [voiceTranscript(own.transcript)] : []),
+      ...media.map((item) => toAttachment(item, o.fetchMedia)),
+    ],
     receivedAt: o.now?.() ?? new Date(),
     raw: { cmd: o.cmd ?? 'aibot_msg_callback', headers: { req_id: o.reqId }, body },
   };

@@ -65,9 +65,16 @@ export async function composeTurnInput(
     const who = options.shared ? `[${msg.sender.name ?? msg.sender.id}] ` : '';
     const lines: string[] = [];
     if (msg.replyTo?.text) lines.push(`[Replying to: "${msg.replyTo.text.slice(0, 500)}"]`);
+    // Words the platform already transcribed come labelled as heard; they are also the message text.
+    let platformHeard: string | undefined;
     for (const a of msg.attachments) {
       const what = `${KIND_WORDS[a.kind] ?? 'a file'}${a.name ? ` "${a.name}"` : ''}`;
       if (isSpeech(a)) heardVoice = true;
+      if (isSpeech(a) && a.transcript !== undefined) {
+        platformHeard = a.transcript.trim();
+        lines.push(`${who}[Voice message transcript] ${platformHeard}`);
+        continue;
+      }
       let path: string;
       try {
         path = await a.fetch();
@@ -100,7 +107,7 @@ export async function composeTurnInput(
       }
     }
     const text = item.text ?? msg.text;
-    if (text) lines.push(`${who}${text}`);
+    if (text && text.trim() !== platformHeard) lines.push(`${who}${text}`);
     if (lines.length) parts.push(lines.join('\n'));
   }
   return { text: parts.join('\n'), notices: failureNotice(failures), heardVoice };
