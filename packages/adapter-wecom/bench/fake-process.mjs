@@ -14,6 +14,7 @@ function roundTrips({ total, inflight, warmup, users }) {
     let done = 0;
     let errors = 0;
     let startedAt = 0;
+    const cpuAtStart = process.cpuUsage();
     const deliverOne = () => {
       const i = next++;
       const { msgid } = fake.deliverText(`question ${i}`, {
@@ -36,10 +37,56 @@ function roundTrips({ total, inflight, warmup, users }) {
         const seconds = (performance.now() - startedAt) / 1000;
         latencies.sort((a, b) => a - b);
         const pick = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-        resolve({ perSecond: latencies.length / seconds, p50: pick(0.5), p99: pick(0.99), errors });
+        const cpu = process.cpuUsage(cpuAtStart);
+        resolve({
+          perSecond: latencies.length / seconds,
+          p50: pick(0.5),
+          p99: pick(0.99),
+          errors,
+          // The fake's own CPU per round trip: if it differs between the two sides, the fake is part of the gap.
+          fakeCpuUsPerMessage: (cpu.user + cpu.system) / total,
+        });
       }
     });
     for (let i = 0; i < inflight; i++) deliverOne();
+  });
+}
+
+/**
+ * `total` callbacks written at once (a backlog flushed after a reconnect, a group storm), then the time until
+ * every one of them got its reply. msgs/s = total / (first callback written → last reply in).
+ */
+function burstAll({ total, users, tag, timeoutMs = 60_000 }) {
+  return new Promise((resolve, reject) => {
+    const waiting = new Set();
+    let errors = 0;
+    const cpuAtStart = process.cpuUsage();
+    const started = performance.now();
+    const timer = setTimeout(() => {
+      off();
+      reject(
+        new Error(`burst ${tag}: ${waiting.size} of ${total} callbacks unanswered after ${timeoutMs} ms`),
+      );
+    }, timeoutMs);
+    const off = fake.onReply((reply) => {
+      if (!waiting.delete(reply.inReplyTo)) return;
+      if (reply.errcode !== 0) errors++;
+      if (waiting.size > 0) return;
+      clearTimeout(timer);
+      off();
+      const seconds = (performance.now() - started) / 1000;
+      const cpu = process.cpuUsage(cpuAtStart);
+      resolve({
+        perSecond: total / seconds,
+        seconds,
+        errors,
+        fakeCpuUsPerMessage: (cpu.user + cpu.system) / total,
+      });
+    });
+    for (let i = 0; i < total; i++) {
+      const { msgid } = fake.deliverText(`${tag} ${i}`, { from: `user${i % users}`, msgid: `${tag}-${i}` });
+      waiting.add(msgid);
+    }
   });
 }
 
@@ -93,6 +140,7 @@ process.on('message', async (msg) => {
     if (msg.type === 'roundtrip') result = await roundTrips(msg);
     else if (msg.type === 'drop-cycles') result = await dropCycles(msg);
     else if (msg.type === 'burst') result = await burst(msg);
+    else if (msg.type === 'burst-all') result = await burstAll(msg);
     else if (msg.type === 'host-media') {
       const { randomBytes } = await import('node:crypto');
       result = fake.hostMedia(randomBytes(msg.bytes), { aeskey: msg.aeskey, filename: msg.filename });

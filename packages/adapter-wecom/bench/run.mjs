@@ -5,6 +5,7 @@ import { runBenchmarks } from '@hermes/adapter-testkit/bench';
 const all = {
   'round-trip': () => import('./round-trip.mjs'),
   burst: () => import('./burst.mjs'),
+  'burst-throughput': () => import('./burst-throughput.mjs'),
   aes: () => import('./aes.mjs'),
   upload: () => import('./upload.mjs'),
   'reconnect-memory': () => import('./reconnect-memory.mjs'),

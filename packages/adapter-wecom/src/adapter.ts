@@ -35,7 +35,7 @@ import {
 } from './constants.js';
 import { buildWecomInbound, type WecomMediaItem, wecomChatOf } from './inbound.js';
 import { fetchWecomMedia } from './media-in.js';
-import { sendWecomMessage, type WecomSendStats } from './outbound.js';
+import { sendWecomMessage, type WecomOutboundDeps, type WecomSendStats } from './outbound.js';
 import { WecomReplyTokenCache, type WecomReplyTokenStats } from './reply-tokens.js';
 import { probeWecom, WecomTransport } from './transport.js';
 
@@ -61,6 +61,8 @@ interface Running {
   logger: Logger;
   transport: WecomTransport;
   pacer: SendPacer;
+  /** What every send() needs, built once per start rather than once per reply. */
+  outbound: WecomOutboundDeps;
   batcher: TextBatcher<InboundMessage> | undefined;
   dedupe: DedupeCache;
   access: WecomAccessPolicy;
@@ -128,19 +130,29 @@ export class WecomAdapter implements PlatformAdapter {
       onActivity: () => this.#liveness.heartbeat(),
       signal: ctx.signal,
     });
+    const pacer = createSendPacer({
+      retry: {
+        maxAttempts: 6,
+        // Nothing was written when the socket was down, so that retry is always safe; others get 3 tries.
+        shouldRetry: (error, attempt) => error.code === 'not_connected' || (error.retryable && attempt < 3),
+        logger,
+      },
+      logger,
+    });
     const running: Running = {
       ctx,
       logger,
       transport,
-      pacer: createSendPacer({
-        retry: {
-          maxAttempts: 6,
-          // Nothing was written when the socket was down, so that retry is always safe; others get 3 tries.
-          shouldRetry: (error, attempt) => error.code === 'not_connected' || (error.retryable && attempt < 3),
-          logger,
-        },
+      pacer,
+      outbound: {
+        transport,
+        tokens: this.#tokens,
+        pacer,
         logger,
-      }),
+        capabilities: this.capabilities,
+        stats: this.#sendStats,
+        onDelivered: () => this.#liveness.sent(),
+      },
       batcher: this.#config.textBatching ? this.#createBatcher(ctx, logger) : undefined,
       dedupe: new DedupeCache(this.#config.dedupe),
       access: createWecomAccessPolicy(this.#config),
@@ -171,28 +183,11 @@ export class WecomAdapter implements PlatformAdapter {
     if (!running) {
       return Promise.resolve(notConnectedResult(WECOM_PLATFORM, 'WecomAdapter', 'send'));
     }
-    return this.#sendVia(running, chat, msg);
+    return sendWecomMessage(running.outbound, chat, msg);
   }
 
   liveness(): AdapterLiveness {
     return this.#liveness.liveness();
-  }
-
-  async #sendVia(running: Running, chat: ChatRef, msg: OutboundMessage): Promise<SendResult> {
-    const result = await sendWecomMessage(
-      {
-        transport: running.transport,
-        tokens: this.#tokens,
-        pacer: running.pacer,
-        logger: running.logger,
-        capabilities: this.capabilities,
-        stats: this.#sendStats,
-      },
-      chat,
-      msg,
-    );
-    if (result.ok) this.#liveness.sent();
-    return result;
   }
 
   /** One subscribe handshake with the configured credentials, then close. */

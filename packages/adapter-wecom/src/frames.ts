@@ -123,12 +123,11 @@ function parseCallbackBody(body: Record<string, unknown>): WecomCallbackBody | s
     return 'callback chatid is not a string';
   const chattype =
     typeof body['chattype'] === 'string' ? body['chattype'] : body['chatid'] ? 'group' : 'single';
-  // The rest of the content is read defensively in inbound.ts: WeCom adds fields without notice.
-  return {
-    ...(body as object),
-    msgid: (body['msgid'] as string | undefined) ?? '',
-    chattype,
-  } as WecomCallbackBody;
+  // The rest of the content is read defensively in inbound.ts: WeCom adds fields without notice. The body
+  // is this frame's own fresh parse, so it is completed in place rather than copied.
+  body['msgid'] = (body['msgid'] as string | undefined) ?? '';
+  body['chattype'] = chattype;
+  return body as unknown as WecomCallbackBody;
 }
 
 /**

@@ -20,6 +20,7 @@ import {
   type WecomLocalMedia,
   type WecomMediaType,
 } from './media-out.js';
+import { passesThroughUnchanged } from './passthrough-text.js';
 import type { WecomReplyToken, WecomReplyTokenCache } from './reply-tokens.js';
 
 export interface WecomRequestPort {
@@ -44,6 +45,8 @@ export interface WecomOutboundDeps {
   logger: Logger;
   capabilities: Pick<Capabilities, 'maxMessageLength' | 'lengthUnit' | 'markdown'>;
   stats: WecomSendStats;
+  /** Called once per send() whose every part WeCom acknowledged. */
+  onDelivered?(): void;
 }
 
 type Part =
@@ -55,6 +58,8 @@ interface Route {
   token: WecomReplyToken | undefined;
   failed: AdapterError | undefined;
   passiveCount: number;
+  /** Parts delivered so far; part k may go only once parts 0..k-1 did. */
+  delivered: number;
 }
 
 /** `replyTo` names the message answered; `quote:` ids and unknown ids fall back to the chat's latest token. */
@@ -95,10 +100,9 @@ async function deliver(
       // WeCom drops a callback's req_id with its socket (846605 after a reconnect). In a DM the proactive
       // send works, so an old token is not even tried; in a group it is the only chance, so it is.
       const sameSocketOnly = chat.chatType === 'dm' && token.connection !== undefined;
-      await deps.transport.request(WecomCmd.respond, body, {
-        reqId: token.reqId,
-        ...(sameSocketOnly ? { onlyOnConnection: token.connection } : {}),
-      });
+      const options: { reqId: string; onlyOnConnection?: number } = { reqId: token.reqId };
+      if (sameSocketOnly) options.onlyOnConnection = token.connection;
+      await deps.transport.request(WecomCmd.respond, body, options);
       deps.tokens.markAnswered(token.msgid);
       deps.stats.passive++;
       route.passiveCount++;
@@ -122,13 +126,38 @@ async function deliver(
   return response.reqId || randomBytes(6).toString('hex');
 }
 
-async function sendPart(deps: WecomOutboundDeps, chat: ChatRef, route: Route, part: Part): Promise<string> {
+/**
+ * The parts of one send run one after the other in the chat's lane. Part `index` goes only if every
+ * part before it was delivered: this holds however soon the lane starts it after an earlier part failed
+ * for good, before or after that failure reached `route.failed`.
+ */
+async function sendPart(
+  deps: WecomOutboundDeps,
+  chat: ChatRef,
+  route: Route,
+  part: Part,
+  index: number,
+): Promise<string> {
   if (route.failed) throw route.failed;
-  if (part.kind === 'text') return deliver(deps, chat, route, markdownBody(part.content));
-  const uploaded = await uploadWecomMedia(part.local, part.type, async (cmd, body) =>
-    deps.transport.request(cmd, body),
-  );
-  return deliver(deps, chat, route, mediaBody(uploaded.type, uploaded.mediaId));
+  if (route.delivered !== index) throw earlierPartFailed();
+  let id: string;
+  if (part.kind === 'text') {
+    id = await deliver(deps, chat, route, markdownBody(part.content));
+  } else {
+    const uploaded = await uploadWecomMedia(part.local, part.type, async (cmd, body) =>
+      deps.transport.request(cmd, body),
+    );
+    id = await deliver(deps, chat, route, mediaBody(uploaded.type, uploaded.mediaId));
+  }
+  route.delivered++;
+  return id;
+}
+
+/** Never retried (code `aborted`); the send reports the earlier part's own error, not this one. */
+function earlierPartFailed(): AdapterError {
+  return new AdapterError('aborted', 'an earlier part of this message failed; not sent', {
+    platform: WECOM_PLATFORM,
+  });
 }
 
 function textParts(
@@ -137,7 +166,17 @@ function textParts(
   format: OutboundMessage['format'],
 ): Part[] {
   if (!text?.trim()) return [];
-  return prepareOutboundText(text, deps.capabilities, format ?? 'markdown')
+  const caps = deps.capabilities;
+  // Pass-through Markdown that fits as it is: the splitter would hand back the same text.
+  if (
+    (format ?? 'markdown') === 'markdown' &&
+    caps.markdown === 'markdown' &&
+    (caps.lengthUnit === 'char' || caps.lengthUnit === 'utf16') &&
+    passesThroughUnchanged(text, caps.maxMessageLength)
+  ) {
+    return [{ kind: 'text', content: text }];
+  }
+  return prepareOutboundText(text, caps, format ?? 'markdown')
     .map((chunk) => chunk.rendered)
     .filter((content) => content.trim().length > 0)
     .map((content) => ({ kind: 'text' as const, content }));
@@ -164,49 +203,86 @@ async function buildParts(deps: WecomOutboundDeps, msg: OutboundMessage): Promis
  * retries only what is safe to repeat (nothing after an ambiguous timeout); the first failure stops the
  * parts after it.
  */
-export async function sendWecomMessage(
+export function sendWecomMessage(
   deps: WecomOutboundDeps,
   chat: ChatRef,
   msg: OutboundMessage,
 ): Promise<SendResult> {
+  if (msg.media?.length) {
+    return buildParts(deps, msg).then(
+      (parts) => sendParts(deps, chat, msg, parts),
+      (error: unknown) => ({ ok: false, error: toAdapterError(error, WECOM_PLATFORM) }),
+    );
+  }
+  // Text alone needs no file reads, so it reaches its chat's lane without a detour through a promise.
   let parts: Part[];
   try {
-    parts = await buildParts(deps, msg);
+    parts = textParts(deps, msg.text, msg.format);
   } catch (error) {
-    return { ok: false, error: toAdapterError(error, WECOM_PLATFORM) };
+    return Promise.resolve({ ok: false, error: toAdapterError(error, WECOM_PLATFORM) });
   }
+  return sendParts(deps, chat, msg, parts);
+}
+
+function sendParts(
+  deps: WecomOutboundDeps,
+  chat: ChatRef,
+  msg: OutboundMessage,
+  parts: Part[],
+): Promise<SendResult> {
   if (parts.length === 0) {
-    return {
+    return Promise.resolve({
       ok: false,
       error: new AdapterError('bad_request', 'nothing to send: no text and no media', {
         platform: WECOM_PLATFORM,
       }),
-    };
+    });
   }
   const route: Route = {
     token: findToken(deps.tokens, chat, msg.replyTo),
     failed: undefined,
     passiveCount: 0,
+    delivered: 0,
   };
-  // All parts are queued at once so another send() to this chat cannot slip in between them. A part's
-  // final failure is recorded here before the lane starts the next part (that start goes through several
-  // awaits in the pacer), and sendPart() then refuses to send anything after it.
-  const jobs = parts.map((part) =>
+  if (parts.length === 1) {
+    // Most replies are one part: the same as sendSeveral() without the bookkeeping for several.
+    const part = parts[0] as Part;
+    return deps.pacer
+      .run(chat.chatId, () => sendPart(deps, chat, route, part, 0))
+      .then(
+        (id): SendResult => {
+          deps.onDelivered?.();
+          return { ok: true, messageIds: [id] };
+        },
+        (error: unknown) => sendFailed(deps, chat, toAdapterError(error, WECOM_PLATFORM)),
+      );
+  }
+  return sendSeveral(deps, chat, route, parts);
+}
+
+async function sendSeveral(
+  deps: WecomOutboundDeps,
+  chat: ChatRef,
+  route: Route,
+  parts: Part[],
+): Promise<SendResult> {
+  // All parts are queued at once so another send() to this chat cannot slip in between them. The first
+  // final failure is the one reported; sendPart() refuses every part after it.
+  const jobs = parts.map((part, index) =>
     deps.pacer
-      .run(chat.chatId, () => sendPart(deps, chat, route, part))
+      .run(chat.chatId, () => sendPart(deps, chat, route, part, index))
       .catch((error: unknown) => {
         route.failed ??= toAdapterError(error, WECOM_PLATFORM);
         throw route.failed;
       }),
   );
   const settled = await Promise.allSettled(jobs);
-  if (route.failed) {
-    deps.logger.warn('WeCom send failed', {
-      chatId: chat.chatId,
-      code: route.failed.code,
-      error: route.failed.message,
-    });
-    return { ok: false, error: route.failed };
-  }
+  if (route.failed) return sendFailed(deps, chat, route.failed);
+  deps.onDelivered?.();
   return { ok: true, messageIds: settled.map((s) => (s.status === 'fulfilled' ? s.value : '')) };
+}
+
+function sendFailed(deps: WecomOutboundDeps, chat: ChatRef, error: AdapterError): SendResult {
+  deps.logger.warn('WeCom send failed', { chatId: chat.chatId, code: error.code, error: error.message });
+  return { ok: false, error };
 }

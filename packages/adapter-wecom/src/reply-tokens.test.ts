@@ -55,6 +55,21 @@ describe('WecomReplyTokenCache', () => {
     expect(cache.stats()).toMatchObject({ pending: 3, pendingEvicted: 2 });
   });
 
+  it('keeps exact bounds and the oldest-first order through a long stream of answered messages', () => {
+    const cache = new WecomReplyTokenCache({ maxEntries: 1000 });
+    // 100 chats with a message each in flight, answered in arrival order: the bench's steady state.
+    for (let i = 0; i < 30_000; i++) {
+      cache.remember(`m${i}`, `chat${i % 100}`, `req${i}`);
+      if (i >= 100) cache.markAnswered(`m${i - 100}`);
+    }
+    expect(cache.stats()).toMatchObject({ pending: 100, answered: 1000, chats: 100, pendingEvicted: 0 });
+    expect(cache.forMessage('m28899')).toBeUndefined();
+    expect(cache.forMessage('m28900')?.reqId).toBe('req28900');
+    expect(cache.forMessage('m29999')?.reqId).toBe('req29999');
+    expect(cache.isPending('m29900')).toBe(true);
+    expect(cache.forChat('chat7')?.reqId).toBe('req29907');
+  });
+
   it('forget() kills a stale token and the chat entry pointing at it', () => {
     const cache = new WecomReplyTokenCache();
     cache.remember('m1', 'c', 'r1');

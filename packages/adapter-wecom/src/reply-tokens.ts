@@ -3,6 +3,7 @@ import {
   WECOM_REPLY_CACHE_MAX_ENTRIES,
   WECOM_REPLY_CACHE_MAX_PENDING,
 } from './constants.js';
+import { LinkedMap } from './linked-map.js';
 
 /** A callback's req_id: the only thing that lets the bot answer passively (and answer in groups at all). */
 export interface WecomReplyToken {
@@ -41,12 +42,12 @@ export interface WecomReplyTokenStats {
  * messages the agent was still working on, and most replies went out proactively (or failed in groups).
  */
 export class WecomReplyTokenCache {
-  readonly #pending = new Map<string, WecomReplyToken>();
-  readonly #answered = new Map<string, WecomReplyToken>();
+  readonly #pending = new LinkedMap<WecomReplyToken>();
+  readonly #answered = new LinkedMap<WecomReplyToken>();
   /** Chats whose latest token is still pending: kept whatever their number (bounded by maxPending). */
-  readonly #pendingChats = new Map<string, WecomReplyToken>();
+  readonly #pendingChats = new LinkedMap<WecomReplyToken>();
   /** The other chats, oldest first, bounded by maxEntries. */
-  readonly #chats = new Map<string, WecomReplyToken>();
+  readonly #chats = new LinkedMap<WecomReplyToken>();
   readonly #maxEntries: number;
   readonly #maxAgeMs: number;
   readonly #maxPending: number;
@@ -149,38 +150,31 @@ export class WecomReplyTokenCache {
     this.#chats.set(token.chatId, token);
   }
 
-  #expired(token: WecomReplyToken): boolean {
-    return this.#now() - token.at > this.#maxAgeMs;
+  #expired(token: WecomReplyToken, now = this.#now()): boolean {
+    return now - token.at > this.#maxAgeMs;
   }
 
   #sweep(): void {
-    dropExpiredHead(this.#pending, (t) => this.#expired(t));
-    dropExpiredHead(this.#answered, (t) => this.#expired(t));
-    dropExpiredHead(this.#chats, (t) => this.#expired(t));
-    dropExpiredHead(this.#pendingChats, (t) => this.#expired(t));
+    const now = this.#now();
+    this.#dropExpiredHead(this.#pending, now);
+    this.#dropExpiredHead(this.#answered, now);
+    this.#dropExpiredHead(this.#chats, now);
+    this.#dropExpiredHead(this.#pendingChats, now);
     while (this.#pending.size > this.#maxPending) {
-      const evicted = dropHead(this.#pending);
+      const evicted = this.#pending.shiftOldest();
       if (!evicted) break;
       this.#pendingEvicted++;
       this.#unpinChat(evicted);
       this.#onPendingEvicted?.(evicted);
     }
-    while (this.#answered.size > this.#maxEntries) dropHead(this.#answered);
-    while (this.#chats.size > this.#maxEntries) dropHead(this.#chats);
+    while (this.#answered.size > this.#maxEntries) this.#answered.shiftOldest();
+    while (this.#chats.size > this.#maxEntries) this.#chats.shiftOldest();
   }
-}
 
-function dropHead<V>(map: Map<string, V>): V | undefined {
-  const head = map.entries().next().value;
-  if (!head) return undefined;
-  map.delete(head[0]);
-  return head[1];
-}
-
-/** Entries are in insertion order, so the expired ones are all at the front. */
-function dropExpiredHead(map: Map<string, WecomReplyToken>, expired: (t: WecomReplyToken) => boolean): void {
-  for (const [key, token] of map) {
-    if (!expired(token)) return;
-    map.delete(key);
+  /** Entries are in insertion order, so the expired ones are all at the front. */
+  #dropExpiredHead(map: LinkedMap<WecomReplyToken>, now: number): void {
+    for (let token = map.peekOldest(); token && this.#expired(token, now); token = map.peekOldest()) {
+      map.shiftOldest();
+    }
   }
 }

@@ -99,37 +99,58 @@ export class WecomTransport {
    * during a reconnect is delayed rather than failed. On 846609 (WeCom forgot the subscription) it
    * resubscribes on the same socket and sends once more; a second 846609 forces a reconnect.
    */
-  async request(
+  request(
     cmd: string,
     body: unknown,
     options: WecomTransportRequestOptions = {},
   ): Promise<WecomResponseFrame> {
-    const connection = await this.#connection(options.timeoutMs ?? this.#o.config.requestTimeoutMs);
+    // The usual case, a live socket, goes straight to it instead of through a wait that has nothing to wait for.
+    const live = this.#current?.isOpen ? this.#current : undefined;
+    if (live) return this.#requestOn(live, cmd, body, options);
+    return this.#connection(options.timeoutMs ?? this.#o.config.requestTimeoutMs).then((connection) =>
+      this.#requestOn(connection, cmd, body, options),
+    );
+  }
+
+  #requestOn(
+    connection: WecomConnection,
+    cmd: string,
+    body: unknown,
+    options: WecomTransportRequestOptions,
+  ): Promise<WecomResponseFrame> {
     if (options.onlyOnConnection !== undefined && options.onlyOnConnection !== connection.id) {
       // WeCom invalidates a callback's req_id when its socket goes (846605): do not even try.
-      throw new WecomError(
-        WecomErrcode.staleReqId,
-        'req_id came from an earlier connection; not sent',
-        cmd,
-        'wecom_stale_req_id',
+      return Promise.reject(
+        new WecomError(
+          WecomErrcode.staleReqId,
+          'req_id came from an earlier connection; not sent',
+          cmd,
+          'wecom_stale_req_id',
+        ),
       );
     }
+    return connection.request(cmd, body, options).catch((error: unknown) => {
+      if (!isWecomErrcode(error, WecomErrcode.notSubscribed)) throw error;
+      return this.#resubscribeAndRetry(connection, cmd, body, options);
+    });
+  }
+
+  async #resubscribeAndRetry(
+    connection: WecomConnection,
+    cmd: string,
+    body: unknown,
+    options: WecomTransportRequestOptions,
+  ): Promise<WecomResponseFrame> {
+    this.#o.logger.warn(
+      'WeCom says the socket is not subscribed (846609); resubscribing and sending once more',
+      { cmd },
+    );
+    await this.#resubscribe(connection);
     try {
       return await connection.request(cmd, body, options);
-    } catch (error) {
-      if (!isWecomErrcode(error, WecomErrcode.notSubscribed)) throw error;
-      this.#o.logger.warn(
-        'WeCom says the socket is not subscribed (846609); resubscribing and sending once more',
-        { cmd },
-      );
-      await this.#resubscribe(connection);
-      try {
-        return await connection.request(cmd, body, options);
-      } catch (again) {
-        if (isWecomErrcode(again, WecomErrcode.notSubscribed))
-          this.reconnectNow('846609 after a resubscribe');
-        throw again;
-      }
+    } catch (again) {
+      if (isWecomErrcode(again, WecomErrcode.notSubscribed)) this.reconnectNow('846609 after a resubscribe');
+      throw again;
     }
   }
 

@@ -42,6 +42,8 @@ interface Lane {
   running: boolean;
   pausedUntil: number;
   bucket: TokenBucket | undefined;
+  /** The lane's retry options, built once rather than once per call. */
+  retry: RetryOptions;
 }
 
 /** Lanes at rest are kept (their bucket state matters) until the map grows past this, then swept. */
@@ -81,12 +83,15 @@ export function createSendPacer(options: SendPacerOptions = {}): SendPacer {
       for (const [k, l] of lanes) if (atRest(l)) lanes.delete(k);
       sweepAt = Math.max(LANE_SWEEP_START, lanes.size * 2);
     }
+    const retry: RetryOptions = { label: `send to chat ${key}`, ...options.retry, signal: stopped };
+    if (logger) retry.logger = logger;
     lane = {
       key,
       queue: [],
       running: false,
       pausedUntil: 0,
       bucket: options.perChat ? new TokenBucket(options.perChat) : undefined,
+      retry,
     };
     lanes.set(key, lane);
     return lane;
@@ -106,9 +111,11 @@ export function createSendPacer(options: SendPacerOptions = {}): SendPacer {
   };
 
   const attempt = async (lane: Lane, fn: () => Promise<unknown>) => {
-    await waitUntilResumed(lane);
-    await lane.bucket?.take(stopped);
-    await global?.take(stopped);
+    // Each wait only when there is something to wait for: an await costs a turn of the microtask queue
+    // and a promise, per call, on every send of a busy bot.
+    if (lane.pausedUntil > Date.now()) await waitUntilResumed(lane);
+    if (lane.bucket) await lane.bucket.take(stopped);
+    if (global) await global.take(stopped);
     try {
       return await fn();
     } catch (raw) {
@@ -126,12 +133,13 @@ export function createSendPacer(options: SendPacerOptions = {}): SendPacer {
 
   const drive = async (lane: Lane) => {
     lane.running = true;
+    // `fn` must not run on the stack of the run() that started the lane (callers queue several parts
+    // in one go, and set up their own state after run() returned).
+    await undefined;
     for (let job = lane.queue.shift(); job; job = lane.queue.shift()) {
       const fn = job.fn;
-      const retry: RetryOptions = { label: `send to chat ${lane.key}`, ...options.retry, signal: stopped };
-      if (logger) retry.logger = logger;
       try {
-        job.resolve(await withRetry(() => attempt(lane, fn), retry));
+        job.resolve(await withRetry(() => attempt(lane, fn), lane.retry));
       } catch (error) {
         job.reject(error);
       } finally {
