@@ -102,9 +102,19 @@ export interface GatewayProcess {
   kill9(): Promise<void>;
 }
 
-/** Starts the real `hermes gateway` process (built dist/cli.js), collecting its log lines. */
-export function startGatewayProcess(env: NodeJS.ProcessEnv): GatewayProcess {
-  const child = spawn(process.execPath, [CLI, 'gateway'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts the real `hermes gateway` process (built dist/cli.js, or another copy of it as `cli`, in `cwd`),
+ * collecting its log lines.
+ */
+export function startGatewayProcess(
+  env: NodeJS.ProcessEnv,
+  o: { cli?: string; cwd?: string } = {},
+): GatewayProcess {
+  const child = spawn(process.execPath, [o.cli ?? CLI, 'gateway'], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(o.cwd ? { cwd: o.cwd } : {}),
+  });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => {
     out += d.toString();

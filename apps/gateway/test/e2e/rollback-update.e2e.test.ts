@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import {
   chmodSync,
   cpSync,
@@ -16,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { type FakeTelegram, startFakeTelegram } from '@hermes/adapter-telegram/testing';
 import { type FakeOpenAI, startFakeOpenAI, step } from '@hermes/agent/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GatewayProcess, gatewayEnv, until } from './gateway-process.js';
+import { type GatewayProcess, gatewayEnv, startGatewayProcess, until } from './gateway-process.js';
 
 const APP = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -35,50 +34,8 @@ afterAll(async () => {
 });
 
 /** `hermes gateway` from a given cli.js, in a given working folder (the terminal tool's cwd). */
-function startGateway(cli: string, env: NodeJS.ProcessEnv, cwd: string): GatewayProcess {
-  const child: ChildProcess = spawn(process.execPath, [cli, 'gateway'], {
-    env,
-    cwd,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    child,
-    output: () => out,
-    async waitForLog(pattern, timeoutMs = 30_000) {
-      return until(
-        undefined,
-        () => {
-          if (child.exitCode !== null) throw new Error(`gateway exited (${child.exitCode}):\n${out}`);
-          return pattern.exec(out)?.[0];
-        },
-        `${pattern} in the gateway log`,
-        timeoutMs,
-      ).catch((err: Error) => {
-        throw new Error(`${err.message}\n${out.slice(-3000)}`);
-      });
-    },
-    async stop(timeoutMs = 15_000) {
-      if (child.exitCode !== null) return child.exitCode;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-      const code = await exited;
-      clearTimeout(timer);
-      return code;
-    },
-    async kill9() {
-      child.kill('SIGKILL');
-      await exited;
-    },
-  };
-}
+const startGateway = (cli: string, env: NodeJS.ProcessEnv, cwd: string): GatewayProcess =>
+  startGatewayProcess(env, { cli, cwd });
 
 function env(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return gatewayEnv(home, {
