@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkPackage } from './check-package.mjs';
-import { run, tail } from './run.mjs';
+import { packPackage } from './pack.mjs';
 import { findWorkspaceRoot, listWorkspacePackages, workspaceClosure } from './workspace.mjs';
 
 /** @param {string} line */
@@ -60,7 +60,10 @@ async function main(argv) {
   const tarballOf = (name) => {
     let tarball = packed.get(name);
     if (!tarball) {
-      tarball = pack(/** @type {import('./workspace.mjs').WorkspacePackage} */ (byName.get(name)), packDir);
+      tarball = packPackage(
+        /** @type {import('./workspace.mjs').WorkspacePackage} */ (byName.get(name)),
+        packDir,
+      );
       packed.set(name, tarball);
     }
     return tarball;
@@ -124,24 +127,6 @@ async function main(argv) {
       : `pack-check: ${failed} of ${wanted.length} package(s) failed (${total} s)`,
   );
   return failed === 0 ? 0 : 1;
-}
-
-/**
- * @param {import('./workspace.mjs').WorkspacePackage} pkg
- * @param {string} packDir
- * @returns {Promise<string>} the tarball path
- */
-async function pack(pkg, packDir) {
-  const result = await run('pnpm', ['pack', '--pack-destination', packDir, '--json'], {
-    cwd: pkg.dir,
-    timeoutMs: 120_000,
-  });
-  if (result.code !== 0) throw new Error(`pnpm pack of ${pkg.name} failed:\n${tail(result)}`);
-  const at = result.stdout.indexOf('{');
-  const filename = at >= 0 ? JSON.parse(result.stdout.slice(at)).filename : undefined;
-  if (typeof filename !== 'string')
-    throw new Error(`pnpm pack of ${pkg.name} printed no tarball name:\n${tail(result)}`);
-  return filename;
 }
 
 /**

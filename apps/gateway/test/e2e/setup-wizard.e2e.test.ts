@@ -5,8 +5,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stripVTControlCharacters } from 'node:util';
 import { type FakeTelegram, startFakeTelegram } from '@hermes/adapter-telegram/testing';
+import { startWecomFakeServer } from '@hermes/adapter-wecom/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { gatewayEnv, hermesAsync } from './gateway-process.js';
+import { encodeQr } from '../../src/cli/setup/qr/qr-code.js';
+import { renderQrForTerminal } from '../../src/cli/setup/qr/render-terminal.js';
+import { freePort, gatewayEnv, hermesAsync } from './gateway-process.js';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '../../dist/cli.js');
 const DOWN = '\x1b[B';
@@ -61,6 +64,17 @@ function inTerminal(env: NodeJS.ProcessEnv) {
   };
 }
 
+/** How many steps down the platform menu a platform is, from the list the wizard prints first. */
+function menuIndex(screen: string, platform: string): number {
+  const listed = screen
+    .split('\n')
+    .map((l) => /^\s{2}([a-z_]+)\s{2,}/.exec(l)?.[1])
+    .filter((p): p is string => Boolean(p));
+  const index = listed.indexOf(platform);
+  if (index < 0) throw new Error(`${platform} is not in the menu:\n${screen}`);
+  return index;
+}
+
 describe('hermes gateway setup', () => {
   it('configures Telegram against its fake in a pseudo-terminal, keeping the rest of .env', async () => {
     const envFile = join(home, '.env');
@@ -94,6 +108,85 @@ describe('hermes gateway setup', () => {
     expect(saved).toContain(`TELEGRAM_BOT_TOKEN=${telegram.token}`);
     expect(saved).toContain('TELEGRAM_ALLOWED_USERS=1001');
     expect(statSync(envFile).mode & 0o777).toBe(0o600);
+  });
+
+  it('creates a WeCom bot by QR scan against its fake: shows the code, waits for the scan, saves its credentials', async () => {
+    const wecom = await startWecomFakeServer();
+    try {
+      const envFile = join(home, '.env');
+      const t = inTerminal(
+        gatewayEnv(home, { WECOM_QR_BASE_URL: wecom.httpUrl, WECOM_WEBSOCKET_URL: wecom.url }),
+      );
+      await t.waitFor('navigate');
+      t.type(DOWN.repeat(menuIndex(t.plain(), 'wecom')) + ENTER);
+      await t.waitFor('How do you want to connect');
+      t.type(ENTER); // the scan is offered first
+      await t.waitFor('Waiting for the scan');
+      const screen = t.plain().replace(/\r/g, '');
+      const link = /Or open this link on the phone: (\S+)/.exec(screen)?.[1] ?? '';
+      expect(link.startsWith(`${wecom.httpUrl}/ai/qc/gen?`)).toBe(true);
+      // The code on the screen is the link's, module for module.
+      const encoded = encodeQr(link);
+      if (!encoded.ok) throw new Error(encoded.message);
+      const drawn = renderQrForTerminal(encoded.qr).map((l) => stripVTControlCharacters(l));
+      expect(screen).toContain(drawn.join('\n'));
+      expect(wecom.qrPolls).toBeLessThan(3); // nothing confirmed yet: still polling, not done
+      wecom.confirmQr();
+      await t.waitFor('Who may talk to the agent on WeCom');
+      expect(t.plain()).toContain(`✓ Bot created: WECOM_BOT_ID=${wecom.botId}, WECOM_SECRET (received)`);
+      t.type(ENTER);
+      await t.waitFor('WECOM_ALLOWED_USERS (comma-separated ids)');
+      t.type(`zhangsan${ENTER}`);
+      await t.waitFor('WECOM_HOME_CHANNEL');
+      t.type(ENTER);
+      await t.waitFor('Install or restart the gateway service now?');
+      t.type(`n${ENTER}`);
+      expect(await t.exit()).toBe(0);
+      expect(t.plain()).toMatch(/✓ WeCom/);
+      expect(t.plain()).not.toContain(wecom.secret);
+      const saved = readFileSync(envFile, 'utf8');
+      expect(saved).toContain(`WECOM_BOT_ID=${wecom.botId}\n`);
+      expect(saved).toContain(`WECOM_SECRET=${wecom.secret}\n`);
+      expect(saved).toContain('WECOM_ALLOWED_USERS=zhangsan');
+      expect(statSync(envFile).mode & 0o777).toBe(0o600);
+    } finally {
+      await wecom.close();
+    }
+  });
+
+  it('falls back to typing the WeCom credentials when the QR service cannot be reached, naming why', async () => {
+    const wecom = await startWecomFakeServer();
+    try {
+      const closedPort = await freePort();
+      const t = inTerminal(
+        gatewayEnv(home, {
+          WECOM_QR_BASE_URL: `http://127.0.0.1:${closedPort}`,
+          WECOM_WEBSOCKET_URL: wecom.url,
+        }),
+      );
+      await t.waitFor('navigate');
+      t.type(DOWN.repeat(menuIndex(t.plain(), 'wecom')) + ENTER);
+      await t.waitFor('How do you want to connect');
+      t.type(ENTER);
+      await t.waitFor('Enter the credentials by hand instead:');
+      expect(t.plain()).toContain(`cannot reach http://127.0.0.1:${closedPort}`);
+      await t.waitFor('? WECOM_BOT_ID');
+      t.type(`${wecom.botId}${ENTER}`);
+      await t.waitFor('WECOM_SECRET');
+      t.type(`${wecom.secret}${ENTER}`);
+      await t.waitFor('Who may talk to the agent on WeCom');
+      t.type(DOWN + ENTER); // pairing
+      await t.waitFor('WECOM_HOME_CHANNEL');
+      t.type(ENTER);
+      await t.waitFor('Install or restart the gateway service now?');
+      t.type(`n${ENTER}`);
+      expect(await t.exit()).toBe(0);
+      const saved = readFileSync(join(home, '.env'), 'utf8');
+      expect(saved).toContain(`WECOM_BOT_ID=${wecom.botId}\n`);
+      expect(saved).toContain(`WECOM_SECRET=${wecom.secret}\n`);
+    } finally {
+      await wecom.close();
+    }
   });
 
   it('checks the credentials before saving: a wrong token saves nothing (scripted, no terminal)', async () => {

@@ -5,6 +5,8 @@ import { hermesPaths } from '../../config/paths.js';
 import { PLATFORM_CATALOG } from '../../platforms/catalog.js';
 import { ServiceCommands } from '../service/service-manager.js';
 import { readEnvFile, redacted, updateEnvText, writeEnvFile } from './env-file.js';
+import { scanToCreateStep } from './scan-step.js';
+import { scanToCreateFor } from './scan-to-create.js';
 
 type Out = (line: string) => void;
 
@@ -63,6 +65,32 @@ async function askCredentials(d: PlatformDescriptor<unknown>, env: EnvLike): Pro
     else if (!current) throw new Error(`${name} is required for ${d.label}`);
   }
   return updates;
+}
+
+/**
+ * Where the platform's app can create the bot from a QR code, offers that first; the manual path (or a
+ * failed scan) asks for each variable.
+ */
+async function obtainCredentials(
+  d: PlatformDescriptor<unknown>,
+  env: EnvLike,
+  out: Out,
+): Promise<Record<string, string>> {
+  const scan = scanToCreateFor(d.platform);
+  if (!scan) return askCredentials(d, env);
+  const how = await select({
+    message: `How do you want to connect ${d.label}?`,
+    choices: [
+      { name: scan.label, value: 'scan' },
+      { name: `Enter ${d.requiredEnv.join(' and ')} by hand`, value: 'manual' },
+    ],
+  });
+  if (how === 'manual') return askCredentials(d, env);
+  const scanned = await scanToCreateStep(d, scan, env, out);
+  if (scanned.ok) return scanned.values;
+  out(`✗ ${d.label}: ${scanned.reason}
+Enter the credentials by hand instead:`);
+  return askCredentials(d, env);
 }
 
 async function askAccess(d: PlatformDescriptor<unknown>): Promise<Record<string, string>> {
@@ -139,7 +167,7 @@ export async function setupWizard(flags: SetupFlags, out: Out): Promise<number> 
   const d = state.descriptor;
   out(`\n${d.setupHelp}\n`);
   const updates: Record<string, string> = interactive
-    ? { ...(await askCredentials(d, env)), ...(await askAccess(d)) }
+    ? { ...(await obtainCredentials(d, env, out)), ...(await askAccess(d)) }
     : { ...parseSets(flags.set ?? []), ...accessFromFlags(d, flags) };
   if (d.homeChannelEnv) {
     const home = interactive
