@@ -1,6 +1,7 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { checkpointOnTimer } from './wal-checkpoints.js';
 
 export type Db = Database.Database;
 
@@ -212,7 +213,9 @@ export function openStateDb(path: string): Db {
     closeSync(openSync(path, 'a', 0o600));
     chmodSync(path, 0o600);
     db = new Database(path);
-    return migrate(db);
+    migrate(db);
+    checkpointOnTimer(db);
+    return db;
   } catch (err) {
     db?.close();
     throw stateDbErrorFrom(err, path) ?? err;

@@ -27,6 +27,11 @@ export interface JournalEntry {
  */
 export class InboundJournal {
   private readonly sql: Sql;
+  /**
+   * Session keys not written yet. The key is bookkeeping (nothing replays from it), so it rides along with
+   * the entry's next write (turn start or finish) instead of costing a commit of its own per message.
+   */
+  private readonly unwrittenKeys = new Map<number, string>();
 
   constructor(
     private readonly db: Db,
@@ -46,23 +51,28 @@ export class InboundJournal {
   /** Called when a turn starts: counts the attempt and remembers where its transcript entries begin. */
   markTurnStart(ids: readonly number[], sessionId: string, messageId: number): void {
     const stmt = this.sql(
-      'UPDATE inbound SET attempts = attempts + 1, turn_session_id = ?, turn_message_id = ? WHERE id = ?',
+      'UPDATE inbound SET attempts = attempts + 1, turn_session_id = ?, turn_message_id = ?, session_key = coalesce(?, session_key) WHERE id = ?',
     );
     this.db.transaction(() => {
-      for (const id of ids) stmt.run(sessionId, messageId, id);
+      for (const id of ids) stmt.run(sessionId, messageId, this.unwrittenKeys.get(id) ?? null, id);
     })();
+    for (const id of ids) this.unwrittenKeys.delete(id);
   }
 
+  /** Written with the entry's turn start or finish, whichever comes first (see `unwrittenKeys`). */
   setSessionKey(id: number, sessionKey: string): void {
-    this.sql('UPDATE inbound SET session_key = ? WHERE id = ?').run(sessionKey, id);
+    this.unwrittenKeys.set(id, sessionKey);
   }
 
   finish(ids: readonly number[], state: Exclude<InboundState, 'received'> = 'done'): void {
-    const stmt = this.sql('UPDATE inbound SET state = ?, done_at = ? WHERE id = ?');
+    const stmt = this.sql(
+      'UPDATE inbound SET state = ?, done_at = ?, session_key = coalesce(?, session_key) WHERE id = ?',
+    );
     const now = this.now();
     this.db.transaction(() => {
-      for (const id of ids) stmt.run(state, now, id);
+      for (const id of ids) stmt.run(state, now, this.unwrittenKeys.get(id) ?? null, id);
     })();
+    for (const id of ids) this.unwrittenKeys.delete(id);
   }
 
   open(): JournalEntry[] {

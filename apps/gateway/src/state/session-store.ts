@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { ChatRef } from '@hermes/adapter-core';
 import { type Db, type Sql, statementCache } from './db.js';
 
@@ -73,11 +73,14 @@ function toRow(r: RawSession): SessionRow {
   };
 }
 
-/** `YYYYMMDD_HHMMSS_<8 hex>`, the Python gateway's session id format. */
+/**
+ * `YYYYMMDD_HHMMSS_<8 hex>`, the Python gateway's session id format. The hex is the head of a v4 UUID (all
+ * random bits): randomUUID draws from a cached entropy pool, where randomBytes asks the OS on every call.
+ */
 export function newSessionId(now: Date = new Date()): string {
   const p = (n: number) => String(n).padStart(2, '0');
   const stamp = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}_${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
-  return `${stamp}_${randomBytes(4).toString('hex')}`;
+  return `${stamp}_${randomUUID().slice(0, 8)}`;
 }
 
 export class SessionStore {
@@ -90,11 +93,17 @@ export class SessionStore {
     this.sql = statementCache(db);
   }
 
+  /**
+   * The newest open session of the key. There is normally one: the newest is picked here rather than with
+   * ORDER BY, which made SQLite build a temporary sort tree on every message (a query 4× as costly).
+   */
   active(sessionKey: string): SessionRow | undefined {
-    const r = this.sql(
-      'SELECT * FROM sessions WHERE session_key = ? AND ended_at IS NULL ORDER BY created_at DESC LIMIT 1',
-    ).get(sessionKey) as RawSession | undefined;
-    return r ? toRow(r) : undefined;
+    const rows = this.sql('SELECT * FROM sessions WHERE session_key = ? AND ended_at IS NULL').all(
+      sessionKey,
+    ) as RawSession[];
+    let newest = rows[0];
+    for (const r of rows) if (newest && r.created_at > newest.created_at) newest = r;
+    return newest ? toRow(newest) : undefined;
   }
 
   get(id: string): SessionRow | undefined {
@@ -126,7 +135,26 @@ export class SessionStore {
       auto ? 1 : 0,
       auto?.reason ?? null,
     );
-    return this.get(id)!;
+    // The row as inserted (the other columns take their defaults): no read back per new session.
+    return {
+      id,
+      sessionKey,
+      platform: chat.platform,
+      chatType: chat.chatType,
+      chatId: chat.chatId,
+      userId: userId ?? null,
+      title: null,
+      model: null,
+      createdAt: now,
+      updatedAt: now,
+      endedAt: null,
+      endReason: null,
+      wasAutoReset: auto !== undefined,
+      autoResetReason: auto?.reason ?? null,
+      inputTokens: 0,
+      outputTokens: 0,
+      totalTokens: 0,
+    };
   }
 
   end(id: string, reason: string): void {
@@ -168,10 +196,18 @@ export class SessionStore {
     this.sql('UPDATE sessions SET title = ? WHERE id = ?').run(title, id);
   }
 
-  addUsage(id: string, usage: { promptTokens: number; completionTokens: number; totalTokens: number }): void {
+  /**
+   * Adds token counts. A turn that called the model several times may add them all at once: then
+   * `lastPromptTokens` is the prompt of its last call (how full the context is now), not the sum.
+   */
+  addUsage(
+    id: string,
+    usage: { promptTokens: number; completionTokens: number; totalTokens: number },
+    lastPromptTokens = usage.promptTokens,
+  ): void {
     this.sql(
       'UPDATE sessions SET input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, total_tokens = total_tokens + ?, last_prompt_tokens = ? WHERE id = ?',
-    ).run(usage.promptTokens, usage.completionTokens, usage.totalTokens, usage.promptTokens, id);
+    ).run(usage.promptTokens, usage.completionTokens, usage.totalTokens, lastPromptTokens, id);
   }
 
   append(

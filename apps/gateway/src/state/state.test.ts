@@ -5,6 +5,7 @@ import type { ChatRef } from '@hermes/adapter-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Db, openStateDb, STATE_SCHEMA_VERSION } from './db.js';
 import { InboundJournal } from './inbound-journal.js';
+import { KvStore } from './kv-store.js';
 import { Outbox } from './outbox.js';
 import { newSessionId, SessionStore } from './session-store.js';
 
@@ -56,6 +57,56 @@ describe('state.db', () => {
     journal.record('telegram:2', 'telegram', '{}');
     journal.finish([id!]);
     expect(journal.open().map((e) => e.dedupeKey)).toEqual(['telegram:2']);
+  });
+
+  it("writes a message's session key with its turn start or finish, not in a commit of its own", () => {
+    const journal = new InboundJournal(db);
+    const started = journal.record('telegram:1', 'telegram', '{}')!;
+    const finished = journal.record('telegram:2', 'telegram', '{}')!;
+    journal.setSessionKey(started, 'agent:main:telegram:dm:1');
+    journal.setSessionKey(finished, 'agent:main:telegram:dm:2');
+    const keyOf = (id: number) =>
+      (db.prepare('SELECT session_key FROM inbound WHERE id = ?').get(id) as { session_key: string | null })
+        .session_key;
+    expect(keyOf(started)).toBeNull();
+    journal.markTurnStart([started], 'session-1', 7);
+    journal.finish([finished]);
+    expect(keyOf(started)).toBe('agent:main:telegram:dm:1');
+    expect(keyOf(finished)).toBe('agent:main:telegram:dm:2');
+    // Written once: a later finish keeps it.
+    journal.finish([started]);
+    expect(keyOf(started)).toBe('agent:main:telegram:dm:1');
+    expect(journal.open()).toEqual([]);
+  });
+
+  it('returns the created session as stored, and keeps the last prompt size when usage is added at once', () => {
+    const store = new SessionStore(db);
+    const created = store.create('agent:main:telegram:dm:99', chat, '99', { reason: 'idle' });
+    expect(created).toEqual(store.get(created.id));
+    store.addUsage(created.id, { promptTokens: 300, completionTokens: 20, totalTokens: 320 }, 180);
+    expect(store.get(created.id)).toMatchObject({ inputTokens: 300, outputTokens: 20, totalTokens: 320 });
+    const row = db.prepare('SELECT last_prompt_tokens AS n FROM sessions WHERE id = ?').get(created.id);
+    expect(row).toEqual({ n: 180 });
+  });
+
+  it('takes the newest open session of a key by creation time', () => {
+    let now = 2_000_000;
+    const store = new SessionStore(db, () => now);
+    const newer = store.create('agent:main:telegram:dm:99', chat, '99');
+    now = 1_000_000;
+    store.create('agent:main:telegram:dm:99', chat, '99');
+    expect(store.active('agent:main:telegram:dm:99')?.id).toBe(newer.id);
+    store.end(newer.id, 'reset');
+    expect(store.active('agent:main:telegram:dm:99')?.createdAt).toBe(1_000_000);
+  });
+
+  it('deletes kv keys that exist and ignores ones that never did', () => {
+    const kv = new KvStore(db);
+    kv.set('stream:1', { messageId: 'm' });
+    kv.delete('stream:2');
+    expect(kv.get('stream:1')).toEqual({ messageId: 'm' });
+    kv.delete('stream:1');
+    expect(kv.get('stream:1')).toBeUndefined();
   });
 
   it('records replies before sending and quarantines in-flight rows after a crash', () => {
