@@ -69,7 +69,12 @@ function percentile(values, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-/** The baseline: a raw gateway client (HELLO, IDENTIFY, READY) and node:http with keep-alive for the reply. */
+/**
+ * The baseline: a raw gateway client (HELLO, IDENTIFY, READY) and node:http with keep-alive for the reply.
+ * It does less than the adapter must: replies to one channel go out at once, in no particular order, with
+ * no nonce and no rate-limit bookkeeping, while discord.js's REST queue sends one request per channel
+ * route at a time (it reads each answer's rate-limit headers before the next) and keeps replies in order.
+ */
 async function bareClient(fake, pending) {
   const agent = new Agent({ keepAlive: true });
   const socket = new WebSocket(`${fake.gatewayUrl}/?v=10&encoding=json`);

@@ -44,7 +44,7 @@ import { TelegramPressHandler } from './intake/press-handler.js';
 import { TelegramIntake } from './intake/telegram-intake.js';
 import { draftsAllowedIn, TelegramDraftStream } from './outbound/draft-stream.js';
 import { TelegramSender } from './outbound/telegram-sender.js';
-import { UpdateStateFile } from './state/update-state.js';
+import { type TelegramUpdateState, UpdateStateFile } from './state/update-state.js';
 import { createTelegramLongPoll } from './transport/long-poll.js';
 import { TelegramWebhookServer } from './transport/webhook-server.js';
 
@@ -89,7 +89,10 @@ export class TelegramAdapter implements PlatformAdapter {
   #liveness: LivenessTracker;
   #commands: TelegramCommand[];
   #identity: TelegramBotIdentity | undefined;
+  /** The offset on disk. */
   #offset = 0;
+  /** The offset the next state write records: every update below it was handed over or is held. */
+  #handledTo = 0;
   #running: Running | undefined;
 
   constructor(config: TelegramConfigInput | TelegramConfig) {
@@ -109,9 +112,13 @@ export class TelegramAdapter implements PlatformAdapter {
     return this.#identity;
   }
 
-  /** The getUpdates offset on disk: every update below it is accounted for. */
+  /**
+   * Every update below this offset is accounted for: handed to the host, dropped on purpose or held. It is
+   * in the state file before any getUpdates confirms it to Telegram; while polling, that write may still
+   * be under way when this moves (it is done by the time stop() resolves).
+   */
   get committedOffset(): number {
-    return this.#offset;
+    return this.#handledTo;
   }
 
   /** The local port of the webhook server while running in webhook mode. */
@@ -154,6 +161,7 @@ export class TelegramAdapter implements PlatformAdapter {
     const dedupe = new DedupeCache(this.#config.dedupe);
     dedupe.import(state.seen);
     this.#offset = state.offset;
+    this.#handledTo = state.offset;
     const pacer = this.#createPacer(ctx, logger);
     const sender = new TelegramSender({
       api,
@@ -349,7 +357,7 @@ export class TelegramAdapter implements PlatformAdapter {
         count: held.length,
       });
       for (const raw of held) running.intake.handle(raw, { replay: true });
-      this.#persist(running, this.#offset);
+      await this.#persistEither(running);
     }
   }
 
@@ -372,38 +380,57 @@ export class TelegramAdapter implements PlatformAdapter {
           signal: ctx.signal,
         }),
       onHeldChanged: () => {
-        try {
-          this.#persist(running, this.#offset);
-        } catch (error) {
+        this.#persistEither(running).catch((error: unknown) => {
           logger.error('Telegram update state not saved after a batch was handed over', {
             error: (error as Error).message,
           });
-        }
+        });
       },
     });
   }
 
-  /** Writes the offset with what is still held; the in-memory offset moves only once it is on disk. */
-  #persist(running: Running, offset: number): void {
-    running.stateFile.save({
-      offset,
+  /** The offset reached so far with what is still held. */
+  #stateOf(running: Running): TelegramUpdateState {
+    return {
+      offset: this.#handledTo,
       held: running.intake?.held() ?? [],
       // Polling needs no id list: the offset already says which updates were seen.
       seen: this.#config.webhook ? running.dedupe.export() : [],
-    });
-    this.#offset = offset;
+    };
   }
 
-  /** One getUpdates batch: handed over in order, then the new offset is saved before the next poll. */
-  #onBatch(running: Running, batch: unknown[]): void {
+  /** Webhook mode: written before Telegram gets its answer; the in-memory offset moves once it is on disk. */
+  #persist(running: Running): void {
+    const state = this.#stateOf(running);
+    running.stateFile.save(state);
+    this.#offset = state.offset;
+  }
+
+  /** Polling: written off the event loop; the next getUpdates (which confirms the offset) waits for it. */
+  async #persistSoon(running: Running): Promise<void> {
+    const state = await running.stateFile.saveSoon(() => this.#stateOf(running));
+    if (state.offset > this.#offset) this.#offset = state.offset;
+  }
+
+  /** Each mode keeps to its own way of writing, so two writes never share the temp file. */
+  async #persistEither(running: Running): Promise<void> {
+    if (this.#config.webhook) this.#persist(running);
+    else await this.#persistSoon(running);
+  }
+
+  /**
+   * One getUpdates batch: handed over in order (synchronously, so replies can start), then the new offset
+   * is saved; the returned promise settles once it is on disk, and only then does the next poll confirm it.
+   */
+  #onBatch(running: Running, batch: unknown[]): Promise<void> | undefined {
     const intake = running.intake;
-    if (!intake || batch.length === 0) return;
-    let next = this.#offset;
+    if (!intake || batch.length === 0) return undefined;
+    let next = this.#handledTo;
     let withId = 0;
     for (const raw of batch) {
       const id = updateIdOf(raw);
       if (id !== undefined) withId += 1;
-      if (id !== undefined && id < this.#offset) {
+      if (id !== undefined && id < this.#handledTo) {
         running.logger.debug('Telegram update below the committed offset dropped (already handled)', {
           updateId: id,
         });
@@ -422,7 +449,8 @@ export class TelegramAdapter implements PlatformAdapter {
         },
       );
     }
-    this.#persist(running, next);
+    this.#handledTo = next;
+    return this.#persistSoon(running);
   }
 
   async #startPolling(running: Running): Promise<void> {
@@ -456,7 +484,7 @@ export class TelegramAdapter implements PlatformAdapter {
       onUpdate: (raw) => {
         this.#liveness.inbound();
         running.intake?.handle(raw);
-        this.#persist(running, this.#offset);
+        this.#persist(running);
       },
     });
     running.webhook = server;
@@ -493,10 +521,11 @@ export class TelegramAdapter implements PlatformAdapter {
     // Batches still waiting stay in the state file and are offered again on the next start.
     if (running.intake) {
       try {
-        this.#persist(running, this.#offset);
+        await this.#persistEither(running);
       } catch (error) {
         running.logger.error('Telegram update state not saved on stop', { error: (error as Error).message });
       }
+      await running.stateFile.close();
       running.intake.close();
     }
     running.pacer.close();

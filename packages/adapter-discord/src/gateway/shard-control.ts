@@ -27,8 +27,10 @@ export interface ShardControlOptions {
 interface ClientSocket {
   readyState: number;
   terminate(): void;
-  on(event: 'message', listener: (data: ArrayBuffer | Buffer | Buffer[], isBinary: boolean) => void): void;
 }
+
+/** A frame as @discordjs/ws hands it to unpackMessage: a string for text, an ArrayBuffer for binary. */
+type FrameData = string | ArrayBuffer | Uint8Array;
 
 const CONNECTING = 0;
 const OPEN = 1;
@@ -36,6 +38,8 @@ const OPEN = 1;
 /** The private members of @discordjs/ws 1.2.3's WebSocketShard that the control wraps. */
 interface ShardInternals {
   internalConnect?: () => Promise<void>;
+  /** Parses one frame (null when it cannot); the only JSON.parse of a gateway frame. */
+  unpackMessage?: (data: FrameData, isBinary: boolean) => Promise<unknown>;
   connection?: ClientSocket | null;
 }
 
@@ -48,8 +52,8 @@ interface ShardInternals {
  * - a bound on the close handshake, so a zombie peer that never answers cannot hold the reconnect for
  *   ws's 30 s default, and a socket still opening when we stop is cut instead of left open;
  * - a frame inspector that reports garbage frames discord.js would swallow without a trace.
- * It wraps `internalConnect`, a private method of WebSocketShard; the version is pinned and a test
- * fails if the method disappears.
+ * It wraps `internalConnect` and `unpackMessage`, private methods of WebSocketShard; the version is
+ * pinned and a test fails if either disappears.
  */
 export class ShardControl {
   #attempt = 0;
@@ -57,7 +61,6 @@ export class ShardControl {
   #connectedOnce = false;
   #sessionUp = false;
   #sleeper: AbortController | undefined;
-  readonly #inspected = new WeakSet<object>();
 
   constructor(
     private readonly shard: WebSocketShard,
@@ -65,13 +68,16 @@ export class ShardControl {
   ) {
     const internals = shard as unknown as ShardInternals;
     const connect = internals.internalConnect;
-    if (typeof connect !== 'function') {
+    const unpack = internals.unpackMessage;
+    if (typeof connect !== 'function' || typeof unpack !== 'function') {
       throw new Error(
-        '@discordjs/ws WebSocketShard has no internalConnect(): this @discordjs/ws version is not supported, install the version @hermes/adapter-discord pins',
+        `@discordjs/ws WebSocketShard has no ${typeof connect !== 'function' ? 'internalConnect' : 'unpackMessage'}(): this @discordjs/ws version is not supported, install the version @hermes/adapter-discord pins`,
       );
     }
     const originalConnect = connect.bind(shard);
     internals.internalConnect = () => this.#connect(originalConnect);
+    const originalUnpack = unpack.bind(shard);
+    internals.unpackMessage = (data, isBinary) => this.#inspect(originalUnpack, data, isBinary);
     const originalDestroy = shard.destroy.bind(shard);
     shard.destroy = (destroyOptions?: WebSocketShardDestroyOptions) =>
       this.#destroy(originalDestroy, destroyOptions);
@@ -87,7 +93,6 @@ export class ShardControl {
       if (this.#sessionUp) this.#attempt = 0;
       this.options.hooks.onHeartbeatAck({ shardId: this.options.shardId });
     });
-    shard.on('hello', () => this.#inspectFrames());
     // The 'hello' event carries no payload and the HELLO frame is read before a listener could be added,
     // so heartbeat_interval comes from the debug line @discordjs/ws 1.2.3 writes once it starts beating.
     shard.on('debug', (payload: { message?: string }) => {
@@ -169,45 +174,38 @@ export class ShardControl {
     socket.terminate();
   }
 
-  #inspectFrames(): void {
-    const socket = (this.shard as unknown as ShardInternals).connection;
-    if (!socket || this.#inspected.has(socket)) return;
-    this.#inspected.add(socket);
-    const decoder = new TextDecoder();
-    socket.on('message', (data, isBinary) => {
-      const bytes = toBytes(data);
-      if (isBinary) {
-        this.#garbage(bytes, true, '');
-        return;
-      }
-      const text = decoder.decode(bytes);
-      try {
-        const parsed: unknown = JSON.parse(text);
-        if (
-          typeof parsed !== 'object' ||
-          parsed === null ||
-          typeof (parsed as { op?: unknown }).op !== 'number'
-        ) {
-          this.#garbage(bytes, false, text);
-        }
-      } catch {
-        this.#garbage(bytes, false, text);
-      }
-    });
+  /**
+   * Looks at what @discordjs/ws parsed rather than parsing every frame a second time (a listener of our
+   * own on the socket used to decode and JSON.parse each frame again, MESSAGE_CREATEs included).
+   * Compression is off, so a binary frame is garbage too.
+   */
+  async #inspect(
+    original: (data: FrameData, isBinary: boolean) => Promise<unknown>,
+    data: FrameData,
+    isBinary: boolean,
+  ): Promise<unknown> {
+    const payload = await original(data, isBinary);
+    if (isBinary) this.#garbage(data, true);
+    else if (
+      typeof payload !== 'object' ||
+      payload === null ||
+      typeof (payload as { op?: unknown }).op !== 'number'
+    )
+      this.#garbage(data, false);
+    return payload;
   }
 
-  #garbage(bytes: Uint8Array, binary: boolean, text: string): void {
+  #garbage(data: FrameData, binary: boolean): void {
+    const text = typeof data === 'string' ? data : binary ? '' : Buffer.from(toBytes(data)).toString('utf8');
     this.options.hooks.onGarbageFrame({
       shardId: this.options.shardId,
-      bytes: bytes.byteLength,
+      bytes: typeof data === 'string' ? Buffer.byteLength(data) : toBytes(data).byteLength,
       binary,
-      sample: binary ? '' : text.slice(0, 60),
+      sample: text.slice(0, 60),
     });
   }
 }
 
-function toBytes(data: ArrayBuffer | Buffer | Buffer[]): Uint8Array {
-  if (Array.isArray(data)) return Buffer.concat(data);
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  return data;
+function toBytes(data: ArrayBuffer | Uint8Array): Uint8Array {
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
 }

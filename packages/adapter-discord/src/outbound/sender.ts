@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   AdapterError,
   type Capabilities,
@@ -16,6 +15,7 @@ import type { DiscordBotThreads } from '../inbound/bot-threads.js';
 import type { DiscordMessageLocations } from '../inbound/message-locations.js';
 import { type DiscordActionRow, discordActionRows } from './components.js';
 import { loadOutboundFile } from './files.js';
+import { nextMessageNonce } from './nonce.js';
 import { discordRestCall } from './rest-call.js';
 
 export interface DiscordSenderDeps {
@@ -121,7 +121,7 @@ export class DiscordSender {
   async #create(channelId: string, plan: CreatePlan, index: number, total: number): Promise<APIMessage> {
     const { allowMentions } = this.deps.config;
     const body: Record<string, unknown> = {
-      nonce: randomBytes(12).toString('base64url'),
+      nonce: nextMessageNonce(),
       enforce_nonce: true,
       allowed_mentions: {
         parse: [

@@ -23,10 +23,11 @@ export interface TelegramLongPollOptions {
   /** Runs once per connection before the first poll (identity, deleteWebhook, replay of held updates). */
   prepare(signal: AbortSignal): Promise<void>;
   /**
-   * Handles one batch synchronously and persists the new offset before returning. A throw (the state could
-   * not be saved) ends the connection, so nothing is confirmed to Telegram that was not recorded first.
+   * Hands one batch over synchronously and persists the new offset; the next poll waits for the returned
+   * promise. A throw or rejection (the state could not be saved) ends the connection, so nothing is
+   * confirmed to Telegram that was not recorded first.
    */
-  onUpdates(updates: unknown[]): void;
+  onUpdates(updates: unknown[]): Promise<void> | undefined;
   onStatus(status: AdapterStatus, detail?: string): void;
   /** Telegram answered a getUpdates call (with updates or none, or a 429): the link is alive. */
   onHeartbeat(): void;
@@ -77,7 +78,7 @@ export function createTelegramLongPoll(o: TelegramLongPollOptions): ConnectionSu
   const run = async (first: unknown[], signal: AbortSignal): Promise<ConnectionDrop> => {
     let batch = first;
     for (;;) {
-      o.onUpdates(batch);
+      await o.onUpdates(batch);
       if (signal.aborted) return { reason: 'closed' };
       try {
         batch = asBatch(await poll(o.pollTimeoutSeconds, signal));
