@@ -29,6 +29,8 @@ export function findWorkspaceRoot(from = dirname(fileURLToPath(import.meta.url))
  * @property {string} vitest
  * @property {string} typesNode
  * @property {string} nodeEngine
+ * @property {string | undefined} repositoryUrl  the monorepo's git URL (provenance needs it on every package)
+ * @property {string | undefined} license        the root LICENSE text, copied into the package (npm ships it)
  */
 
 /**
@@ -77,5 +79,7 @@ export function readScaffoldVersions(root) {
     vitest: need(stringAt(dev, 'vitest'), 'devDependencies.vitest'),
     typesNode: need(stringAt(dev, '@types/node'), 'devDependencies["@types/node"]'),
     nodeEngine: stringAt(core['engines'], 'node') ?? '>=22.13',
+    repositoryUrl: stringAt(core['repository'], 'url'),
+    license: existsSync(join(root, 'LICENSE')) ? readFileSync(join(root, 'LICENSE'), 'utf8') : undefined,
   };
 }

@@ -39,5 +39,6 @@ export function renderAdapterFiles(names, versions) {
     { path: 'src/testing/fake-server.ts', content: fakeServerTs(names) },
     { path: 'src/testing/index.ts', content: testingIndexTs(names) },
     { path: 'src/adapter.test.ts', content: adapterTestTs(names) },
+    ...(versions.license ? [{ path: 'LICENSE', content: versions.license }] : []),
   ];
 }

@@ -25,6 +25,11 @@ export function packageJson(n, v) {
     version: '0.1.0',
     description: `${n.label} adapter for Hermes (scaffold: transport, inbound and outbound mapping still to be written).`,
     license: 'MIT',
+    ...(v.repositoryUrl
+      ? { repository: { type: 'git', url: v.repositoryUrl, directory: `packages/${n.folderName}` } }
+      : {}),
+    // `pnpm release` checks these: public scoped packages, published with npm provenance.
+    publishConfig: { access: 'public', provenance: true },
     type: 'module',
     sideEffects: false,
     engines: { node: v.nodeEngine },
