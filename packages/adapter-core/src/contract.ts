@@ -392,6 +392,23 @@ export interface AdapterServices {
   openResponseStore?(retention: ResponseRetention): ResponseRecordStore;
 }
 
+/** A bot created by scanning a QR code in the platform's app (WeCom): what the code encodes, then the result. */
+export interface PlatformScanSession {
+  /** What the QR code encodes; also shown as a link for a phone that cannot read the terminal. */
+  link: string;
+  /** Resolves with the env values of the created bot; rejects with an AdapterError (code, fix) otherwise. */
+  credentials(): Promise<Record<string, string>>;
+}
+
+/** A platform whose app can create the bot from a scanned QR code; a setup wizard offers it first. */
+export interface PlatformScanToCreate {
+  /** The menu line that offers it. */
+  label: string;
+  /** How long a wizard should wait for the scan. */
+  timeoutMs: number;
+  start(env: EnvLike, signal: AbortSignal): Promise<PlatformScanSession>;
+}
+
 /**
  * What the gateway's platform catalog needs to know about an adapter package, without importing its SDK
  * until the platform is enabled.
@@ -426,6 +443,8 @@ export interface PlatformDescriptor<Config = unknown> {
   configSchema: ZodType<Config>;
   /** Reads the Hermes env var names, merged over `platforms.<p>` from config.yaml. */
   configFromEnv(env: EnvLike, fileConfig?: Record<string, unknown>): Config;
+  /** Creating the bot by a QR scan in the platform's app, where the platform has that. */
+  scanToCreate?: PlatformScanToCreate;
   /** `services`: what the host offers (see `AdapterServices`); absent when a library user creates it. */
   createAdapter(config: Config, services?: AdapterServices): PlatformAdapter;
 }

@@ -24,6 +24,8 @@ export type {
   PlatformAgentTool,
   PlatformDescriptor,
   PlatformKind,
+  PlatformScanSession,
+  PlatformScanToCreate,
   PlatformToolApproval,
   ProbeResult,
   RequestExchange,

@@ -2,7 +2,10 @@ import type { PlatformDescriptor } from '@hermes/adapter-core';
 import { WecomAdapter } from './adapter.js';
 import { type WecomConfig, wecomConfigFromEnv, wecomConfigSchema } from './config.js';
 import { WECOM_PLATFORM } from './constants.js';
+import { startWecomQrSetup } from './qr-setup.js';
 import { normalizeWecomUserId } from './user-id.js';
+
+const QR_SCAN_TIMEOUT_MS = 300_000;
 
 /** What the gateway's platform catalog needs: enabled by WECOM_BOT_ID + WECOM_SECRET. */
 export const wecomDescriptor: PlatformDescriptor<WecomConfig> = {
@@ -38,6 +41,26 @@ export const wecomDescriptor: PlatformDescriptor<WecomConfig> = {
     'never pair). WECOM_HOME_CHANNEL = a user id or group chat id for cron and cross-platform delivery',
     '(a group only works after it has addressed the bot once: WeCom refuses proactive group posts).',
   ].join('\n'),
+  scanToCreate: {
+    label: 'Scan a QR code with the WeCom app (it creates the bot for you)',
+    timeoutMs: QR_SCAN_TIMEOUT_MS,
+    async start(env, signal) {
+      // WECOM_QR_BASE_URL points the flow at a fake in tests.
+      const baseUrl = env['WECOM_QR_BASE_URL']?.trim();
+      const session = await startWecomQrSetup({
+        ...(baseUrl ? { baseUrl } : {}),
+        signal,
+        timeoutMs: QR_SCAN_TIMEOUT_MS,
+      });
+      return {
+        link: session.qrUrl,
+        async credentials() {
+          const { botId, secret } = await session.waitForCredentials();
+          return { WECOM_BOT_ID: botId, WECOM_SECRET: secret };
+        },
+      };
+    },
+  },
   configSchema: wecomConfigSchema,
   configFromEnv: wecomConfigFromEnv,
   createAdapter: (config) => new WecomAdapter(config),

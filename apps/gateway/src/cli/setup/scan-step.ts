@@ -1,7 +1,6 @@
-import type { EnvLike, PlatformDescriptor } from '@hermes/adapter-core';
+import type { EnvLike, PlatformDescriptor, PlatformScanToCreate } from '@hermes/adapter-core';
 import { encodeQr } from './qr/qr-code.js';
 import { renderQrForTerminal } from './qr/render-terminal.js';
-import type { ScanToCreate } from './scan-to-create.js';
 
 type Out = (line: string) => void;
 
@@ -14,7 +13,7 @@ export type ScanOutcome = { ok: true; values: Record<string, string> } | { ok: f
  */
 export async function scanToCreateStep(
   d: PlatformDescriptor<unknown>,
-  scan: ScanToCreate,
+  scan: PlatformScanToCreate,
   env: EnvLike,
   out: Out,
 ): Promise<ScanOutcome> {

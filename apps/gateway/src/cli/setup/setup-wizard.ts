@@ -6,7 +6,6 @@ import { PLATFORM_CATALOG } from '../../platforms/catalog.js';
 import { ServiceCommands } from '../service/service-manager.js';
 import { readEnvFile, redacted, updateEnvText, writeEnvFile } from './env-file.js';
 import { scanToCreateStep } from './scan-step.js';
-import { scanToCreateFor } from './scan-to-create.js';
 
 type Out = (line: string) => void;
 
@@ -76,7 +75,7 @@ async function obtainCredentials(
   env: EnvLike,
   out: Out,
 ): Promise<Record<string, string>> {
-  const scan = scanToCreateFor(d.platform);
+  const scan = d.scanToCreate;
   if (!scan) return askCredentials(d, env);
   const how = await select({
     message: `How do you want to connect ${d.label}?`,
