@@ -229,7 +229,7 @@ describe.skipIf(!tools.have)(
       });
     });
 
-    it('without ffmpeg sends the audio as returned, as an audio file, and logs that', async () => {
+    it('without ffmpeg encodes the returned WAV to Ogg/Opus in-process and logs the encoder', async () => {
       fake.scriptTts({ kind: 'audio', data: wav, type: 'audio/wav' });
       const logger = createMemoryLogger();
       const r = await speakReply({
@@ -239,10 +239,14 @@ describe.skipIf(!tools.have)(
         logger,
         ffmpeg: null,
       });
-      expect(r.kind === 'media' && r.media.kind).toBe('audio');
+      expect(r.kind === 'media' && r.media.kind).toBe('voice');
       if (r.kind !== 'media') return;
-      expect(parseWav(readFileSync(r.media.path)).dataBytes).toBe(parseWav(wav).dataBytes);
-      expect(logger.find('warn', 'ffmpeg is not on PATH')).toHaveLength(1);
+      expect(r.converter).toBe('opusscript');
+      expect(parseOggOpus(readFileSync(r.media.path))).toMatchObject({ channels: 1, hasOpusTags: true });
+      expect(logger.find('info', 'spoken reply ready')[0]?.fields).toMatchObject({
+        converter: 'opusscript',
+        reason: 'ffmpeg is not on PATH',
+      });
     });
 
     it('reports a TTS failure as a typed error naming the status', async () => {

@@ -1,6 +1,6 @@
-import { findFfmpeg } from '../voice/opus-convert.js';
 import { describeEndpoint, voiceSettings } from '../voice/voice-config.js';
 import { setVoiceMode, type VoiceMode, voiceModeOf } from '../voice/voice-mode.js';
+import { describeConverter } from '../voice/voice-reply.js';
 import type { CommandOutcome, CommandSpec } from './registry.js';
 
 const reply = (text: string): CommandOutcome => ({ kind: 'reply', text });
@@ -31,15 +31,12 @@ export const voiceCommand: CommandSpec = {
     }
     if (word === '' || word === 'status') {
       const { stt, tts } = voiceSettings(ctx.env, ctx.model());
-      const ffmpeg = findFfmpeg();
       return reply(
         [
           `🔊 Voice ${MODE_TEXT[voiceModeOf(ctx.kv, chat)]}.`,
           describeEndpoint('STT', stt),
           `${describeEndpoint('TTS', tts)}${tts.configured ? `, voice \`${tts.voice}\`` : ''}`,
-          ffmpeg
-            ? 'Converter: ffmpeg (voice notes as Ogg/Opus)'
-            : 'Converter: none (ffmpeg not on PATH: spoken replies go as the audio the endpoint returns)',
+          describeConverter(),
           'Change with /voice on | tts | off.',
         ].join('\n'),
       );

@@ -1,4 +1,6 @@
 export { type AudioFormat, sniffAudio } from './audio-format.js';
+export { JS_ENCODER, wavToOggOpus } from './js-opus-encoder.js';
+export { muxOggOpus } from './ogg-opus-mux.js';
 export { convertToOggOpus, findFfmpeg } from './opus-convert.js';
 export { speakableText } from './speakable-text.js';
 export { synthesizeSpeech } from './speech.js';
@@ -7,4 +9,4 @@ export { transcribeFile } from './transcribe.js';
 export { describeEndpoint, type VoiceSettings, voiceSettings } from './voice-config.js';
 export { VoiceError, type VoiceErrorCode, type VoiceResult } from './voice-errors.js';
 export { setVoiceMode, shouldSpeak, type VoiceMode, voiceModeOf } from './voice-mode.js';
-export { speakReply } from './voice-reply.js';
+export { type Converter, describeConverter, speakReply } from './voice-reply.js';

@@ -39,11 +39,18 @@ async function readCapped(response: Response, timeoutMs: number): Promise<Buffer
   return Buffer.concat(parts);
 }
 
+/** What to ask the endpoint for: `opus` is Ogg/Opus (a voice bubble as is), `wav` what we decode without ffmpeg. */
+export type SpeechFormat = 'opus' | 'wav';
+
 /**
- * `/v1/audio/speech` for one text. Opus is asked for (it is what voice bubbles need); servers that ignore
- * the format answer with what they have, and the caller converts by the file's header.
+ * `/v1/audio/speech` for one text in the asked format; servers that ignore the format answer with what
+ * they have, and the caller converts by the file's header.
  */
-export async function synthesizeSpeech(settings: TtsSettings, text: string): Promise<VoiceResult<Buffer>> {
+export async function synthesizeSpeech(
+  settings: TtsSettings,
+  text: string,
+  format: SpeechFormat = 'opus',
+): Promise<VoiceResult<Buffer>> {
   if (!settings.configured)
     return {
       ok: false,
@@ -63,7 +70,7 @@ export async function synthesizeSpeech(settings: TtsSettings, text: string): Pro
       model: settings.model,
       voice: settings.voice,
       input: text.slice(0, TTS_MAX_CHARS),
-      response_format: 'opus',
+      response_format: format,
     });
     const audio = await readCapped(response, settings.timeoutMs);
     if (audio.length === 0)

@@ -2,6 +2,7 @@ import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger, MediaKind, OutboundMedia, PlatformAdapter } from '@hermes/adapter-core';
 import { AUDIO_EXTENSION, AUDIO_MIME, sniffAudio } from './audio-format.js';
+import { JS_ENCODER, wavToOggOpus } from './js-opus-encoder.js';
 import { convertToOggOpus, findFfmpeg } from './opus-convert.js';
 import { speakableText } from './speakable-text.js';
 import { synthesizeSpeech } from './speech.js';
@@ -11,8 +12,11 @@ import type { VoiceError } from './voice-errors.js';
 /** Spoken replies stay a day (an outbox retry after a restart may still send one), then are swept. */
 const KEEP_MS = 24 * 3_600_000;
 
+/** Which step made the voice note: ffmpeg, none needed (the endpoint sent Ogg/Opus), the WASM encoder, or none. */
+export type Converter = 'ffmpeg' | 'endpoint-opus' | typeof JS_ENCODER | 'none';
+
 export type SpokenReply =
-  | { kind: 'media'; media: OutboundMedia; converter: 'ffmpeg' | 'none' }
+  | { kind: 'media'; media: OutboundMedia; converter: Converter }
   | { kind: 'nothing-to-say' }
   | { kind: 'failed'; error: VoiceError };
 
@@ -35,9 +39,10 @@ async function sweep(dir: string, now: number): Promise<void> {
 }
 
 /**
- * Reply text → `/v1/audio/speech` → Ogg/Opus (ffmpeg when on PATH; audio the endpoint already returned as
- * Ogg/Opus is kept as is; without ffmpeg the audio goes as returned, as an audio file) → a file under `dir`.
- * Logs which converter ran.
+ * Reply text → `/v1/audio/speech` (Opus asked for) → Ogg/Opus → a file under `dir`. Ogg/Opus from the
+ * endpoint is kept as is; anything else goes through ffmpeg when it is on PATH, else WAV goes through the
+ * WASM encoder (a server that ignored `opus` with something else is asked once more, for `wav`). What
+ * none of them can turn into Ogg/Opus goes as returned, as an audio file. Logs which converter ran.
  */
 export async function speakReply(o: {
   settings: TtsSettings;
@@ -49,44 +54,83 @@ export async function speakReply(o: {
 }): Promise<SpokenReply> {
   const say = speakableText(o.text);
   if (!say) return { kind: 'nothing-to-say' };
-  const audio = await synthesizeSpeech(o.settings, say);
-  if (!audio.ok) return { kind: 'failed', error: audio.error };
+  const first = await synthesizeSpeech(o.settings, say, 'opus');
+  if (!first.ok) return { kind: 'failed', error: first.error };
+  let audio = first.value;
+  let format = sniffAudio(audio);
+  const ffmpeg = o.ffmpeg === undefined ? findFfmpeg() : o.ffmpeg;
+  if (!ffmpeg && format !== 'ogg-opus' && format !== 'wav') {
+    const again = await synthesizeSpeech(o.settings, say, 'wav');
+    const againFormat = again.ok ? sniffAudio(again.value) : undefined;
+    if (again.ok && (againFormat === 'wav' || againFormat === 'ogg-opus')) {
+      audio = again.value;
+      format = againFormat;
+    } else
+      o.logger.warn('ffmpeg is not on PATH and the speech endpoint sent no WAV when asked for one', {
+        first: format,
+        ...(again.ok ? { second: againFormat } : { error: again.error.message }),
+      });
+  }
   const now = Date.now();
   await mkdir(o.dir, { recursive: true, mode: 0o700 });
   await sweep(o.dir, now);
-  const format = sniffAudio(audio.value);
   const stem = join(o.dir, `reply-${now}-${Math.random().toString(36).slice(2, 8)}`);
+  const ready = (converter: Converter, path: string, fields: Record<string, string>): SpokenReply => {
+    o.logger.info('spoken reply ready', { converter, ...fields });
+    return { kind: 'media', converter, media: voiceMedia(path) };
+  };
   if (format === 'ogg-opus') {
     const path = `${stem}.ogg`;
-    await writeFile(path, audio.value, { mode: 0o600 });
-    o.logger.info('spoken reply ready', { converter: 'none', reason: 'the endpoint returned Ogg/Opus' });
-    return { kind: 'media', converter: 'none', media: voiceMedia(path) };
+    await writeFile(path, audio, { mode: 0o600 });
+    return ready('endpoint-opus', path, { reason: 'the endpoint returned Ogg/Opus' });
   }
   const raw = `${stem}.${AUDIO_EXTENSION[format]}`;
-  await writeFile(raw, audio.value, { mode: 0o600 });
-  const ffmpeg = o.ffmpeg === undefined ? findFfmpeg() : o.ffmpeg;
+  await writeFile(raw, audio, { mode: 0o600 });
   if (ffmpeg) {
     const converted = await convertToOggOpus(ffmpeg, raw, `${stem}.ogg`);
     if (converted.ok) {
       await rm(raw, { force: true });
-      o.logger.info('spoken reply ready', { converter: 'ffmpeg', from: format });
-      return { kind: 'media', converter: 'ffmpeg', media: voiceMedia(converted.value) };
+      return ready('ffmpeg', converted.value, { from: format });
     }
-    o.logger.warn('spoken reply not converted; sending the audio as returned', {
+    o.logger.warn('ffmpeg could not convert the spoken reply', {
       converter: 'ffmpeg',
       from: format,
       error: converted.error.message,
     });
-  } else
-    o.logger.warn('ffmpeg is not on PATH; sending the spoken reply as returned, as an audio file', {
-      converter: 'none',
-      from: format,
+  }
+  if (format === 'wav') {
+    const encoded = await wavToOggOpus(audio);
+    if (encoded.ok) {
+      const path = `${stem}.ogg`;
+      await writeFile(path, encoded.value, { mode: 0o600 });
+      await rm(raw, { force: true });
+      return ready(JS_ENCODER, path, {
+        from: format,
+        reason: ffmpeg ? 'ffmpeg failed' : 'ffmpeg is not on PATH',
+      });
+    }
+    o.logger.warn('the built-in Opus encoder could not convert the spoken reply', {
+      converter: JS_ENCODER,
+      error: encoded.error.message,
     });
+  }
+  o.logger.warn('spoken reply not converted; sending the audio as returned, as an audio file', {
+    converter: 'none',
+    from: format,
+    ...(ffmpeg ? {} : { reason: 'ffmpeg is not on PATH and the audio is not WAV' }),
+  });
   return {
     kind: 'media',
     converter: 'none',
     media: { kind: 'audio', path: raw, mime: AUDIO_MIME[format], name: `reply.${AUDIO_EXTENSION[format]}` },
   };
+}
+
+/** For /voice status: which converter a spoken reply would use now. */
+export function describeConverter(ffmpeg = findFfmpeg()): string {
+  return ffmpeg
+    ? 'Converter: ffmpeg (voice notes as Ogg/Opus)'
+    : `Converter: ${JS_ENCODER} (ffmpeg not on PATH: WAV from the endpoint is encoded to Ogg/Opus in-process)`;
 }
 
 function voiceMedia(path: string): OutboundMedia {
