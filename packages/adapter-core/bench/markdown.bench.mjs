@@ -1,6 +1,14 @@
 // Markdown split + render of a ~1 MB document, against a naive line split of the same text into
 // chunks of the same size. The baseline only counts; it does not parse, keep fences or render.
-import { measureLength, parseMarkdown, seededRandom, splitMarkdown } from '../dist/index.js';
+import { pathToFileURL } from 'node:url';
+import { marked } from 'marked';
+
+// BENCH_CORE_DIST=<path of another build's index.js> measures that build instead (before/after
+// comparisons in the same run, under the same machine load).
+const core = process.env.BENCH_CORE_DIST
+  ? await import(pathToFileURL(process.env.BENCH_CORE_DIST).href)
+  : await import('../dist/index.js');
+const { measureLength, parseMarkdown, seededRandom, splitMarkdown } = core;
 
 const TARGET_BYTES = 1024 * 1024;
 
@@ -139,6 +147,13 @@ export default {
       baseline: 'baseline: line split, 4096 utf16',
       run: ({ text }) => parseMarkdown(text),
       describe: () => 'marked lexer',
+    },
+    {
+      // The floor the split + render is compared with: marked's own lex + HTML render of the same text.
+      name: 'marked.parse → HTML (reference floor)',
+      baseline: 'baseline: line split, 4096 utf16',
+      run: ({ text }) => marked.parse(text, { gfm: true, breaks: false, async: false }),
+      describe: (html) => `${(html.length / 1048576).toFixed(2)} M UTF-16 units of HTML`,
     },
   ],
 };

@@ -14,6 +14,9 @@
 //   }
 //
 // Usage: node bench/run.mjs [substring of a bench file name]
+// Memory: peak RSS and peak heap (used / committed, at the collections of the runs) above the level
+// after setup. By default the runs follow each other, so one run's garbage can add to the next run's
+// peak; BENCH_GC_EACH=1 collects before each run, giving the peak of a single call.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -70,7 +73,18 @@ for (const file of files) {
 }
 
 function printTable(bench, results) {
-  const rows = [['case', 'ms/run (median)', 'MB/s', 'vs baseline', 'peak RSS Δ', 'result']];
+  const rows = [
+    [
+      'case',
+      'ms/run (median)',
+      'MB/s',
+      'vs baseline',
+      'CPU ms/run',
+      'peak RSS Δ',
+      'peak heap Δ used/total',
+      'result',
+    ],
+  ];
   for (const benchCase of bench.cases) {
     const r = results.get(benchCase.name);
     if (!r) continue;
@@ -80,18 +94,20 @@ function printTable(bench, results) {
       r.medianMs.toFixed(2),
       (r.inputBytes / 1048576 / (r.medianMs / 1000)).toFixed(1),
       base ? `${(r.medianMs / base.medianMs).toFixed(1)}× slower` : 'baseline',
+      r.cpuMsPerRun.toFixed(1),
       `${(r.peakRssDeltaKb / 1024).toFixed(1)} MB`,
+      `${(r.peakHeapUsedDeltaKb / 1024).toFixed(1)} / ${(r.peakHeapTotalDeltaKb / 1024).toFixed(1)} MB`,
       r.detail ?? '',
     ]);
   }
   const widths = rows[0].map((_, col) => Math.max(...rows.map((row) => row[col].length)));
   const line = (row) =>
     row
-      .map((cell, col) => (col === 0 || col === 5 ? cell.padEnd(widths[col]) : cell.padStart(widths[col])))
+      .map((cell, col) => (col === 0 || col === 7 ? cell.padEnd(widths[col]) : cell.padStart(widths[col])))
       .join('  ');
   const first = results.values().next().value;
   console.log(
-    `\n${bench.title}${first ? ` (input ${(first.inputBytes / 1048576).toFixed(2)} MB, ${first.runs} runs per case)` : ''}`,
+    `\n${bench.title}${first ? ` (input ${(first.inputBytes / 1048576).toFixed(2)} MB, ${first.runs} runs per case${first.gcEach ? ', garbage collected before each run' : ''})` : ''}`,
   );
   console.log(line(rows[0]));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));

@@ -10,35 +10,44 @@ export interface MarkdownDocument {
   readonly source: string;
 }
 
-const LEXER_OPTIONS = { gfm: true, breaks: false } as const;
+/**
+ * Options for a new lexer. Each lexer gets its own object: marked stores its tokenizer in the options
+ * and the tokenizer points back at the lexer, so one shared options object kept the last lexer, and
+ * the whole token tree of the last document it lexed, alive until the next lex.
+ */
+export function lexerOptions(): { gfm: true; breaks: false } {
+  return { gfm: true, breaks: false };
+}
 
 // The token tree stays private so the public type does not leak the parser's types.
 const tokensByDocument = new WeakMap<MarkdownDocument, TokensList>();
 
 export function parseMarkdown(md: string): MarkdownDocument {
-  if (typeof md !== 'string') {
-    throw new AdapterError('bad_request', `parseMarkdown expects a string, got ${typeof md}`, {
-      fix: 'pass the message text as a string',
-    });
-  }
-  const source = md.includes('\r') ? md.replace(/\r\n?/g, '\n') : md;
-  const document: MarkdownDocument = Object.freeze({ source });
-  tokensByDocument.set(document, new Lexer(LEXER_OPTIONS).lex(source));
+  const document = sourceDocument(md, 'parseMarkdown');
+  tokensByDocument.set(document, new Lexer(lexerOptions()).lex(document.source));
   return document;
 }
 
-export function toDocument(md: string | MarkdownDocument): MarkdownDocument {
-  return typeof md === 'string' ? parseMarkdown(md) : md;
+/**
+ * A document that is not lexed yet: splitting and rendering read it a top-level block at a time
+ * (see block-stream.ts), so the token tree of the whole text never exists at once.
+ */
+export function sourceDocument(md: string, caller: string): MarkdownDocument {
+  if (typeof md !== 'string') {
+    throw new AdapterError('bad_request', `${caller} expects a string, got ${typeof md}`, {
+      fix: 'pass the message text as a string',
+    });
+  }
+  return Object.freeze({ source: normalizeLineEndings(md) });
 }
 
-/** The block tokens of a document; a hand-made `{ source }` object is lexed on first use. */
-export function documentTokens(document: MarkdownDocument): TokensList {
-  let tokens = tokensByDocument.get(document);
-  if (!tokens) {
-    tokens = new Lexer(LEXER_OPTIONS).lex(document.source);
-    tokensByDocument.set(document, tokens);
-  }
-  return tokens;
+export function normalizeLineEndings(md: string): string {
+  return md.includes('\r') ? md.replace(/\r\n?/g, '\n') : md;
+}
+
+/** The token tree of a document from `parseMarkdown`; any other document is read block by block. */
+export function parsedTokens(document: MarkdownDocument): TokensList | undefined {
+  return tokensByDocument.get(document);
 }
 
 /**
@@ -46,14 +55,14 @@ export function documentTokens(document: MarkdownDocument): TokensList {
  * `[text][ref]` still resolves in a chunk that does not hold its definition.
  */
 export function lexFragment(md: string, links: Links): Token[] {
-  const lexer = new Lexer(LEXER_OPTIONS);
+  const lexer = new Lexer(lexerOptions());
   Object.assign(lexer.tokens.links, links);
   return lexer.lex(md);
 }
 
 /** Inline tokens of a Markdown fragment (no paragraph around it). */
 export function lexInlineFragment(md: string, links: Links): Token[] {
-  const lexer = new Lexer(LEXER_OPTIONS);
+  const lexer = new Lexer(lexerOptions());
   Object.assign(lexer.tokens.links, links);
   return lexer.inlineTokens(md);
 }

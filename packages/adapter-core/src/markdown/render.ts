@@ -1,7 +1,8 @@
 import type { Token, Tokens } from 'marked';
 import type { MarkdownDialect } from '../contract.js';
+import { readTopLevelBlocks } from './block-stream.js';
 import { writerFor } from './dialects/index.js';
-import { documentTokens, type MarkdownDocument, toDocument } from './document.js';
+import { type MarkdownDocument, sourceDocument } from './document.js';
 import { decodeCharacterReferences } from './entities.js';
 import type { DialectWriter, InlineContext } from './writer.js';
 
@@ -10,12 +11,20 @@ const TOP: InlineContext = { inLink: false, formats: [] };
 /**
  * Renders standard Markdown to a chat dialect. `markdown` returns the source unchanged; every other
  * dialect is rendered from the parsed tokens, so a document parsed once can be rendered many times.
+ * A string is lexed and rendered a top-level block at a time (its whole token tree is never built).
  */
 export function renderMarkdown(md: string | MarkdownDocument, dialect: MarkdownDialect): string {
-  const document = toDocument(md);
+  const document = typeof md === 'string' ? sourceDocument(md, 'renderMarkdown') : md;
   if (dialect === 'markdown') return document.source;
   const writer = writerFor(dialect);
-  return writer.finish(renderBlocks(documentTokens(document), writer));
+  const blocks = readTopLevelBlocks(document);
+  // The same parts and separators as renderBlocks over the whole token list.
+  const parts: string[] = [];
+  for (let token = blocks.next(); token !== undefined; token = blocks.next()) {
+    const rendered = renderBlock(token, writer, 0);
+    if (rendered !== '') parts.push(rendered);
+  }
+  return writer.finish(parts.join(writer.blockSeparator));
 }
 
 export function renderBlocks(tokens: readonly Token[], writer: DialectWriter, quoteDepth = 0): string {

@@ -19,28 +19,34 @@ export function splitTrailingNewlines(raw: string): { body: string; trailing: st
 export function blockLeaves(
   tokens: readonly Token[],
   origin: LeafOrigin,
-  topLevel: boolean,
   between: BreakPriority = BREAK.block,
 ): Segment[] {
+  const joins = new BlockJoins();
   const fields: SegmentFields[] = [];
-  let pending = '';
   for (const token of tokens) {
+    const field = joins.leaf(token, between);
+    if (field) fields.push(field);
+  }
+  return childSegments(origin, fields);
+}
+
+/**
+ * Turns blocks, met in order, into leaf fields: a `space` token gives no leaf, only whitespace for
+ * the join before the next block, and so do the newlines a block ends with.
+ */
+export class BlockJoins {
+  private pending = '';
+
+  leaf(token: Token, priority: BreakPriority): SegmentFields | undefined {
     if (token.type === 'space') {
-      pending += token.raw;
-      continue;
+      this.pending += token.raw;
+      return undefined;
     }
     const { body, trailing } = splitTrailingNewlines(token.raw);
-    fields.push({
-      md: closeOpenFence(token, body),
-      kind: 'block',
-      token,
-      join: pending.includes('\n') ? pending : '\n',
-      joinKind: 'block',
-      priority: between,
-    });
-    pending = trailing;
+    const join = this.pending.includes('\n') ? this.pending : '\n';
+    this.pending = trailing;
+    return { md: closeOpenFence(token, body), kind: 'block', token, join, joinKind: 'block', priority };
   }
-  return childSegments(origin, fields).map((segment) => (topLevel ? { ...segment, topLevel } : segment));
 }
 
 const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})/;

@@ -1,5 +1,6 @@
 import type { SplitContext } from './context.js';
 import type { Segment } from './segment.js';
+import type { SegmentWindow } from './segment-window.js';
 
 interface Candidate {
   /** Exclusive end of the chunk. */
@@ -11,14 +12,13 @@ interface Candidate {
 }
 
 /**
- * Picks where the chunk starting at `start` ends: the best-ranked break (paragraph, then line,
- * sentence, word) among those that fill at least half of the budget, the latest such break on a tie.
- * Segments are added while the estimate stays within `budget`; `maxEnd` bounds the search when an
- * earlier pick rendered too long.
+ * Picks where the chunk starting at the window's first segment ends: the best-ranked break (paragraph,
+ * then line, sentence, word) among those that fill at least half of the budget, the latest such break
+ * on a tie. Segments are added while the estimate stays within `budget`; `maxEnd` bounds the search
+ * when an earlier pick rendered too long. Reads the window one segment past the last one it adds.
  */
 export function chooseChunkEnd(
-  segments: readonly Segment[],
-  start: number,
+  window: SegmentWindow,
   budget: number,
   maxEnd: number,
   ctx: SplitContext,
@@ -26,8 +26,9 @@ export function chooseChunkEnd(
   const candidates: Candidate[] = [];
   let fill = 0;
   let previous: Segment | undefined;
-  for (let k = start; k < maxEnd; k++) {
-    const segment = segments[k] as Segment;
+  for (let k = 0; k < maxEnd; k++) {
+    const segment = window.at(k);
+    if (!segment) break;
     const add =
       (previous ? ctx.joinLength(segment) : 0) +
       openedOverhead(previous, segment, ctx) +
@@ -35,7 +36,7 @@ export function chooseChunkEnd(
     if (previous && (fill + add > budget || ctx.soloLength(segment) > ctx.limit)) break;
     fill += add;
     previous = segment;
-    const next = segments[k + 1];
+    const next = window.at(k + 1);
     candidates.push({ end: k + 1, fill, priority: next ? next.priority : -1 });
   }
   const last = candidates[candidates.length - 1] as Candidate;

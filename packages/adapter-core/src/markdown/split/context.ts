@@ -18,7 +18,8 @@ const MIN_CONTENT = 8;
  */
 export class SplitContext {
   readonly writer: DialectWriter | undefined;
-  private readonly overheads = new Map<Wrapper, number>();
+  // Weak: the wrappers of chunks already made are dropped with their segments.
+  private readonly overheads = new WeakMap<Wrapper, number>();
 
   constructor(
     readonly dialect: MarkdownDialect,

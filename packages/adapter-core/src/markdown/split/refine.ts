@@ -77,7 +77,7 @@ function refineBlock(segment: Segment, token: Token, ctx: SplitContext): Segment
       return refineCode(segment, t as Tokens.Code, ctx);
     case 'blockquote': {
       const quote = t as Tokens.Blockquote;
-      return wrapped(segment, quoteWrapper(), ctx, (o) => blockLeaves(quote.tokens, o, false));
+      return wrapped(segment, quoteWrapper(), ctx, (o) => blockLeaves(quote.tokens, o));
     }
     case 'list': {
       const list = t as Tokens.List;
@@ -155,11 +155,11 @@ function refineItem(
   const between = item.loose ? BREAK.block : BREAK.line;
   const wrapper = itemWrapper(fullMarker, indent);
   if (ctx.fits(segment.wrappers, wrapper)) {
-    return blockLeaves(tokens, originOf(segment, wrapper), false, between);
+    return blockLeaves(tokens, originOf(segment, wrapper), between);
   }
   // No room for the list structure: keep the number (it is content) as text before the item's blocks.
   const origin = originOf(segment);
-  if (number === undefined) return blockLeaves(tokens, origin, false, between);
+  if (number === undefined) return blockLeaves(tokens, origin, between);
   const label = fullMarker.trim();
   const labelSegment = childSegments(origin, [
     { md: escapeMarkdownLiteral(label), kind: 'literal', literal: label, joinKind: 'block' },
@@ -167,7 +167,6 @@ function refineItem(
   const rest = blockLeaves(
     tokens,
     { ...origin, join: '\n\n', priority: between, firstFrom: origin.wrappers.length },
-    false,
     between,
   );
   return [...labelSegment, ...rest];

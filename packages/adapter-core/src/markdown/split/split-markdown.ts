@@ -1,13 +1,14 @@
 import type { LengthUnit } from '../../contract.js';
 import { AdapterError } from '../../errors.js';
-import { documentTokens, type MarkdownDocument, toDocument } from '../document.js';
+import { readTopLevelBlocks } from '../block-stream.js';
+import { type MarkdownDocument, sourceDocument } from '../document.js';
 import type { MarkdownChunk, SplitMarkdownOptions } from '../types.js';
-import { blockLeaves } from './block-leaves.js';
 import { buildChunkMarkdown } from './build-chunk.js';
 import { chooseChunkEnd } from './choose-cut.js';
 import { SplitContext } from './context.js';
 import { refineSegment } from './refine.js';
-import { BREAK, type Segment } from './segment.js';
+import type { Segment } from './segment.js';
+import { SegmentWindow } from './segment-window.js';
 
 const UNITS: ReadonlySet<LengthUnit> = new Set(['char', 'utf16', 'byte']);
 
@@ -16,17 +17,28 @@ const UNITS: ReadonlySet<LengthUnit> = new Set(['char', 'utf16', 'byte']);
  * Markdown (paragraph, then line, sentence, word), never inside a fence or an inline entity; each chunk
  * is then rendered and measured, and cut again if escaping made it too long. Nothing is dropped: a word
  * longer than the limit is cut into pieces. Empty or whitespace-only chunks are not returned.
+ *
+ * A string is lexed a top-level block at a time as the chunks reach it, and each chunk's blocks are let
+ * go once it is made: peak memory follows the chunk size, not the text size.
  */
 export function splitMarkdown(md: string | MarkdownDocument, options: SplitMarkdownOptions): MarkdownChunk[] {
+  return splitMarkdownInWindows(md, options);
+}
+
+/** `splitMarkdown` with the block pass's window size chosen (tests use tiny ones to cut often). */
+export function splitMarkdownInWindows(
+  md: string | MarkdownDocument,
+  options: SplitMarkdownOptions,
+  windowChars?: number,
+): MarkdownChunk[] {
   validate(options);
-  const document = toDocument(md);
+  const document = typeof md === 'string' ? sourceDocument(md, 'splitMarkdown') : md;
   if (document.source.trim() === '') return [];
-  const tokens = documentTokens(document);
-  const ctx = new SplitContext(options.dialect, options.unit, options.limit, tokens.links);
+  const blocks = readTopLevelBlocks(document, windowChars);
+  const ctx = new SplitContext(options.dialect, options.unit, options.limit, blocks.links);
 
   // Top-level blocks are measured exactly, so a text that fits comes back whole from the first pick.
-  const root = { join: '', joinKind: 'block', priority: BREAK.block, wrappers: [], firstFrom: 0 } as const;
-  return packChunks(blockLeaves(tokens, root, true), ctx);
+  return packChunks(new SegmentWindow(blocks), ctx);
 }
 
 function validate(options: SplitMarkdownOptions): void {
@@ -47,28 +59,26 @@ function validate(options: SplitMarkdownOptions): void {
   }
 }
 
-function packChunks(segments: Segment[], ctx: SplitContext): MarkdownChunk[] {
+function packChunks(window: SegmentWindow, ctx: SplitContext): MarkdownChunk[] {
   const chunks: MarkdownChunk[] = [];
-  let start = 0;
-  while (start < segments.length) {
-    const first = segments[start] as Segment;
+  for (let first = window.at(0); first !== undefined; first = window.at(0)) {
     if (ctx.soloLength(first) > ctx.limit) {
-      segments.splice(start, 1, ...refineOrThrow(first, ctx));
+      window.replace(0, refineOrThrow(first, ctx));
       continue;
     }
     let budget = ctx.limit;
-    let maxEnd = segments.length;
+    let maxEnd = Number.POSITIVE_INFINITY;
     for (;;) {
-      const end = chooseChunkEnd(segments, start, budget, maxEnd, ctx);
-      const chunk = renderChunk(segments, start, end, ctx);
+      const end = chooseChunkEnd(window, budget, maxEnd, ctx);
+      const chunk = renderChunk(window.segments, 0, end, ctx);
       if (chunk.length <= ctx.limit) {
-        if (chunk.rendered.trim() !== '' && !onlyDefinitions(segments, start, end)) chunks.push(chunk);
-        start = end;
+        if (chunk.rendered.trim() !== '' && !onlyDefinitions(window.segments, 0, end)) chunks.push(chunk);
+        window.drop(end);
         break;
       }
-      if (end - start === 1) {
+      if (end === 1) {
         // Alone and still too long once rendered: the estimate was off, so make the segment smaller.
-        segments.splice(start, 1, ...refineOrThrow(first, ctx));
+        window.replace(0, refineOrThrow(first, ctx));
         break;
       }
       // Escaping grew the chunk past the estimate: shrink the budget in proportion and cut earlier.
