@@ -4,54 +4,14 @@
 //   node --cpu-prof bench/profile-side.mjs adapter        where the adapter's process spends its time
 //   ALLOC_PROFILE=out.json node bench/profile-side.mjs     what it allocates, including garbage already collected
 
-import WebSocket from 'ws';
-import { createWecomAdapter } from '../dist/index.js';
-import { benchContext, fmt, startFakeProcess } from './support.mjs';
+import { adapterClient, rawClient } from './echo-clients.mjs';
+import { fmt, startFakeProcess } from './support.mjs';
 
 const side = process.argv[2] ?? 'adapter';
 const TOTAL = Number(process.argv[3] ?? 100_000);
 const fake = await startFakeProcess();
-let close;
-if (side === 'adapter') {
-  const { ctx, cleanup } = benchContext();
-  const adapter = createWecomAdapter({
-    botId: fake.botId,
-    secret: fake.secret,
-    websocketUrl: fake.url,
-    dmPolicy: 'open',
-    textBatching: false,
-  });
-  ctx.receive = (msg) => {
-    void adapter.send(msg.chat, { text: `echo ${msg.text}`, replyTo: msg.id });
-  };
-  await adapter.start(ctx);
-  close = async () => {
-    await adapter.stop();
-    cleanup();
-  };
-} else {
-  const socket = new WebSocket(fake.url, { perMessageDeflate: false });
-  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-  socket.send(
-    JSON.stringify({
-      cmd: 'aibot_subscribe',
-      headers: { req_id: 's' },
-      body: { bot_id: fake.botId, secret: fake.secret, device_id: 'raw' },
-    }),
-  );
-  socket.on('message', (data) => {
-    const frame = JSON.parse(data.toString());
-    if (frame.cmd !== 'aibot_msg_callback') return;
-    socket.send(
-      JSON.stringify({
-        cmd: 'aibot_respond_msg',
-        headers: { req_id: frame.headers.req_id },
-        body: { msgtype: 'markdown', markdown: { content: `echo ${frame.body.text.content}` } },
-      }),
-    );
-  });
-  close = async () => socket.close();
-}
+const client = side === 'adapter' ? await adapterClient(fake) : await rawClient(fake);
+const close = () => client.close();
 await fake.call('wait-subscribed', { count: 1 });
 // ALLOC_PROFILE=file: a sampling allocation profile that keeps objects the GC already collected (churn).
 let session;

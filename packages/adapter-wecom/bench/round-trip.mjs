@@ -1,60 +1,12 @@
 // Callback → adapter → reply frame round trips with 100 in flight, against a raw ws client answering the
 // same frames over the same loopback fake in the same run.
-import WebSocket from 'ws';
-import { createWecomAdapter } from '../dist/index.js';
-import { benchContext, fmt, startFakeProcess } from './support.mjs';
+import { adapterClient, rawClient } from './echo-clients.mjs';
+import { fmt, startFakeProcess } from './support.mjs';
 
 const TOTAL = 22_000;
 const WARMUP = 2_000;
 const INFLIGHT = 100;
 const USERS = 100;
-
-/** The baseline: subscribe, then answer every callback with aibot_respond_msg, nothing else. */
-async function rawClient(fake) {
-  const socket = new WebSocket(fake.url, { perMessageDeflate: false });
-  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-  socket.send(
-    JSON.stringify({
-      cmd: 'aibot_subscribe',
-      headers: { req_id: 'subscribe-raw' },
-      body: { bot_id: fake.botId, secret: fake.secret, device_id: 'raw' },
-    }),
-  );
-  socket.on('message', (data) => {
-    const frame = JSON.parse(data.toString());
-    if (frame.cmd !== 'aibot_msg_callback') return;
-    socket.send(
-      JSON.stringify({
-        cmd: 'aibot_respond_msg',
-        headers: { req_id: frame.headers.req_id },
-        body: { msgtype: 'markdown', markdown: { content: `echo ${frame.body.text.content}` } },
-      }),
-    );
-  });
-  return { close: () => socket.close() };
-}
-
-async function adapterClient(fake) {
-  const { ctx, cleanup } = benchContext();
-  const adapter = createWecomAdapter({
-    botId: fake.botId,
-    secret: fake.secret,
-    websocketUrl: fake.url,
-    dmPolicy: 'open',
-    textBatching: false,
-  });
-  ctx.receive = (msg) => {
-    void adapter.send(msg.chat, { text: `echo ${msg.text}`, replyTo: msg.id });
-  };
-  await adapter.start(ctx);
-  return {
-    adapter,
-    async close() {
-      await adapter.stop();
-      cleanup();
-    },
-  };
-}
 
 export async function run() {
   const fake = await startFakeProcess();
