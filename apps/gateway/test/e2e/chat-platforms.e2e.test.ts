@@ -302,7 +302,11 @@ describe('the gateway process with Telegram, Discord and Slack (real SDKs, fake 
       | undefined;
     const approve = actions?.elements.find((e) => e.text.text === 'Approve once');
     expect(approve).toBeDefined();
-    const press = slack.pressButton({ channel: 'D0ALICE', messageTs: prompt.ts, actionId: approve!.action_id });
+    const press = slack.pressButton({
+      channel: 'D0ALICE',
+      messageTs: prompt.ts,
+      actionId: approve!.action_id,
+    });
     await slack.waitForPost((p) => p.text === 'Done on Slack.', 15_000);
     expect(press.acked).toBe(true);
     await until(
