@@ -387,6 +387,8 @@ describe('the gateway process with Telegram, Discord and Slack (real SDKs, fake 
     expect(discord.interactions.find((i) => i.id === press.id)?.callbackType).toBe(6);
     const settled = discord.edits.filter((e) => e.messageId === prompt.id).at(-1)!;
     expect(settled.content).toMatch(/Denied by/);
+    // The turn goes on after the press: the model is told the command was denied and answers.
+    await discord.waitForBotMessage((m) => m.content === 'Done on Discord.', 15_000);
   });
 
   it('splits a long Discord reply at 2000 characters', async () => {
