@@ -98,7 +98,7 @@ describe('the pure-JS/WASM Ogg/Opus encoder (no ffmpeg)', () => {
   });
 
   it.skipIf(!findFfmpeg())(
-    'is read by ffmpeg as Opus with the same duration (an independent decoder)',
+    `is read by ffmpeg as Opus with the same duration (an independent decoder)${findFfmpeg() ? '' : ' (skipped: ffmpeg not on PATH)'}`,
     async () => {
       const r = await wavToOggOpus(speech);
       if (!r.ok) throw r.error;
