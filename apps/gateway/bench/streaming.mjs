@@ -98,7 +98,7 @@ export async function benchStreaming() {
   });
   const deadline = Date.now() + 120_000;
   // The reply is done when the outbox holds a sent row for it (the final write finished the stream).
-  while (!host.runtime.db.prepare("SELECT 1 FROM outbox WHERE state = 'sent'").get()) {
+  while ((await host.runtime.outbox.countByState()).sent === 0) {
     if (Date.now() > deadline) throw new Error('streamed reply did not finish within 120 s');
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -76,8 +76,10 @@ describe('busy input modes (issue 9 §5)', () => {
     expect(second.at(-1)).toEqual({ role: 'user', content: 'also say hi' });
     expect(h.fake.requests).toHaveLength(2);
     // Stored in order, so the next turn's history is what the model saw.
-    const session = h.host.runtime.sessions.active(key);
-    const roles = h.host.runtime.sessions.transcript(session!.id).map((r) => `${r.role}:${r.content ?? ''}`);
+    const session = await h.host.runtime.sessions.active(key);
+    const roles = (await h.host.runtime.sessions.transcript(session!.id)).map(
+      (r) => `${r.role}:${r.content ?? ''}`,
+    );
     expect(roles.filter((r) => r.startsWith('user:'))).toEqual(['user:clean up', 'user:also say hi']);
   });
 
@@ -141,7 +143,7 @@ describe('busy input modes (issue 9 §5)', () => {
     await h.fake.waitForRequests(1, 5000);
     h.adapter.inject({ text: 'm2' });
     h.adapter.inject({ text: 'm3' });
-    expect(h.host.runtime.journal.open()).toHaveLength(3);
+    expect(await h.host.runtime.journal.open()).toHaveLength(3);
     // Stopping mid-turn leaves the interrupted turn and both queued messages open in the journal.
     await h.host.stop(2000);
     await h.fake.close();
@@ -149,7 +151,7 @@ describe('busy input modes (issue 9 §5)', () => {
     h.fake.script(step.text('r1'), step.text('r2'), step.text('r3'));
     await waitFor(() => replies('r1', 'r2', 'r3').length === 3, 'three replies after restart');
     expect([lastUser(0), lastUser(1), lastUser(2)]).toEqual(['m1', 'm2', 'm3']);
-    expect(h.host.runtime.journal.open()).toEqual([]);
+    expect(await h.host.runtime.journal.open()).toEqual([]);
     await h.close();
     h = undefined;
     rmSync(home, { recursive: true, force: true });

@@ -58,7 +58,7 @@ describe('clarifying questions (issue 9 §4)', () => {
     await waitFor(() => h!.adapter.texts().includes('deploying'), 'final reply');
     expect(toolResult(1)).toBe('The user answered: staging');
     expect(h.fake.requests).toHaveLength(2);
-    expect(h.host.runtime.journal.open()).toEqual([]);
+    expect(await h.host.runtime.journal.open()).toEqual([]);
   });
 
   it('a free-text answer goes to the model as typed', async () => {

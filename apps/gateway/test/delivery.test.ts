@@ -25,7 +25,7 @@ describe('reply delivery', () => {
     await waitFor(() => h!.adapter.texts().includes('eventually delivered'), 'delivery after retries');
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
     expect(h.adapter.texts().filter((t) => t === 'eventually delivered')).toHaveLength(1);
-    expect(h.host.runtime.outbox.countByState().sent).toBe(1);
+    expect((await h.host.runtime.outbox.countByState()).sent).toBe(1);
   });
 
   it('re-sends once as plain text when the platform rejects the formatting', async () => {
@@ -43,7 +43,7 @@ describe('reply delivery', () => {
     h.adapter.failNextSends.push(new AdapterError('timeout_ambiguous', 'sent, no answer'));
     h.fake.script(step.text('maybe delivered'));
     h.adapter.inject({ text: 'hi' });
-    await waitFor(() => h!.host.runtime.outbox.countByState().ambiguous === 1, 'ambiguous row');
+    await waitFor(async () => (await h!.host.runtime.outbox.countByState()).ambiguous === 1, 'ambiguous row');
     await new Promise((r) => setTimeout(r, 200));
     expect(h.adapter.sent).toHaveLength(0);
     expect(h.logger.find('error', 'reply not delivered')).toHaveLength(1);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { RequestExchange } from '@hermes/adapter-core';
 import { step } from '@hermes/agent/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Harness, startHarness, waitFor } from './support/harness.js';
+import { type Harness, startHarness, stateDbOf, waitFor } from './support/harness.js';
 import { MemoryAdapter, MemoryRequestAdapter } from './support/memory-adapter.js';
 
 let h: Harness | undefined;
@@ -90,7 +90,7 @@ describe('request/reply platforms', () => {
     await waitFor(() => h!.fake.requests.length === 1, 'model called');
     client.abort('client_disconnected');
     await waitFor(
-      () => h!.host.runtime.db.prepare("SELECT state FROM inbound WHERE state = 'abandoned'").get(),
+      () => stateDbOf(h!.host).prepare("SELECT state FROM inbound WHERE state = 'abandoned'").get(),
       'journal row abandoned',
     );
     adapter.inject({ text: 'next', extra: { request: exchange(new AbortController().signal, 'reply-2') } });
@@ -105,7 +105,7 @@ describe('request/reply platforms', () => {
     client.abort('client_disconnected');
     adapter.inject({ text: 'nobody waits', extra: { request: exchange(client.signal) } });
     await waitFor(
-      () => h!.host.runtime.db.prepare("SELECT state FROM inbound WHERE state = 'abandoned'").get(),
+      () => stateDbOf(h!.host).prepare("SELECT state FROM inbound WHERE state = 'abandoned'").get(),
       'journal row abandoned',
     );
     expect(h.fake.requests).toHaveLength(0);
@@ -139,6 +139,6 @@ describe('replies that name files', () => {
     h.adapter.inject({ text: 'draw' });
     await waitFor(() => h!.adapter.texts().some((t) => t.includes('broken')), 'reply');
     expect(h.adapter.texts()[0]).toContain('![x](http://[zz.png)');
-    expect(h.host.runtime.journal.open()).toHaveLength(0);
+    expect(await h.host.runtime.journal.open()).toHaveLength(0);
   });
 });

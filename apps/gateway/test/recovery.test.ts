@@ -5,7 +5,7 @@ import { step } from '@hermes/agent/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeInbound } from '../src/inbound/inbound-codec.js';
 import { streamedReplyKey } from '../src/turn/streaming/stream-finish.js';
-import { type Harness, startHarness, waitFor } from './support/harness.js';
+import { type Harness, startHarness, stateDbOf, waitFor } from './support/harness.js';
 import { MemoryRequestAdapter } from './support/memory-adapter.js';
 
 let h: Harness | undefined;
@@ -28,20 +28,23 @@ describe('after an unclean stop', () => {
     const first = await startHarness({ home });
     const chat = { platform: 'memory', chatId: 'chat-1', chatType: 'dm' as const };
     const rt = first.host.runtime;
-    const [sending] = rt.outbox.enqueue(chat, [{ text: 'was being sent' }], 'turn-a');
-    rt.outbox.markSending(sending!);
-    rt.outbox.enqueue(chat, [{ text: 'never sent' }], 'turn-b');
+    const [sending] = await rt.outbox.enqueue(chat, [{ text: 'was being sent' }], 'turn-a');
+    await rt.outbox.markSending(sending!);
+    await rt.outbox.enqueue(chat, [{ text: 'never sent' }], 'turn-b');
     const msg = first.adapter.inject({ id: 'will-replay', text: 'placeholder' });
-    await waitFor(() => rt.journal.open().length === 0 || first.fake.requests.length > 0, 'first processing');
+    await waitFor(
+      async () => (await rt.journal.open()).length === 0 || first.fake.requests.length > 0,
+      'first processing',
+    );
     // Recreate the state a crash leaves: an acknowledged message whose turn never finished.
-    rt.db.prepare('DELETE FROM inbound').run();
-    rt.journal.record(
+    stateDbOf(first.host).prepare('DELETE FROM inbound').run();
+    await rt.journal.record(
       'memory:chat-1:acked-1',
       'memory',
       encodeInbound({ ...msg, id: 'acked-1', text: 'answer me after the crash' }),
     );
     // "kill -9": no stop(), the database is simply abandoned (WAL keeps what was committed).
-    rt.db.close();
+    stateDbOf(first.host).close();
     await first.fake.close();
 
     h = await startHarness({ home });
@@ -51,7 +54,7 @@ describe('after an unclean stop', () => {
     expect(texts.filter((t) => t.includes('never sent'))).toHaveLength(1);
     expect(texts.find((t) => t.includes('never sent'))).toMatch(/^♻️ Recovered reply/);
     expect(texts.some((t) => t.includes('was being sent'))).toBe(false);
-    expect(h.host.runtime.outbox.countByState().ambiguous).toBe(1);
+    expect((await h.host.runtime.outbox.countByState()).ambiguous).toBe(1);
     expect(String(h.fake.requests[0]!.body.messages.at(-1)!.content)).toBe('answer me after the crash');
   });
 });
@@ -66,9 +69,9 @@ describe('after an unclean stop mid-stream', () => {
     // partial text, the outbox the whole reply, and the kv store which message the reply finishes.
     const streamed = await first.adapter.send(chat, { text: 'The answer is' });
     if (!streamed.ok) throw new Error('memory send failed');
-    const [row] = rt.outbox.enqueue(chat, [{ text: 'The answer is 42.' }], 'turn-s');
-    rt.kv.set(streamedReplyKey(row!), { chat, messageId: streamed.messageIds[0] });
-    rt.db.close();
+    const [row] = await rt.outbox.enqueue(chat, [{ text: 'The answer is 42.' }], 'turn-s');
+    await rt.kv.set(streamedReplyKey(row!), { chat, messageId: streamed.messageIds[0] });
+    stateDbOf(first.host).close();
     await first.fake.close();
 
     h = await startHarness({ home });
@@ -80,7 +83,7 @@ describe('after an unclean stop mid-stream', () => {
     expect(edit.messageId).toBe(streamed.messageIds[0]);
     expect(edit.text).toMatch(/^♻️ Recovered reply/);
     expect(h.adapter.texts().some((t) => t.includes('The answer is 42.'))).toBe(false);
-    expect(h.host.runtime.kv.get(streamedReplyKey(row!))).toBeUndefined();
+    expect(await h.host.runtime.kv.get(streamedReplyKey(row!))).toBeUndefined();
   });
 });
 
@@ -90,7 +93,9 @@ describe('reset policies', () => {
     h.fake.script(step.text('a1'), step.text('a2'));
     h.adapter.inject({ text: 'remember 42' });
     await waitFor(() => h!.adapter.texts().includes('a1'), 'a1');
-    h.host.runtime.db.prepare('UPDATE sessions SET updated_at = updated_at - ?').run(6 * 60_000);
+    stateDbOf(h.host)
+      .prepare('UPDATE sessions SET updated_at = updated_at - ?')
+      .run(6 * 60_000);
     h.adapter.inject({ text: 'what number?' });
     await waitFor(() => h!.adapter.texts().includes('a2'), 'a2');
     expect(h.adapter.texts().some((t) => t.startsWith('◐ Session automatically reset (inactive'))).toBe(true);
@@ -106,7 +111,7 @@ describe('replay after kill -9 is idempotent and bounded', () => {
     first.fake.script(step.hang());
     first.adapter.inject({ id: 'mid-turn', text, ...extra });
     await waitFor(() => first.fake.requests.length === 1, 'model called');
-    first.host.runtime.db.close();
+    stateDbOf(first.host).close();
     await first.fake.close();
     return first;
   }
@@ -117,7 +122,7 @@ describe('replay after kill -9 is idempotent and bounded', () => {
     h = await startHarness({ home });
     h.fake.script(step.text('answered once'));
     await waitFor(() => h!.adapter.texts().includes('answered once'), 'replayed answer');
-    const rows = h.host.runtime.db
+    const rows = stateDbOf(h.host)
       .prepare("SELECT content FROM messages WHERE role = 'user'")
       .all() as Array<{ content: string }>;
     expect(rows.map((r) => r.content)).toEqual(['question before the crash']);
@@ -139,15 +144,15 @@ describe('replay after kill -9 is idempotent and bounded', () => {
     };
     first.adapter.inject({ text: 'api question', extra: { request } });
     await waitFor(() => first.fake.requests.length === 1, 'model called');
-    first.host.runtime.db.close();
+    stateDbOf(first.host).close();
     await first.fake.close();
     h = await startHarness({ home, env, adapter: new MemoryRequestAdapter() });
     await waitFor(
-      () => h!.host.runtime.db.prepare("SELECT 1 FROM inbound WHERE state = 'abandoned'").get(),
+      () => stateDbOf(h!.host).prepare("SELECT 1 FROM inbound WHERE state = 'abandoned'").get(),
       'abandoned',
     );
     expect(h.fake.requests).toHaveLength(0);
-    expect(h.host.runtime.db.prepare("SELECT COUNT(*) AS n FROM messages WHERE role = 'user'").get()).toEqual(
+    expect(stateDbOf(h.host).prepare("SELECT COUNT(*) AS n FROM messages WHERE role = 'user'").get()).toEqual(
       { n: 0 },
     );
   });
@@ -159,13 +164,13 @@ describe('replay after kill -9 is idempotent and bounded', () => {
       const again = await startHarness({ home });
       again.fake.script(step.hang());
       await waitFor(() => again.fake.requests.length === 1, `replay ${i + 1} called the model`);
-      again.host.runtime.db.close();
+      stateDbOf(again.host).close();
       await again.fake.close();
     }
     h = await startHarness({ home });
     await waitFor(() => h!.adapter.texts().some((t) => t.includes('gave up')), 'give-up notice');
     expect(h.fake.requests).toHaveLength(0);
-    const row = h.host.runtime.db.prepare('SELECT state, attempts FROM inbound').get() as {
+    const row = stateDbOf(h.host).prepare('SELECT state, attempts FROM inbound').get() as {
       state: string;
       attempts: number;
     };

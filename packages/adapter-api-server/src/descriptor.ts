@@ -26,6 +26,8 @@ export const apiServerDescriptor: PlatformDescriptor<ApiServerConfig> = {
   platform: API_SERVER_PLATFORM,
   label: 'API server (OpenAI-compatible)',
   kind: 'request-reply',
+  // Inbound HTTP: every replica serves it behind a load balancer.
+  connectionScope: 'shared',
   requiredEnv: ['API_SERVER_ENABLED'],
   optionalEnv: [
     'API_SERVER_KEY',

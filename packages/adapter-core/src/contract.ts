@@ -268,8 +268,12 @@ export interface MediaCacheLike {
 }
 
 export interface AdapterContext {
-  /** Hand a message to the host, after the adapter's own dedupe and text batching. */
-  receive(msg: InboundMessage): void;
+  /**
+   * Hand a message to the host, after the adapter's own dedupe and text batching. A host may return a
+   * promise that resolves once the message is durably recorded (rejecting when it could not be): an adapter
+   * acknowledges the message to the platform only after awaiting it, so nothing acknowledged is lost.
+   */
+  receive(msg: InboundMessage): void | Promise<void>;
   /** Hand a button press to the host (platforms with `capabilities.buttons`), after acknowledging it. */
   receiveAction?(action: InboundAction): void;
   status(status: AdapterStatus, detail?: string): void;
@@ -413,11 +417,20 @@ export interface PlatformScanToCreate {
  * What the gateway's platform catalog needs to know about an adapter package, without importing its SDK
  * until the platform is enabled.
  */
+/** See `PlatformDescriptor.connectionScope`. */
+export type PlatformConnectionScope = 'exclusive' | 'shared';
+
 export interface PlatformDescriptor<Config = unknown> {
   platform: string;
   label: string;
   /** Default `chat`. */
   kind?: PlatformKind;
+  /**
+   * How the platform scales out over several gateway replicas sharing one database. `exclusive` (the
+   * default): the bot has one long-lived connection (a poll loop, a socket, a mailbox) that exactly one
+   * replica may hold at a time. `shared`: inbound HTTP requests any replica can serve behind a load balancer.
+   */
+  connectionScope?: PlatformConnectionScope;
   /** All of these set means the platform is enabled from the environment. */
   requiredEnv: readonly string[];
   optionalEnv: readonly string[];

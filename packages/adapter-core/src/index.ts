@@ -22,6 +22,7 @@ export type {
   OutboundMessage,
   PlatformAdapter,
   PlatformAgentTool,
+  PlatformConnectionScope,
   PlatformDescriptor,
   PlatformKind,
   PlatformScanSession,

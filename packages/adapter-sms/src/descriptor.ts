@@ -8,6 +8,8 @@ export const smsDescriptor: PlatformDescriptor<SmsConfig> = {
   platform: 'sms',
   label: 'SMS (Twilio)',
   kind: 'chat',
+  // Inbound HTTP: every replica serves it behind a load balancer.
+  connectionScope: 'shared',
   requiredEnv: [SMS_ENV.accountSid, SMS_ENV.authToken, SMS_ENV.phoneNumber],
   optionalEnv: [
     SMS_ENV.webhookUrl,

@@ -419,8 +419,9 @@ export class TelegramAdapter implements PlatformAdapter {
   }
 
   /**
-   * One getUpdates batch: handed over in order (synchronously, so replies can start), then the new offset
-   * is saved; the returned promise settles once it is on disk, and only then does the next poll confirm it.
+   * One getUpdates batch: handed over in order (synchronously, so replies can start), then, once the host has
+   * journaled them, the new offset is saved; the returned promise settles once it is on disk, and only then
+   * does the next poll confirm it.
    */
   #onBatch(running: Running, batch: unknown[]): Promise<void> | undefined {
     const intake = running.intake;
@@ -450,7 +451,8 @@ export class TelegramAdapter implements PlatformAdapter {
       );
     }
     this.#handledTo = next;
-    return this.#persistSoon(running);
+    // The next getUpdates confirms this batch to Telegram: it waits until the host journaled every message.
+    return intake.settled().then(() => this.#persistSoon(running));
   }
 
   async #startPolling(running: Running): Promise<void> {
@@ -481,10 +483,12 @@ export class TelegramAdapter implements PlatformAdapter {
       path: w.path ?? (new URL(w.url).pathname || '/'),
       secret: w.secret,
       logger: running.logger,
-      onUpdate: (raw) => {
+      onUpdate: async (raw) => {
         this.#liveness.inbound();
         running.intake?.handle(raw);
         this.#persist(running);
+        // Telegram's 200 waits for the host's journal: held() kept the update on disk until then.
+        await running.intake?.settled();
       },
     });
     running.webhook = server;
@@ -521,6 +525,7 @@ export class TelegramAdapter implements PlatformAdapter {
     // Batches still waiting stay in the state file and are offered again on the next start.
     if (running.intake) {
       try {
+        await running.intake.settled();
         await this.#persistEither(running);
       } catch (error) {
         running.logger.error('Telegram update state not saved on stop', { error: (error as Error).message });

@@ -13,6 +13,8 @@ export const webhookDescriptor: PlatformDescriptor<WebhookConfig> = {
   label: 'Webhooks',
   // One-way events: never parsed as chat commands; the answer goes to `deliverTo` or the log.
   kind: 'events',
+  // Inbound HTTP: every replica serves it behind a load balancer.
+  connectionScope: 'shared',
   requiredEnv: ['WEBHOOK_ENABLED'],
   optionalEnv: ['WEBHOOK_PORT', 'WEBHOOK_SECRET', 'WEBHOOK_HOST'],
   secretEnv: ['WEBHOOK_SECRET'],

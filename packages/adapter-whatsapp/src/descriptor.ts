@@ -8,6 +8,8 @@ export const whatsappDescriptor: PlatformDescriptor<WhatsappConfig> = {
   platform: 'whatsapp',
   label: 'WhatsApp (Cloud API)',
   kind: 'chat',
+  // Inbound HTTP: every replica serves it behind a load balancer.
+  connectionScope: 'shared',
   requiredEnv: [
     WHATSAPP_ENV.enabled,
     WHATSAPP_ENV.phoneNumberId,

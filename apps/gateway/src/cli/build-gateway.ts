@@ -30,7 +30,7 @@ import { platformAgentTools } from '../platforms/platform-tools.js';
 import { skillCommand } from '../skills/skill-command.js';
 import { loadSkills } from '../skills/skill-library.js';
 import { createSkillTool } from '../skills/skill-tool.js';
-import { deferredResponseStore } from '../state/response-store.js';
+import { openStateStorage } from '../state/open-storage.js';
 import { askClarify, createClarifyTool } from '../turn/clarify.js';
 
 const seconds = (s: number | undefined) => (s === undefined ? undefined : Math.round(s * 1000));
@@ -109,9 +109,10 @@ export async function buildGateway(
   if (config.file.agent.max_tool_iterations)
     agentOptions.maxToolIterations = config.file.agent.max_tool_iterations;
   let host: GatewayHost | undefined;
-  // Adapters that keep responses (request/reply APIs) keep them in state.db, once the host has opened it.
+  const storage = await openStateStorage(config);
+  // Adapters that keep responses (request/reply APIs) keep them with the rest of the gateway's state.
   const adapters = createAdapters(platforms, (platform) => ({
-    openResponseStore: (retention) => deferredResponseStore(() => host?.runtime.db, platform, retention),
+    openResponseStore: (retention) => storage.responses(platform, retention),
   }));
   const mcp = new McpToolHub({ logger: logger.child({ component: 'mcp' }) });
   const skills = loadSkills(join(config.paths.home, 'skills'), logger.child({ component: 'skills' }));
@@ -149,8 +150,10 @@ export async function buildGateway(
   const profiles = Object.fromEntries(
     platforms.map((p) => [p.descriptor.platform, profileFromDescriptor(p.descriptor)]),
   );
-  const gateway = new McpGatewayHost({ config, logger, agent, adapters, profiles, skills }, mcp, () =>
-    mcpServerConfigs(config.file.mcp_servers),
+  const gateway = new McpGatewayHost(
+    { config, logger, agent, adapters, profiles, skills, storage },
+    mcp,
+    () => mcpServerConfigs(config.file.mcp_servers),
   );
   host = gateway;
   gateway.runtime.commands.register(

@@ -1,19 +1,18 @@
 import type { AdapterStatus, InboundMessage } from '@hermes/adapter-core';
 import type { ApprovalGate } from '@hermes/agent';
-import type { KvStore } from '../state/kv-store.js';
-import type { SessionRow, SessionStore } from '../state/session-store.js';
-import type { TurnLog } from '../state/turn-log.js';
+import type { SessionRow } from '../state/session-store.js';
+import type { KvStorage, SessionStorage, TurnLogStorage } from '../state/storage.js';
 import type { LaneScheduler } from '../turn/lane-scheduler.js';
 
 /** What command handlers may touch. The host builds one per command. */
 export interface CommandContext {
   msg: InboundMessage;
   sessionKey: string;
-  sessions: SessionStore;
+  sessions: SessionStorage;
   lanes: LaneScheduler<unknown>;
   approvals: ApprovalGate;
-  kv: KvStore;
-  turns: TurnLog;
+  kv: KvStorage;
+  turns: TurnLogStorage;
   /** The env the gateway runs with (process env over `.env`, changed by /sethome). */
   env: Readonly<Record<string, string | undefined>>;
   platforms(): Array<{
@@ -31,11 +30,11 @@ export interface CommandContext {
   requestRestart(): boolean;
   pausePlatform(platform: string): Promise<boolean>;
   resumePlatform(platform: string): Promise<boolean>;
-  activeSession(): SessionRow | undefined;
+  activeSession(): Promise<SessionRow | undefined>;
   /** Ends the active session (if any) and opens a fresh one under the same key. */
-  resetSession(reason: 'reset' | 'new'): SessionRow;
+  resetSession(reason: 'reset' | 'new'): Promise<SessionRow>;
   model(): { model?: string; baseURL?: string; configured: boolean };
-  setSessionModel(model: string | undefined): void;
+  setSessionModel(model: string | undefined): Promise<void>;
   /** The chat's name, or undefined when the platform has no home channel. */
   setHomeChannel(): Promise<string | undefined>;
   startBackground(prompt: string): string;

@@ -19,9 +19,9 @@ const specs: CommandSpec[] = [
     name: 'new',
     summary: 'start a new session (an argument becomes its first message)',
     bypass: true,
-    handle(ctx, args) {
+    async handle(ctx, args) {
       ctx.lanes.interrupt(ctx.sessionKey, { discardQueued: true, reason: 'new session' });
-      ctx.resetSession('new');
+      await ctx.resetSession('new');
       if (args) return { kind: 'agent', text: args };
       return reply(
         '✨ New session started! The agent starts fresh, with no memory of the previous conversation.',
@@ -32,9 +32,9 @@ const specs: CommandSpec[] = [
     name: 'reset',
     summary: 'clear the conversation and start over',
     bypass: true,
-    handle(ctx) {
+    async handle(ctx) {
       ctx.lanes.interrupt(ctx.sessionKey, { discardQueued: true, reason: 'session reset' });
-      ctx.resetSession('reset');
+      await ctx.resetSession('reset');
       return reply('✨ Session reset! The agent starts fresh, with no memory of the previous conversation.');
     },
   },
@@ -42,7 +42,7 @@ const specs: CommandSpec[] = [
     name: 'stop',
     summary: 'stop the current task',
     bypass: true,
-    handle(ctx) {
+    async handle(ctx) {
       if (ctx.lanes.isStarting(ctx.sessionKey) && !ctx.lanes.isBusy(ctx.sessionKey)) {
         return reply('⏳ The agent is still starting up — nothing to stop yet.');
       }
@@ -59,8 +59,8 @@ const specs: CommandSpec[] = [
     name: 'status',
     summary: 'session, usage and connected platforms',
     bypass: true,
-    handle(ctx) {
-      const s = ctx.activeSession();
+    async handle(ctx) {
+      const s = await ctx.activeSession();
       const m = ctx.model();
       const platforms =
         ctx
@@ -92,9 +92,9 @@ const specs: CommandSpec[] = [
     name: 'retry',
     summary: 'send your last message again',
     bypass: false,
-    handle(ctx) {
-      const s = ctx.activeSession();
-      const last = s ? ctx.sessions.truncateAtLastUserMessage(s.id) : undefined;
+    async handle(ctx) {
+      const s = await ctx.activeSession();
+      const last = s ? await ctx.sessions.truncateAtLastUserMessage(s.id) : undefined;
       if (!last?.content) return reply('No previous message to retry.');
       return { kind: 'agent', text: last.content };
     },
@@ -103,13 +103,13 @@ const specs: CommandSpec[] = [
     name: 'undo',
     summary: 'remove your last message and the reply to it',
     bypass: false,
-    handle(ctx) {
-      const s = ctx.activeSession();
+    async handle(ctx) {
+      const s = await ctx.activeSession();
       if (!s) return reply('Nothing to undo.');
-      const before = ctx.sessions.transcript(s.id).length;
-      const last = ctx.sessions.truncateAtLastUserMessage(s.id);
+      const before = (await ctx.sessions.transcript(s.id)).length;
+      const last = await ctx.sessions.truncateAtLastUserMessage(s.id);
       if (!last) return reply('Nothing to undo.');
-      const removed = before - ctx.sessions.transcript(s.id).length;
+      const removed = before - (await ctx.sessions.transcript(s.id)).length;
       const preview = (last.content ?? '').slice(0, 40);
       return reply(
         `↩️ Undid ${removed} message(s). Removed: "${preview}${(last.content ?? '').length > 40 ? '…' : ''}"`,
@@ -121,7 +121,7 @@ const specs: CommandSpec[] = [
     aliases: ['q'],
     summary: 'queue a message as its own turn after the current one, without interrupting',
     bypass: true,
-    handle(_ctx, args) {
+    async handle(_ctx, args) {
       if (!args) return reply('Usage: /queue <message>');
       return { kind: 'agent', text: args, busyMode: 'queue' };
     },
@@ -130,7 +130,7 @@ const specs: CommandSpec[] = [
     name: 'steer',
     summary: 'add a message to the running turn at its next step, without restarting it',
     bypass: true,
-    handle(_ctx, args) {
+    async handle(_ctx, args) {
       if (!args) return reply('Usage: /steer <message>');
       return { kind: 'agent', text: args, busyMode: 'steer' };
     },
@@ -154,12 +154,14 @@ const specs: CommandSpec[] = [
     name: 'title',
     summary: 'show or set the session title',
     bypass: false,
-    handle(ctx, args) {
-      const s = ctx.activeSession() ?? ctx.resetSession('new');
+    async handle(ctx, args) {
+      const s = (await ctx.activeSession()) ?? (await ctx.resetSession('new'));
       if (!args) return reply(`📌 Session: \`${s.id}\` Title: ${s.title ? `**${s.title}**` : 'no title'}`);
-      const clash = ctx.sessions.recent(ctx.sessionKey, 100).find((r) => r.title === args && r.id !== s.id);
+      const clash = (await ctx.sessions.recent(ctx.sessionKey, 100)).find(
+        (r) => r.title === args && r.id !== s.id,
+      );
       if (clash) return reply(`The title "${args}" is already used by session \`${clash.id}\`.`);
-      ctx.sessions.setTitle(s.id, args);
+      await ctx.sessions.setTitle(s.id, args);
       return reply(`✏️ Session title set: **${args}**`);
     },
   },
@@ -167,8 +169,8 @@ const specs: CommandSpec[] = [
     name: 'resume',
     summary: 'list titled sessions, or switch back to one',
     bypass: false,
-    handle(ctx, args) {
-      const sessions = ctx.sessions.recent(ctx.sessionKey, 50);
+    async handle(ctx, args) {
+      const sessions = await ctx.sessions.recent(ctx.sessionKey, 50);
       if (!args) {
         const titled = sessions.filter((s) => s.title);
         if (titled.length === 0) return reply('No named sessions yet. Name one with /title <name>.');
@@ -181,10 +183,11 @@ const specs: CommandSpec[] = [
       }
       const target = sessions.find((s) => s.title === args || s.id === args || s.id.startsWith(args));
       if (!target) return reply(`No session called "${args}". /resume lists them.`);
-      if (target.id === ctx.activeSession()?.id) return reply('That session is already the current one.');
+      if (target.id === (await ctx.activeSession())?.id)
+        return reply('That session is already the current one.');
       ctx.lanes.interrupt(ctx.sessionKey, { discardQueued: true, reason: 'session switch' });
-      ctx.sessions.switchTo(ctx.sessionKey, target.id);
-      const count = ctx.sessions.transcript(target.id).length;
+      await ctx.sessions.switchTo(ctx.sessionKey, target.id);
+      const count = (await ctx.sessions.transcript(target.id)).length;
       return reply(
         `↻ Resumed session **${target.title ?? target.id}** (${count} messages). Conversation restored.`,
       );
@@ -194,8 +197,8 @@ const specs: CommandSpec[] = [
     name: 'usage',
     summary: 'token usage of this session',
     bypass: false,
-    handle(ctx) {
-      const s = ctx.activeSession();
+    async handle(ctx) {
+      const s = await ctx.activeSession();
       if (!s) return reply('No usage yet in this session.');
       return reply(
         [
@@ -211,7 +214,7 @@ const specs: CommandSpec[] = [
     name: 'model',
     summary: 'show or switch the model for this session',
     bypass: false,
-    handle(ctx, args) {
+    async handle(ctx, args) {
       const m = ctx.model();
       if (!args) {
         if (!m.configured)
@@ -222,7 +225,7 @@ const specs: CommandSpec[] = [
           `🤖 Model: \`${m.model ?? 'default'}\`${m.baseURL ? ` at ${m.baseURL}` : ''}\nSwitch for this session with /model <name>.`,
         );
       }
-      ctx.setSessionModel(args === 'default' ? undefined : args);
+      await ctx.setSessionModel(args === 'default' ? undefined : args);
       return reply(
         args === 'default'
           ? '🤖 Back to the configured model.'
@@ -234,7 +237,7 @@ const specs: CommandSpec[] = [
     name: 'provider',
     summary: 'the model provider in use',
     bypass: false,
-    handle(ctx) {
+    async handle(ctx) {
       const m = ctx.model();
       return reply(
         m.configured
@@ -247,17 +250,17 @@ const specs: CommandSpec[] = [
     name: 'personality',
     summary: 'set a personality for this session (none to clear)',
     bypass: false,
-    handle(ctx, args) {
+    async handle(ctx, args) {
       const key = `personality:${ctx.sessionKey}`;
       if (!args)
         return reply(
-          `🎭 Personality: ${ctx.kv.get<string>(key) ?? 'default'}. Set one with /personality <description> or clear it with /personality none.`,
+          `🎭 Personality: ${(await ctx.kv.get<string>(key)) ?? 'default'}. Set one with /personality <description> or clear it with /personality none.`,
         );
       if (['none', 'default', 'neutral'].includes(args.toLowerCase())) {
-        ctx.kv.delete(key);
+        await ctx.kv.delete(key);
         return reply('🎭 Personality cleared.');
       }
-      ctx.kv.set(key, args);
+      await ctx.kv.set(key, args);
       return reply(`🎭 Personality set to **${args}**`);
     },
   },
@@ -265,16 +268,16 @@ const specs: CommandSpec[] = [
     name: 'reasoning',
     summary: 'set the reasoning effort (none … xhigh)',
     bypass: false,
-    handle(ctx, args) {
+    async handle(ctx, args) {
       const key = `reasoning:${ctx.sessionKey}`;
       if (!args)
         return reply(
-          `💭 Reasoning effort: ${ctx.kv.get<string>(key) ?? 'model default'}. Options: ${REASONING_LEVELS.join(', ')}.`,
+          `💭 Reasoning effort: ${(await ctx.kv.get<string>(key)) ?? 'model default'}. Options: ${REASONING_LEVELS.join(', ')}.`,
         );
       const level = args.toLowerCase();
       if (!(REASONING_LEVELS as readonly string[]).includes(level))
         return reply(`Unknown level "${args}". Options: ${REASONING_LEVELS.join(', ')}.`);
-      ctx.kv.set(key, level);
+      await ctx.kv.set(key, level);
       return reply(`💭 Reasoning effort set to **${level}**.`);
     },
   },
@@ -312,7 +315,7 @@ const specs: CommandSpec[] = [
     aliases: ['bg'],
     summary: 'run a prompt in the background on a fresh session',
     bypass: true,
-    handle(ctx, args) {
+    async handle(ctx, args) {
       if (!args) return reply('Usage: /background <prompt>');
       const id = ctx.startBackground(args);
       return reply(

@@ -43,7 +43,7 @@ export const insightsCommand: CommandSpec = {
   summary: 'usage by day, platform, model and tool (`/insights [days]`, default 7)',
   // Spec 4.1 names the commands that run mid-turn; this is not one of them.
   bypass: false,
-  handle(ctx, args) {
+  async handle(ctx, args) {
     const raw = args.trim();
     const days = raw === '' ? 7 : Number(raw);
     if (!Number.isInteger(days) || days < 1 || days > MAX_DAYS)
@@ -51,6 +51,9 @@ export const insightsCommand: CommandSpec = {
         kind: 'reply',
         text: `Usage: /insights [days], with days a whole number from 1 to ${MAX_DAYS}.`,
       };
-    return { kind: 'reply', text: formatInsights(ctx.turns.insights(Date.now() - days * DAY_MS), days) };
+    return {
+      kind: 'reply',
+      text: formatInsights(await ctx.turns.insights(Date.now() - days * DAY_MS), days),
+    };
   },
 };

@@ -16,11 +16,11 @@ export const voiceCommand: CommandSpec = {
   name: 'voice',
   summary: 'speak replies: on (to voice messages), tts (always), off, or status',
   bypass: false,
-  handle(ctx, args) {
+  async handle(ctx, args) {
     const word = args.trim().toLowerCase();
     const chat = ctx.msg.chat;
     if (word === 'on' || word === 'off' || word === 'tts') {
-      setVoiceMode(ctx.kv, chat, word);
+      await setVoiceMode(ctx.kv, chat, word);
       const m = ctx.model();
       const tts = voiceSettings(ctx.env, m).tts;
       const warn =
@@ -33,7 +33,7 @@ export const voiceCommand: CommandSpec = {
       const { stt, tts } = voiceSettings(ctx.env, ctx.model());
       return reply(
         [
-          `🔊 Voice ${MODE_TEXT[voiceModeOf(ctx.kv, chat)]}.`,
+          `🔊 Voice ${MODE_TEXT[await voiceModeOf(ctx.kv, chat)]}.`,
           describeEndpoint('STT', stt),
           `${describeEndpoint('TTS', tts)}${tts.configured ? `, voice \`${tts.voice}\`` : ''}`,
           describeConverter(),

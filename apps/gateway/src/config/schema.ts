@@ -170,6 +170,18 @@ export const gatewayConfigSchema = z.strictObject({
   quick_commands: z.record(z.string(), z.string()).default({}),
   checkpoints: checkpointsSchema.default(checkpointsSchema.parse({})),
   /**
+   * Where the gateway keeps its state. Absent: `state.db` (SQLite) in HERMES_HOME. A `postgres://` URL
+   * (or `HERMES_DATABASE_URL`, which wins) puts it in PostgreSQL, shared by every replica.
+   */
+  state: z
+    .strictObject({
+      url: z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+        .optional(),
+    })
+    .default({}),
+  /**
    * MCP servers whose tools the agent gets as `<server>__<tool>`; `/reload-mcp` re-reads this section.
    * A server's name becomes the tool prefix and the `mcp:<server>` toolset.
    */

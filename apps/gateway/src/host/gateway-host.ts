@@ -21,17 +21,14 @@ import { gatewayAttachPolicy } from '../outbound/attachable-path.js';
 import { Deliverer } from '../outbound/deliverer.js';
 import { recoverUnsentReplies } from '../outbound/reply-recovery.js';
 import { AdapterSupervisor } from '../platforms/adapter-supervisor.js';
+import { type ConnectionOwnership, startConnectionOwnership } from '../platforms/connection-ownership.js';
 import { startLivenessWatchdog } from '../platforms/liveness-watchdog.js';
 import { conventionalProfile, type PlatformProfile } from '../platforms/platform-profile.js';
 import { type GatewayStatusFile, removeFile, writeStatusFile } from '../platforms/status-file.js';
 import { sessionKeyFor } from '../sessions/session-key.js';
 import type { Skill } from '../skills/skill-library.js';
-import { openStateDb } from '../state/db.js';
-import { InboundJournal } from '../state/inbound-journal.js';
-import { KvStore } from '../state/kv-store.js';
-import { Outbox } from '../state/outbox.js';
-import { SessionStore } from '../state/session-store.js';
-import { TurnLog } from '../state/turn-log.js';
+import { openSqliteStorage } from '../state/sqlite-storage.js';
+import type { RecoveryScope, ReplicaCoordination, StateStorage } from '../state/storage.js';
 import { startBackgroundTask } from '../turn/background-task.js';
 import { ClarifyQuestions } from '../turn/clarify-questions.js';
 import type { PendingInput } from '../turn/compose-turn.js';
@@ -59,9 +56,12 @@ export interface GatewayHostOptions {
   livenessCheckMs?: number;
   /** Installed skills, for turns whose platform names some (webhook routes). */
   skills?: readonly Skill[];
+  /** Where state lives (PostgreSQL when `HERMES_DATABASE_URL` is set); default: `state.db` in HERMES_HOME. */
+  storage?: StateStorage;
 }
 
 const RESTART_NOTICE_KEY = 'restart:notify';
+const ALWAYS_ALLOWED_KEY = 'approvals:always';
 
 /** The thin host: adapters in, sessions, access, commands, lanes, the agent, delivery out. */
 export class GatewayHost {
@@ -74,15 +74,17 @@ export class GatewayHost {
   private readonly startedAt = new Date();
   private sweeperStop: (() => void) | undefined;
   private cronStop: (() => void) | undefined;
+  private ownership: ConnectionOwnership | undefined;
+  private presenceTimer: NodeJS.Timeout | undefined;
   private watchdogStop: (() => void) | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
   readonly cron: CronJobsStore;
 
   constructor(private readonly options: GatewayHostOptions) {
     const { config, logger } = options;
-    const db = openStateDb(config.paths.stateDb);
+    const storage: StateStorage = options.storage ?? openSqliteStorage(config.paths.stateDb);
     const mediaCache = new MediaCache({ dir: join(config.paths.cacheDir, 'media') });
-    const outbox = new Outbox(db);
+    const { outbox, kv } = storage;
     this.supervisor = new AdapterSupervisor({
       logger,
       mediaCache,
@@ -95,7 +97,13 @@ export class GatewayHost {
       firstRetryMs: options.adapterRetry?.firstMs ?? 30_000,
       maxRetryMs: options.adapterRetry?.maxMs ?? 300_000,
     });
-    for (const adapter of options.adapters) this.supervisor.add(adapter);
+    const profileOf = (platform: string) => options.profiles?.[platform] ?? conventionalProfile(platform);
+    // With replicas, an exclusive connection waits in standby until this replica holds its lease.
+    for (const adapter of options.adapters)
+      this.supervisor.add(adapter, {
+        standby:
+          storage.replicas !== undefined && profileOf(adapter.platform).connectionScope === 'exclusive',
+      });
     const commands = createCommandRegistry();
     const lanes = new LaneScheduler<PendingInput>((items, ctx) => runAgentTurn(this.runtime, items, ctx), {
       maxConcurrent: config.file.gateway.max_concurrent_runs,
@@ -114,33 +122,36 @@ export class GatewayHost {
       }),
       adapterFor: (p) => this.supervisor.get(p),
     });
-    const kv = new KvStore(db);
-    const always = kv.get<string[]>('approvals:always') ?? [];
     const approvals =
       options.approvals ??
       createApprovalGate({
-        alwaysAllowed: always,
-        // `/approve always` outlives the process: the pattern is kept in state.db.
-        onAlwaysAllowed: (pattern) =>
-          kv.set('approvals:always', [
-            ...new Set([...(kv.get<string[]>('approvals:always') ?? []), pattern]),
-          ]),
+        // `/approve always` outlives the process: the pattern is kept in the store (loaded by start()).
+        onAlwaysAllowed: (pattern) => {
+          void kv
+            .get<string[]>(ALWAYS_ALLOWED_KEY)
+            .then((kept) => kv.set(ALWAYS_ALLOWED_KEY, [...new Set([...(kept ?? []), pattern])]))
+            .catch((err: unknown) =>
+              logger.error('`/approve always` not kept for the next start', {
+                error: (err as Error).message,
+              }),
+            );
+        },
       });
     const sessionOptions = {
       groupSessionsPerUser: config.file.group_sessions_per_user,
       threadSessionsPerUser: config.file.thread_sessions_per_user,
     };
-    const profileOf = (platform: string) => options.profiles?.[platform] ?? conventionalProfile(platform);
     this.runtime = {
       config,
       env: { ...config.env },
       logger,
-      db,
-      sessions: new SessionStore(db),
-      journal: new InboundJournal(db),
+      storage,
+      sessions: storage.sessions,
+      journal: storage.journal,
       outbox,
       kv,
-      turns: new TurnLog(db),
+      turns: storage.turns,
+      units: storage.units,
       pairing: new PairingStore(config.paths.pairingDir),
       approvals,
       forgetSessionApprovals: (key) => (approvals as Partial<InMemoryApprovalGate>).forgetSession?.(key),
@@ -178,9 +189,13 @@ export class GatewayHost {
       requestRestart: (chat) => {
         const listener = this.restartListener;
         if (!listener) return false;
-        this.runtime.kv.set(RESTART_NOTICE_KEY, chat);
-        // After the command's reply has gone out.
-        setImmediate(listener);
+        // After the command's reply has gone out, and once the chat is kept for the "back online" notice.
+        void this.runtime.kv
+          .set(RESTART_NOTICE_KEY, chat)
+          .catch((err: unknown) =>
+            logger.warn('the restart will not be announced', { error: (err as Error).message }),
+          )
+          .finally(() => setImmediate(listener));
         return true;
       },
     };
@@ -196,17 +211,29 @@ export class GatewayHost {
         'no allowlist is configured: every user will be asked to pair. Set GATEWAY_ALLOWED_USERS or <PLATFORM>_ALLOWED_USERS to allow people directly.',
       );
     }
-    this.prune();
-    this.pruneTimer = setInterval(() => this.prune(), 3_600_000);
+    const kept = await this.runtime.kv.get<string[]>(ALWAYS_ALLOWED_KEY);
+    if (kept) (this.runtime.approvals as Partial<InMemoryApprovalGate>).restoreAlwaysAllowed?.(kept);
+    await this.prune();
+    this.pruneTimer = setInterval(() => void this.prune(), 3_600_000);
     this.pruneTimer.unref();
-    const ambiguous = this.runtime.outbox.quarantineInFlight();
-    if (ambiguous > 0)
-      logger.warn('replies interrupted mid-send by the last stop are not re-sent (they may have arrived)', {
-        count: ambiguous,
-      });
+    const replicas = this.runtime.storage.replicas;
+    const mine = this.ownScope();
+    await this.quarantine(mine);
     this.writeStatus();
     await this.registerCommandMenus();
     await this.supervisor.startAll();
+    if (replicas) {
+      await replicas.heartbeat();
+      this.presenceTimer = setInterval(() => {
+        void replicas
+          .heartbeat()
+          .catch((err: unknown) =>
+            logger.warn('replica heartbeat not recorded', { error: (err as Error).message }),
+          );
+      }, 5000);
+      this.presenceTimer.unref();
+      this.ownership = this.startOwnership(replicas);
+    }
     this.watchdogStop = startLivenessWatchdog({
       platforms: () =>
         [...this.supervisor.slots.values()].map((slot) => ({
@@ -219,7 +246,7 @@ export class GatewayHost {
       logger: this.options.logger,
       ...(this.options.livenessCheckMs ? { intervalMs: this.options.livenessCheckMs } : {}),
     });
-    await this.recover();
+    await this.recover(mine);
     await this.announceRestart();
     const tickSeconds = Number(this.runtime.env.HERMES_CRON_TICK_SECONDS ?? 60);
     this.cronStop = startCronTicker(
@@ -249,25 +276,75 @@ export class GatewayHost {
     }
   }
 
+  /**
+   * What this process recovers at start: everything when it is alone; with replicas, the rows it wrote itself
+   * on the platforms every replica serves (exclusive platforms are recovered by whoever takes the connection).
+   */
+  private ownScope(): RecoveryScope | undefined {
+    const replicas = this.runtime.storage.replicas;
+    if (!replicas) return undefined;
+    const shared = [...this.supervisor.slots.keys()].filter(
+      (p) => this.runtime.profileOf(p).connectionScope === 'shared',
+    );
+    return { platforms: shared, writtenBy: replicas.replicaId };
+  }
+
+  /** Replies left `sending` by the last stop are never re-sent: they may have arrived. */
+  private async quarantine(scope: RecoveryScope | undefined): Promise<void> {
+    const ambiguous = await this.runtime.outbox.quarantineInFlight(scope);
+    if (ambiguous > 0)
+      this.options.logger.warn(
+        'replies interrupted mid-send by the last stop are not re-sent (they may have arrived)',
+        { count: ambiguous, ...(scope ? { platforms: scope.platforms.join(',') } : {}) },
+      );
+  }
+
   /** After a crash: deliver recorded-but-unsent replies once, then replay acknowledged-but-unanswered messages. */
-  private async recover(): Promise<void> {
-    const open = this.runtime.journal.open().length;
-    const replies = this.runtime.outbox.pending().length;
+  private async recover(scope: RecoveryScope | undefined): Promise<void> {
+    if (scope?.platforms.length === 0) return;
+    const open = (await this.runtime.journal.open(scope)).length;
+    const replies = (await this.runtime.outbox.pending(scope)).length;
     if (replies || open)
       this.options.logger.info('recovering after an unclean stop', { replies, messages: open });
-    await recoverUnsentReplies(this.runtime);
-    await replayOpenMessages(this.runtime);
+    await recoverUnsentReplies(this.runtime, scope);
+    await replayOpenMessages(this.runtime, scope);
+  }
+
+  /** Exclusive connections: held by one replica at a time, taken over when their holder is gone. */
+  private startOwnership(replicas: ReplicaCoordination): ConnectionOwnership {
+    const exclusive = [...this.supervisor.slots.keys()].filter(
+      (p) => this.runtime.profileOf(p).connectionScope === 'exclusive',
+    );
+    const seconds = Number(this.runtime.env.HERMES_CONNECTION_LEASE_SECONDS ?? 15);
+    const ttlMs = Math.round((Number.isFinite(seconds) && seconds >= 1 ? seconds : 15) * 1000);
+    return startConnectionOwnership({
+      coordination: replicas,
+      platforms: exclusive,
+      ttlMs,
+      logger: this.options.logger,
+      beforeStart: (platform) => this.quarantine({ platforms: [platform] }),
+      start: (platform) => this.supervisor.takeOver(platform),
+      afterStart: (platform) => this.recover({ platforms: [platform] }),
+      standBy: (platform, detail) => this.supervisor.standBy(platform, detail),
+      onChange: () => this.writeStatus(),
+    });
   }
 
   /**
    * Keeps state.db bounded: finished journal rows (the inbound dedupe window) and finished outbox rows older
    * than 7 days are deleted; open ones are never touched.
    */
-  private prune(): void {
+  private async prune(): Promise<void> {
     const week = 7 * 24 * 3_600_000;
-    const journal = this.runtime.journal.prune(week);
-    const outbox = this.runtime.outbox.prune(week);
-    if (journal || outbox) this.options.logger.info('state.db pruned', { journal, outbox });
+    try {
+      const journal = await this.runtime.journal.prune(week);
+      const outbox = await this.runtime.outbox.prune(week);
+      if (journal || outbox) this.options.logger.info('state pruned', { journal, outbox });
+    } catch (err) {
+      this.options.logger.warn('state not pruned; trying again in an hour', {
+        error: (err as Error).message,
+      });
+    }
   }
 
   private startBackground(chat: ChatRef, sessionKey: string, prompt: string): string {
@@ -284,9 +361,9 @@ export class GatewayHost {
 
   /** Tells the chat that asked for `/restart` that the gateway is back. */
   private async announceRestart(): Promise<void> {
-    const chat = this.runtime.kv.get<ChatRef>(RESTART_NOTICE_KEY);
+    const chat = await this.runtime.kv.get<ChatRef>(RESTART_NOTICE_KEY);
     if (!chat) return;
-    this.runtime.kv.delete(RESTART_NOTICE_KEY);
+    await this.runtime.kv.delete(RESTART_NOTICE_KEY);
     await this.runtime.deliverer
       .deliverText(chat, '♻️ Back online after the restart.')
       .catch((err: unknown) =>
@@ -309,8 +386,10 @@ export class GatewayHost {
       if (p.lastSendAt !== undefined) entry.lastSendAt = new Date(p.lastSendAt).toISOString();
       platforms[p.platform] = entry;
     }
+    const replicas = this.runtime.storage.replicas;
+    const replica = replicas ? { id: replicas.replicaId, owns: this.ownership?.owned() ?? [] } : undefined;
     // The watchdog asks every tick; the file is rewritten only when what it says changed.
-    const written = JSON.stringify(platforms);
+    const written = JSON.stringify([platforms, replica]);
     if (written === this.lastStatusWritten) return;
     try {
       writeStatusFile(this.runtime.config.paths.statusFile, {
@@ -318,6 +397,7 @@ export class GatewayHost {
         startedAt: this.startedAt.toISOString(),
         updatedAt: new Date().toISOString(),
         platforms,
+        ...(replica ? { replica } : {}),
       });
       this.lastStatusWritten = written;
     } catch (err) {
@@ -339,11 +419,14 @@ export class GatewayHost {
       new Promise((r) => setTimeout(r, Math.min(drainMs, 2000))),
     ]);
     await this.supervisor.stopAll();
+    clearInterval(this.presenceTimer);
+    // After the adapters stopped: another replica may take their connections over at once.
+    await this.ownership?.stop();
     this.sweeperStop?.();
     this.cronStop?.();
     this.watchdogStop?.();
     clearInterval(this.pruneTimer);
     removeFile(this.runtime.config.paths.statusFile);
-    this.runtime.db.close();
+    await this.runtime.storage.close();
   }
 }

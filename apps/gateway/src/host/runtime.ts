@@ -14,12 +14,15 @@ import type { PairingStore } from '../inbound/pairing-store.js';
 import type { Deliverer } from '../outbound/deliverer.js';
 import type { PlatformProfile } from '../platforms/platform-profile.js';
 import type { Skill } from '../skills/skill-library.js';
-import type { Db } from '../state/db.js';
-import type { InboundJournal } from '../state/inbound-journal.js';
-import type { KvStore } from '../state/kv-store.js';
-import type { Outbox } from '../state/outbox.js';
-import type { SessionStore } from '../state/session-store.js';
-import type { TurnLog } from '../state/turn-log.js';
+import type {
+  JournalStorage,
+  KvStorage,
+  OutboxStorage,
+  SessionStorage,
+  StateStorage,
+  StateUnits,
+  TurnLogStorage,
+} from '../state/storage.js';
 import type { ClarifyQuestions } from '../turn/clarify-questions.js';
 import type { PendingInput } from '../turn/compose-turn.js';
 import type { LaneScheduler } from '../turn/lane-scheduler.js';
@@ -48,13 +51,16 @@ export interface HostRuntime {
   /** Live env: starts as config.env, changed by /sethome. */
   env: Record<string, string | undefined>;
   logger: Logger;
-  db: Db;
-  sessions: SessionStore;
-  journal: InboundJournal;
-  outbox: Outbox;
-  kv: KvStore;
+  /** SQLite or PostgreSQL; the fields below are its parts, named for the stages that use them. */
+  storage: StateStorage;
+  sessions: SessionStorage;
+  journal: JournalStorage;
+  outbox: OutboxStorage;
+  kv: KvStorage;
   /** One row per finished turn, for /insights. */
-  turns: TurnLog;
+  turns: TurnLogStorage;
+  /** Writes that span stores and land together. */
+  units: StateUnits;
   pairing: PairingStore;
   approvals: ApprovalGate;
   /** `/new` and `/reset` drop what `/approve session` allowed for the old session. */

@@ -14,10 +14,10 @@ export type ApprovalActionDeps = Pick<
   | 'clarify'
   | 'commands'
   | 'config'
-  | 'db'
   | 'deliverer'
   | 'env'
   | 'journal'
+  | 'units'
   | 'logger'
   | 'outbox'
   | 'pairing'
@@ -95,7 +95,7 @@ export async function sendApprovalPrompt(
     expiresAt: ev.expiresAt,
     chat: msg.chat,
   });
-  const report = await rt.deliverer.sendEntries(rt.outbox.enqueue(msg.chat, messages));
+  const report = await rt.deliverer.sendEntries(await rt.outbox.enqueue(msg.chat, messages));
   const record = map.get(ev.id);
   const carrier = report.messageIds.at(-1);
   if (record && carrier !== undefined) record.messageId = carrier;
@@ -125,15 +125,11 @@ export function handleAction(rt: ApprovalActionDeps, platform: string, action: I
 
 async function processAction(rt: ApprovalActionDeps, platform: string, action: InboundAction): Promise<void> {
   // Seen ids go in the inbound journal (already closed), so a press redelivered after a restart is ignored.
-  const first = rt.db.transaction(() => {
-    const id = rt.journal.record(
-      `action:${platform}:${action.id}`,
-      platform,
-      JSON.stringify({ action: true }),
-    );
-    if (id !== undefined) rt.journal.finish([id]);
-    return id !== undefined;
-  })();
+  const first = await rt.units.recordOnce(
+    `action:${platform}:${action.id}`,
+    platform,
+    JSON.stringify({ action: true }),
+  );
   if (!first) {
     rt.logger.debug('duplicate button press ignored', { platform });
     return;

@@ -39,9 +39,12 @@ const PAIRING_REFUSALS: Record<string, string> = {
   store_unreadable: 'Pairing is unavailable right now; the bot owner has been told (see the gateway log).',
 };
 
-/** Entry point for every message an adapter hands over. Synchronous up to the journal write. */
-export function handleInbound(rt: IntakeDeps, platform: string, msg: InboundMessage): void {
-  const journalId = rt.journal.record(
+/**
+ * Entry point for every message an adapter hands over. Resolves once the message is journalled (committed),
+ * which is when the adapter may acknowledge it to the platform; the turn goes on after that.
+ */
+export async function handleInbound(rt: IntakeDeps, platform: string, msg: InboundMessage): Promise<void> {
+  const journalId = await rt.journal.record(
     `${platform}:${msg.chat.chatId}:${msg.id}`,
     platform,
     encodeInbound(msg),
@@ -63,7 +66,7 @@ export async function processInbound(
 ): Promise<void> {
   const decision = authorize(msg, rt.profileOf(msg.chat.platform), rt.env, rt.pairing);
   if (!decision.allowed) {
-    rt.journal.finish(journalIds, 'ignored');
+    await rt.journal.finish(journalIds, 'ignored');
     await refuse(rt, msg);
     return;
   }
@@ -81,7 +84,7 @@ export async function processInbound(
   const spec = parsed ? rt.commands.resolve(parsed.name) : undefined;
   if (parsed && spec) {
     if (rt.lanes.isBusy(sessionKey) && !spec.bypass) {
-      rt.journal.finish(journalIds);
+      await rt.journal.finish(journalIds);
       await rt.deliverer.deliverText(
         msg.chat,
         `⏳ Agent is running: /${spec.name} cannot run mid-turn. Use /stop to stop it, or wait for the reply.`,
@@ -103,13 +106,13 @@ export async function processInbound(
       if (outcome.busyMode && ack) await rt.deliverer.deliverText(msg.chat, ack, { replyTo: msg.id });
       return;
     }
-    rt.journal.finish(journalIds);
+    await rt.journal.finish(journalIds);
     if (outcome.kind === 'reply') await rt.deliverer.deliverText(msg.chat, outcome.text, { replyTo: msg.id });
     return;
   }
   // The turn asked the user something (`clarify`): this message is the answer, not a new turn.
   if (answerClarifyByText(rt, sessionKey, msg)) {
-    rt.journal.finish(journalIds);
+    await rt.journal.finish(journalIds);
     return;
   }
   // An unknown /foo goes to the agent as text.
@@ -204,16 +207,16 @@ function commandContext(rt: IntakeDeps, msg: InboundMessage, sessionKey: string)
     pausePlatform: (p) => rt.pausePlatform(p),
     resumePlatform: (p) => rt.resumePlatform(p),
     activeSession: () => rt.sessions.active(sessionKey),
-    resetSession(reason) {
-      const current = rt.sessions.active(sessionKey);
-      if (current) rt.sessions.end(current.id, reason);
+    async resetSession(reason) {
+      const current = await rt.sessions.active(sessionKey);
+      if (current) await rt.sessions.end(current.id, reason);
       rt.forgetSessionApprovals(sessionKey);
       return rt.sessions.create(sessionKey, msg.chat, msg.sender.id);
     },
     model: () => ({ ...rt.config.model, configured: rt.agent.configured }),
-    setSessionModel(model) {
-      if (model) rt.kv.set(`model:${sessionKey}`, model);
-      else rt.kv.delete(`model:${sessionKey}`);
+    async setSessionModel(model) {
+      if (model) await rt.kv.set(`model:${sessionKey}`, model);
+      else await rt.kv.delete(`model:${sessionKey}`);
     },
     async setHomeChannel() {
       if (!writeHomeChannel(rt, msg.chat.platform, msg.chat.chatId)) return undefined;

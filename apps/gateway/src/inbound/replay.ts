@@ -1,5 +1,6 @@
 import { toAdapterError } from '@hermes/adapter-core';
 import type { JournalEntry } from '../state/inbound-journal.js';
+import type { RecoveryScope } from '../state/storage.js';
 import { type OpenStream, openStreamKey, RESTART_MARK } from '../turn/streaming/stream-finish.js';
 import { decodeInbound, type ReplayedInbound } from './inbound-codec.js';
 import { type IntakeDeps, processInbound } from './intake.js';
@@ -8,8 +9,8 @@ import { type IntakeDeps, processInbound } from './intake.js';
 const MAX_TURN_ATTEMPTS = 3;
 
 /** After an unclean stop: every acknowledged message that was never answered runs again, once. */
-export async function replayOpenMessages(rt: IntakeDeps): Promise<number> {
-  const open = rt.journal.open();
+export async function replayOpenMessages(rt: IntakeDeps, scope?: RecoveryScope): Promise<number> {
+  const open = await rt.journal.open(scope);
   for (const entry of open) await replay(rt, entry);
   return open.length;
 }
@@ -22,21 +23,21 @@ export async function replayOpenMessages(rt: IntakeDeps): Promise<number> {
  */
 async function replay(rt: IntakeDeps, entry: JournalEntry): Promise<void> {
   const { logger } = rt;
-  if (entry.turnStart) rt.sessions.truncateFrom(entry.turnStart.sessionId, entry.turnStart.messageId);
+  if (entry.turnStart) await rt.sessions.truncateFrom(entry.turnStart.sessionId, entry.turnStart.messageId);
   await markStreamCutByRestart(rt, entry.id);
   let replayed: ReplayedInbound;
   try {
     replayed = decodeInbound(entry.payload);
   } catch (err) {
     logger.error('journalled message unreadable; dropped', { id: entry.id, error: (err as Error).message });
-    rt.journal.finish([entry.id], 'failed');
+    await rt.journal.finish([entry.id], 'failed');
     return;
   }
   if (replayed.requestReply) {
     logger.info('request from before the restart not replayed: its client is gone', {
       platform: entry.platform,
     });
-    rt.journal.finish([entry.id], 'abandoned');
+    await rt.journal.finish([entry.id], 'abandoned');
     return;
   }
   if (entry.attempts >= MAX_TURN_ATTEMPTS) {
@@ -44,7 +45,7 @@ async function replay(rt: IntakeDeps, entry: JournalEntry): Promise<void> {
       platform: entry.platform,
       attempts: entry.attempts,
     });
-    rt.journal.finish([entry.id], 'failed');
+    await rt.journal.finish([entry.id], 'failed');
     await rt.deliverer
       .deliverText(
         replayed.msg.chat,
@@ -62,9 +63,9 @@ async function replay(rt: IntakeDeps, entry: JournalEntry): Promise<void> {
 /** A reply that was streaming when the process died stays visible: it is marked, not left dangling. */
 async function markStreamCutByRestart(rt: IntakeDeps, journalId: number): Promise<void> {
   const key = openStreamKey(journalId);
-  const open = rt.kv.get<OpenStream>(key);
+  const open = await rt.kv.get<OpenStream>(key);
   if (!open) return;
-  rt.kv.delete(key);
+  await rt.kv.delete(key);
   const adapter = rt.adapterFor(open.chat.platform);
   const result = await adapter
     ?.edit?.(open.chat, open.messageId, `${open.text.trimEnd()}\n\n${RESTART_MARK}`)

@@ -11,7 +11,8 @@ import {
   toAdapterError,
   withRetry,
 } from '@hermes/adapter-core';
-import type { Outbox, OutboxEntry } from '../state/outbox.js';
+import type { OutboxEntry } from '../state/outbox.js';
+import type { OutboxStorage } from '../state/storage.js';
 import type { AttachPolicy } from './attachable-path.js';
 import { type ExtractedMedia, extractMedia, isSilentReply } from './extract-media.js';
 
@@ -29,7 +30,7 @@ export interface DeliveryReport {
 }
 
 export interface DelivererDeps {
-  outbox: Outbox;
+  outbox: OutboxStorage;
   logger: Logger;
   mediaCache: MediaCache;
   allowPrivateMedia: boolean;
@@ -76,7 +77,7 @@ export class Deliverer {
   async deliverText(chat: ChatRef, reply: string, options: DeliveryOptions = {}): Promise<DeliveryReport> {
     const messages = await this.prepare(chat, reply, options);
     if (messages.length === 0) return { sent: 0, failed: 0, messageIds: [] };
-    const ids = this.deps.outbox.enqueue(chat, messages, options.turnRef);
+    const ids = await this.deps.outbox.enqueue(chat, messages, options.turnRef);
     return this.sendEntries(ids);
   }
 
@@ -92,7 +93,7 @@ export class Deliverer {
   ): Promise<DeliveryReport> {
     const report: DeliveryReport = { sent: 0, failed: 0, messageIds: [] };
     for (const [i, id] of ids.entries()) {
-      const entry = this.deps.outbox.get(id);
+      const entry = await this.deps.outbox.get(id);
       if (entry?.state !== 'pending') continue;
       if (i === 0 && prefixFirst && entry.message.text)
         entry.message.text = `${prefixFirst}\n${entry.message.text}`;
@@ -114,7 +115,16 @@ export class Deliverer {
     const adapter = this.deps.adapterFor(entry.platform);
     if (!adapter) {
       const error = new AdapterError('not_connected', `platform ${entry.platform} is not running`);
-      outbox.markFailed(entry.id, error.message);
+      await outbox.markFailed(entry.id, error.message);
+      return { ok: false, error };
+    }
+    try {
+      await outbox.markSending(entry.id);
+    } catch (err) {
+      // Not marked, not sent: the row stays pending for whoever may send it (after a lost connection lease,
+      // the replica holding the connection now; after a restart, this one).
+      const error = toAdapterError(err, entry.platform);
+      logger.warn('reply left in the outbox unsent', { platform: entry.platform, error: error.message });
       return { ok: false, error };
     }
     if (reuse) {
@@ -144,7 +154,11 @@ export class Deliverer {
       });
     } catch (err) {
       const error = toAdapterError(err, entry.platform);
-      outbox.markFailed(entry.id, error.message, error.code === 'timeout_ambiguous' ? 'ambiguous' : 'failed');
+      await outbox.markFailed(
+        entry.id,
+        error.message,
+        error.code === 'timeout_ambiguous' ? 'ambiguous' : 'failed',
+      );
       logger.error('reply not delivered', {
         platform: entry.platform,
         chatId: entry.chat.chatId,
@@ -155,9 +169,8 @@ export class Deliverer {
     }
   }
 
-  /** One outbox row written by `write` (retried as the error says), marked sending, then sent; throws the last error. */
+  /** One outbox row (already marked sending) written by `write`, retried as the error says; throws the last error. */
   private async attempt(entry: OutboxEntry, write: () => Promise<SendResult>): Promise<SendResult> {
-    this.deps.outbox.markSending(entry.id);
     const result = await withRetry(
       async () => {
         const r = await write();
@@ -166,7 +179,7 @@ export class Deliverer {
       },
       { maxAttempts: this.deps.maxAttempts ?? 4, logger: this.deps.logger },
     );
-    this.deps.outbox.markSent(entry.id, result.messageIds);
+    await this.deps.outbox.markSent(entry.id, result.messageIds);
     return result;
   }
 

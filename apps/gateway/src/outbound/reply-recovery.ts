@@ -1,13 +1,14 @@
 import type { ChatRef, OutboundMessage } from '@hermes/adapter-core';
 import type { HostRuntime } from '../host/runtime.js';
+import type { RecoveryScope } from '../state/storage.js';
 import { streamedReplyKey } from '../turn/streaming/stream-finish.js';
 
 /** What re-sending replies after a crash needs from the host. */
 export type ReplyRecoveryDeps = Pick<HostRuntime, 'adapterFor' | 'deliverer' | 'kv' | 'outbox'>;
 
 /** After an unclean stop: every reply recorded but not sent goes out once, a turn's chunks together. */
-export async function recoverUnsentReplies(rt: ReplyRecoveryDeps): Promise<number> {
-  const pending = rt.outbox.pending();
+export async function recoverUnsentReplies(rt: ReplyRecoveryDeps, scope?: RecoveryScope): Promise<number> {
+  const pending = await rt.outbox.pending(scope);
   const byTurn = new Map<string, number[]>();
   for (const e of pending) {
     const k = `${e.turnRef ?? 'none'}:${e.chat.platform}:${e.chat.chatId}`;
@@ -24,7 +25,7 @@ export async function recoverUnsentReplies(rt: ReplyRecoveryDeps): Promise<numbe
  */
 async function recoverReply(rt: ReplyRecoveryDeps, ids: number[]): Promise<void> {
   const key = ids[0] === undefined ? undefined : streamedReplyKey(ids[0]);
-  const streamed = key ? rt.kv.get<{ chat: ChatRef; messageId: string }>(key) : undefined;
+  const streamed = key ? await rt.kv.get<{ chat: ChatRef; messageId: string }>(key) : undefined;
   const adapter = streamed ? rt.adapterFor(streamed.chat.platform) : undefined;
   const edit = adapter?.edit?.bind(adapter);
   const reuse =
@@ -32,5 +33,5 @@ async function recoverReply(rt: ReplyRecoveryDeps, ids: number[]): Promise<void>
       ? (message: OutboundMessage) => edit(streamed.chat, streamed.messageId, message.text ?? '')
       : undefined;
   await rt.deliverer.sendEntries(ids, '♻️ Recovered reply (the gateway restarted before sending it):', reuse);
-  if (key && streamed) rt.kv.delete(key);
+  if (key && streamed) await rt.kv.delete(key);
 }

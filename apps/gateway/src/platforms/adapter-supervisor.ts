@@ -22,6 +22,11 @@ export interface AdapterSlot {
   starting?: boolean;
   /** Stopped by `/platform pause`: not restarted until resumed. */
   paused?: boolean;
+  /**
+   * Another replica holds this platform's connection (or nobody has taken it yet): not started, not
+   * restarted, until `takeOver` — one connection per bot across all replicas.
+   */
+  standby?: boolean;
 }
 
 /**
@@ -40,7 +45,8 @@ export function isFatalStartError(err: unknown): err is AdapterError {
 export interface AdapterSupervisorOptions {
   logger: Logger;
   mediaCache: MediaCache;
-  onInbound(platform: string, msg: InboundMessage): void;
+  /** Resolves once the message is recorded; the adapter acknowledges it to the platform after that. */
+  onInbound(platform: string, msg: InboundMessage): Promise<void>;
   /** A button press (platforms with `capabilities.buttons`). */
   onAction?(platform: string, action: InboundAction): void;
   onStatus(slot: AdapterSlot): void;
@@ -62,8 +68,13 @@ export class AdapterSupervisor {
 
   constructor(private readonly options: AdapterSupervisorOptions) {}
 
-  add(adapter: PlatformAdapter): void {
-    this.slots.set(adapter.platform, { platform: adapter.platform, adapter, status: 'offline', attempts: 0 });
+  add(adapter: PlatformAdapter, o: { standby?: boolean } = {}): void {
+    const slot: AdapterSlot = { platform: adapter.platform, adapter, status: 'offline', attempts: 0 };
+    if (o.standby) {
+      slot.standby = true;
+      slot.detail = 'standby: another replica holds the connection';
+    }
+    this.slots.set(adapter.platform, slot);
   }
 
   get(platform: string): PlatformAdapter | undefined {
@@ -72,7 +83,33 @@ export class AdapterSupervisor {
 
   /** Starts all adapters concurrently; resolves when each has either come online or failed its first try. */
   async startAll(): Promise<void> {
-    await Promise.all([...this.slots.values()].map((slot) => this.startOne(slot)));
+    await Promise.all(
+      [...this.slots.values()].filter((slot) => !slot.standby).map((slot) => this.startOne(slot)),
+    );
+  }
+
+  /** This replica now holds the platform's connection: start it (a later failure retries as usual). */
+  async takeOver(platform: string): Promise<void> {
+    const slot = this.slots.get(platform);
+    if (!slot?.standby || this.controller.signal.aborted) return;
+    slot.standby = false;
+    slot.attempts = 0;
+    await this.startOne(slot);
+  }
+
+  /**
+   * The connection's lease is gone (expired, taken over, or the database unreachable): stop sending on it
+   * now, before another replica could start, and start nothing until `takeOver`.
+   */
+  async standBy(platform: string, detail: string): Promise<void> {
+    const slot = this.slots.get(platform);
+    if (!slot || slot.standby) return;
+    slot.standby = true;
+    const timer = this.timers.get(platform);
+    if (timer) clearTimeout(timer);
+    this.timers.delete(platform);
+    await slot.adapter.stop().catch(() => undefined);
+    this.setStatus(slot, 'offline', detail);
   }
 
   private setStatus(slot: AdapterSlot, status: AdapterStatus, detail?: string): void {
@@ -85,12 +122,15 @@ export class AdapterSupervisor {
   private context(slot: AdapterSlot): AdapterContext {
     const logger = this.options.logger.child({ platform: slot.platform });
     return {
+      // Rejects when the message could not be recorded, so an adapter that awaits it leaves the message
+      // unacknowledged and the platform delivers it again.
       receive: (msg) => {
-        try {
-          this.options.onInbound(slot.platform, msg);
-        } catch (err) {
-          logger.error('inbound message could not be handled', { error: (err as Error).message });
-        }
+        const recorded = this.options.onInbound(slot.platform, msg);
+        // Handled here (logged) so an adapter that does not await it cannot crash the process.
+        recorded.catch((err: unknown) =>
+          logger.error('inbound message could not be recorded', { error: (err as Error).message }),
+        );
+        return recorded;
       },
       receiveAction: (action) => {
         try {
@@ -100,7 +140,7 @@ export class AdapterSupervisor {
         }
       },
       status: (status, detail) => {
-        if (slot.fatal || slot.paused) return;
+        if (slot.fatal || slot.paused || slot.standby) return;
         this.setStatus(slot, status, detail);
         if (status === 'failed' && !slot.starting)
           this.scheduleRestart(slot, detail ?? 'adapter reported failure');
@@ -112,7 +152,7 @@ export class AdapterSupervisor {
   }
 
   private async startOne(slot: AdapterSlot): Promise<void> {
-    if (this.controller.signal.aborted) return;
+    if (this.controller.signal.aborted || slot.standby) return;
     slot.attempts++;
     slot.starting = true;
     this.setStatus(slot, 'connecting');
@@ -151,7 +191,14 @@ export class AdapterSupervisor {
   }
 
   private scheduleRestart(slot: AdapterSlot, reason: string): void {
-    if (this.controller.signal.aborted || slot.fatal || slot.paused || this.timers.has(slot.platform)) return;
+    if (
+      this.controller.signal.aborted ||
+      slot.fatal ||
+      slot.paused ||
+      slot.standby ||
+      this.timers.has(slot.platform)
+    )
+      return;
     const first = this.options.firstRetryMs ?? 30_000;
     const delay = Math.min(first * 2 ** Math.max(0, slot.attempts - 1), this.options.maxRetryMs ?? 300_000);
     this.options.logger.warn('platform will be restarted', {
@@ -174,7 +221,7 @@ export class AdapterSupervisor {
   /** Stops and starts one platform now (the watchdog found it stalled). Ignored while it is paused. */
   reconnect(platform: string, reason: string): void {
     const slot = this.slots.get(platform);
-    if (!slot || slot.paused || slot.fatal || this.controller.signal.aborted) return;
+    if (!slot || slot.paused || slot.fatal || slot.standby || this.controller.signal.aborted) return;
     this.setStatus(slot, 'reconnecting', reason);
     void slot.adapter
       .stop()

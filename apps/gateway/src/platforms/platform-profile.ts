@@ -1,4 +1,4 @@
-import type { PlatformDescriptor, PlatformKind } from '@hermes/adapter-core';
+import type { PlatformConnectionScope, PlatformDescriptor, PlatformKind } from '@hermes/adapter-core';
 
 /**
  * What the host knows about one platform, all of it from the platform's descriptor: its kind, the env
@@ -8,6 +8,8 @@ import type { PlatformDescriptor, PlatformKind } from '@hermes/adapter-core';
 export interface PlatformProfile {
   platform: string;
   kind: PlatformKind;
+  /** With several replicas: `exclusive` connections are held by one replica at a time. */
+  connectionScope: PlatformConnectionScope;
   allowedUsersEnv?: string;
   allowAllUsersEnv?: string;
   allowedRolesEnv?: string;
@@ -24,6 +26,7 @@ export function profileFromDescriptor(d: PlatformDescriptor<unknown>): PlatformP
   const profile: PlatformProfile = {
     platform: d.platform,
     kind: d.kind ?? 'chat',
+    connectionScope: d.connectionScope ?? 'exclusive',
     secretEnv: d.secretEnv,
     normalizeUserId: d.normalizeUserId ? (id) => d.normalizeUserId!(id.trim()) : trimmed,
   };
@@ -45,6 +48,7 @@ export function conventionalProfile(platform: string, kind: PlatformKind = 'chat
   return {
     platform,
     kind,
+    connectionScope: 'exclusive',
     allowedUsersEnv: `${prefix}_ALLOWED_USERS`,
     allowAllUsersEnv: `${prefix}_ALLOW_ALL_USERS`,
     homeChannelEnv: `${prefix}_HOME_CHANNEL`,

@@ -10,6 +10,8 @@ export interface GatewayStatusFile {
     string,
     { status: AdapterStatus; detail?: string; lastInboundAt?: string; lastSendAt?: string }
   >;
+  /** With several replicas on one database: this one's id and the connections it holds. */
+  replica?: { id: string; owns: string[] };
 }
 
 export function writeStatusFile(path: string, status: GatewayStatusFile): void {

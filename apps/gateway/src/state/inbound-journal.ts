@@ -75,8 +75,9 @@ export class InboundJournal {
     for (const id of ids) this.unwrittenKeys.delete(id);
   }
 
-  open(): JournalEntry[] {
-    const rows = this.sql("SELECT * FROM inbound WHERE state = 'received' ORDER BY id").all() as Array<{
+  /** Open entries, oldest first; of these platforms only, when given. */
+  open(platforms?: readonly string[]): JournalEntry[] {
+    const all = this.sql("SELECT * FROM inbound WHERE state = 'received' ORDER BY id").all() as Array<{
       id: number;
       dedupe_key: string;
       platform: string;
@@ -88,6 +89,7 @@ export class InboundJournal {
       turn_session_id: string | null;
       turn_message_id: number | null;
     }>;
+    const rows = platforms ? all.filter((r) => platforms.includes(r.platform)) : all;
     return rows.map((r) => {
       const entry: JournalEntry = {
         id: r.id,

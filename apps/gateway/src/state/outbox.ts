@@ -101,17 +101,22 @@ export class Outbox {
     return r ? toEntry(r) : undefined;
   }
 
-  pending(): OutboxEntry[] {
-    return (this.sql("SELECT * FROM outbox WHERE state = 'pending' ORDER BY id").all() as RawOutbox[]).map(
-      toEntry,
-    );
+  /** Pending rows, oldest first; of these platforms only, when given. */
+  pending(platforms?: readonly string[]): OutboxEntry[] {
+    const rows = this.sql("SELECT * FROM outbox WHERE state = 'pending' ORDER BY id").all() as RawOutbox[];
+    return (platforms ? rows.filter((r) => platforms.includes(r.platform)) : rows).map(toEntry);
   }
 
   /** At startup: rows left `sending` by a crash become `ambiguous` and are reported, not resent. */
-  quarantineInFlight(): number {
-    return this.sql(
-      "UPDATE outbox SET state = 'ambiguous', error = 'gateway stopped while sending', updated_at = ? WHERE state = 'sending'",
-    ).run(this.now()).changes;
+  quarantineInFlight(platforms?: readonly string[]): number {
+    const now = this.now();
+    const quarantine = this.sql(
+      "UPDATE outbox SET state = 'ambiguous', error = 'gateway stopped while sending', updated_at = ? WHERE state = 'sending' AND (? IS NULL OR platform = ?)",
+    );
+    if (!platforms) return quarantine.run(now, null, null).changes;
+    let n = 0;
+    for (const p of platforms) n += quarantine.run(now, p, p).changes;
+    return n;
   }
 
   /** Finished rows (sent, failed, ambiguous) older than `maxAgeMs` go; pending and in-flight rows never. */

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load.js';
 import { GatewayHost } from '../host/gateway-host.js';
 import { profileFromDescriptor } from '../platforms/platform-profile.js';
+import type { SqliteStorage } from './sqlite-storage.js';
 
 /**
  * What a request/reply turn writes to state.db and when, through the real API server over 127.0.0.1. A
@@ -105,12 +106,12 @@ describe('a request/reply turn in state.db', () => {
       journal: 'done',
     });
     expect((seenAtAnswer as { tokens: number }).tokens).toBeGreaterThan(0);
-    expect(host.runtime.sessions.count()).toBe(1);
+    expect(await host.runtime.sessions.count()).toBe(1);
   });
 
   it('takes 7 commits for a turn in a new session (was 12: one per write)', async () => {
     const { host, ask } = await startGateway();
-    const commits = countCommits(host.runtime.db);
+    const commits = countCommits((host.runtime.storage as SqliteStorage).db);
     // Statements the stores prepared before the counter was installed are counted too: it patches the
     // statement prototype, and the first request below is not counted.
     await (await ask('warm')).arrayBuffer();
@@ -123,7 +124,7 @@ describe('a request/reply turn in state.db', () => {
 
   it('leaves no user message behind when the turn start cannot be recorded', async () => {
     const { host, committed, ask, logger } = await startGateway({ runTimeoutMs: 1000 });
-    const journal = host.runtime.journal;
+    const journal = (host.runtime.storage as SqliteStorage).stores.journal;
     const markTurnStart = journal.markTurnStart.bind(journal);
     journal.markTurnStart = () => {
       journal.markTurnStart = markTurnStart;

@@ -73,7 +73,7 @@ async function sendQuestion(rt: ClarifyDeps, q: ClarifyQuestion, text: string): 
   const last = messages.at(-1);
   if (last && q.choices.length && adapter?.capabilities.buttons && adapter.settleActions)
     last.actions = clarifyActions(q.id, q.choices);
-  const report = await rt.deliverer.sendEntries(rt.outbox.enqueue(q.chat, messages));
+  const report = await rt.deliverer.sendEntries(await rt.outbox.enqueue(q.chat, messages));
   const carrier = report.messageIds.at(-1);
   if (carrier !== undefined && last?.actions) q.messageId = carrier;
 }

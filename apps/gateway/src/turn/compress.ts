@@ -15,24 +15,24 @@ export async function compressSession(
   msg: InboundMessage,
   focus: string,
 ): Promise<string> {
-  const session = rt.sessions.active(sessionKey);
+  const session = await rt.sessions.active(sessionKey);
   if (!session) return 'Not enough conversation to compress.';
-  const history = historyFrom(rt.sessions.transcript(session.id));
+  const history = historyFrom(await rt.sessions.transcript(session.id));
   const input: Parameters<HostRuntime['agent']['compress']>[0] = {
     history,
     signal: AbortSignal.timeout(300_000),
   };
   if (focus) input.focus = focus;
-  const model = rt.kv.get<string>(`model:${sessionKey}`);
+  const model = await rt.kv.get<string>(`model:${sessionKey}`);
   if (model) input.model = model;
   const result = await rt.agent.compress(input);
   if (!result.ok)
     return result.code === 'not_enough'
       ? 'Not enough conversation to compress.'
       : `Compression failed: ${result.message}`;
-  rt.sessions.end(session.id, 'compressed');
-  const next = rt.sessions.create(sessionKey, msg.chat, msg.sender.id);
-  storeMessages(rt, next.id, result.messages);
-  rt.sessions.addUsage(next.id, result.usage);
+  await rt.sessions.end(session.id, 'compressed');
+  const next = await rt.sessions.create(sessionKey, msg.chat, msg.sender.id);
+  await storeMessages(rt, next.id, result.messages);
+  await rt.sessions.addUsage(next.id, result.usage);
   return `🗜️ Compressed: ${result.before.messages} → ${result.after.messages} messages, ~${result.before.tokens} → ~${result.after.tokens} tokens`;
 }

@@ -8,7 +8,7 @@ import { ToolProgress } from '../outbound/tool-progress.js';
 import { expiredReason, resolveResetPolicy } from '../sessions/reset-policy.js';
 import { routeSkills } from '../skills/route-skills.js';
 import type { SessionRow, TranscriptMessage } from '../state/session-store.js';
-import type { TurnRecord } from '../state/turn-log.js';
+import type { TranscriptEntry } from '../state/storage.js';
 import type { SpokenReplyDeps } from '../voice/spoken-delivery.js';
 import { deliverSpokenReply, transcriberFor } from '../voice/spoken-delivery.js';
 import { composeTurnInput, type PendingInput } from './compose-turn.js';
@@ -46,6 +46,7 @@ export type TurnDeps = SpokenReplyDeps &
     | 'sessions'
     | 'shuttingDown'
     | 'turns'
+    | 'units'
   >;
 
 /** Transcript rows back into the OpenAI message shape the agent takes as history. */
@@ -68,36 +69,38 @@ export function historyFrom(rows: TranscriptMessage[]): ChatMessage[] {
   return out;
 }
 
-/** Appends agent messages (assistant with tool calls, tool results) to a session's transcript. */
-export function storeMessages(
-  rt: Pick<HostRuntime, 'sessions'>,
-  sessionId: string,
-  messages: ChatMessage[],
-): void {
-  rt.sessions.appendMany(
-    sessionId,
-    messages.map((m) =>
-      m.role === 'assistant'
-        ? {
-            role: 'assistant',
-            content: m.content,
-            ...(m.tool_calls ? { extra: { tool_calls: m.tool_calls } } : {}),
-          }
-        : m.role === 'tool'
-          ? { role: 'tool', content: m.content, extra: { tool_call_id: m.tool_call_id } }
-          : { role: m.role, content: m.content },
-    ),
+/** Agent messages (assistant with tool calls, tool results) as transcript rows. */
+export function transcriptEntries(messages: readonly ChatMessage[]): TranscriptEntry[] {
+  return messages.map((m) =>
+    m.role === 'assistant'
+      ? {
+          role: 'assistant',
+          content: m.content,
+          ...(m.tool_calls ? { extra: { tool_calls: m.tool_calls } } : {}),
+        }
+      : m.role === 'tool'
+        ? { role: 'tool', content: m.content, extra: { tool_call_id: m.tool_call_id } }
+        : { role: m.role, content: m.content },
   );
 }
 
+/** Appends agent messages to a session's transcript. */
+export async function storeMessages(
+  rt: Pick<HostRuntime, 'sessions'>,
+  sessionId: string,
+  messages: readonly ChatMessage[],
+): Promise<void> {
+  await rt.sessions.appendMany(sessionId, transcriptEntries(messages));
+}
+
 /** The active session for the key, auto-reset first when its policy says it expired (spec 2.3). */
-export function ensureSession(
+export async function ensureSession(
   rt: TurnDeps,
   sessionKey: string,
   msg: InboundMessage,
-): { session: SessionRow; resetNotice?: string } {
-  const current = rt.sessions.active(sessionKey);
-  if (!current) return { session: rt.sessions.create(sessionKey, msg.chat, msg.sender.id) };
+): Promise<{ session: SessionRow; resetNotice?: string }> {
+  const current = await rt.sessions.active(sessionKey);
+  if (!current) return { session: await rt.sessions.create(sessionKey, msg.chat, msg.sender.id) };
   const policy = resolveResetPolicy(
     rt.config.file,
     msg.chat.platform,
@@ -106,9 +109,9 @@ export function ensureSession(
   );
   const reason = expiredReason(policy, new Date(current.updatedAt), new Date());
   if (!reason) return { session: current };
-  rt.sessions.end(current.id, `auto_reset_${reason}`);
-  const session = rt.sessions.create(sessionKey, msg.chat, msg.sender.id, { reason });
-  rt.sessions.append(
+  await rt.sessions.end(current.id, `auto_reset_${reason}`);
+  const session = await rt.sessions.create(sessionKey, msg.chat, msg.sender.id, { reason });
+  await rt.sessions.append(
     session.id,
     'system',
     `The previous conversation expired (${reason} reset); this is a fresh session.`,
@@ -145,8 +148,12 @@ function channelOverride(rt: TurnDeps, chat: ChatRef): { model?: string; system_
   return { ...all[chat.platform], ...all[`${chat.platform}:${chat.chatId}`] };
 }
 
-function systemPromptFor(rt: TurnDeps, msg: InboundMessage, sessionKey: string): string | undefined {
-  const personality = rt.kv.get<string>(`personality:${sessionKey}`);
+async function systemPromptFor(
+  rt: TurnDeps,
+  msg: InboundMessage,
+  sessionKey: string,
+): Promise<string | undefined> {
+  const personality = await rt.kv.get<string>(`personality:${sessionKey}`);
   const base = channelOverride(rt, msg.chat).system_prompt ?? rt.config.file.agent.system_prompt;
   const where =
     msg.chat.chatType === 'dm'
@@ -172,7 +179,10 @@ export async function runAgentTurn(
   } finally {
     // A turn left open for replay (shutdown) keeps the record, so the replay can mark the cut message;
     // after kill -9 nothing here runs and the record stays for the same reason.
-    if (!rt.shuttingDown) for (const id of journalIds) rt.kv.delete(openStreamKey(id));
+    if (!rt.shuttingDown)
+      await Promise.all(journalIds.map((id) => rt.kv.delete(openStreamKey(id)))).catch((err: unknown) =>
+        rt.logger.warn('streamed-reply marker not cleared', { error: (err as Error).message }),
+      );
   }
 }
 
@@ -188,10 +198,10 @@ async function runTurnOnce(
   const request = msg.request;
   if (request?.signal.aborted) {
     // The client left while the message waited for its lane: nobody would read the answer.
-    rt.journal.finish(journalIds, 'abandoned');
+    await rt.journal.finish(journalIds, 'abandoned');
     return;
   }
-  const { session, resetNotice } = ensureSession(rt, lane.sessionKey, msg);
+  const { session, resetNotice } = await ensureSession(rt, lane.sessionKey, msg);
   if (resetNotice) await rt.deliverer.deliverText(msg.chat, resetNotice);
   const shared =
     msg.chat.chatType !== 'dm' &&
@@ -206,13 +216,8 @@ async function runTurnOnce(
   // has the note about the failed transcription in front of it.
   if (!request && rt.profileOf(msg.chat.platform).kind === 'chat')
     for (const notice of composed.notices) await rt.deliverer.deliverText(msg.chat, notice);
-  const history = requestHistory(msg) ?? historyFrom(rt.sessions.transcript(session.id));
-  // One commit: a crash between the two would leave a user message the replay does not know to remove.
-  const userMessageId = rt.db.transaction(() => {
-    const id = rt.sessions.append(session.id, 'user', userText);
-    rt.journal.markTurnStart(journalIds, session.id, id);
-    return id;
-  })();
+  const history = requestHistory(msg) ?? historyFrom(await rt.sessions.transcript(session.id));
+  const userMessageId = await rt.units.startTurn(session.id, userText, journalIds);
 
   const stopTyping = keepTyping(adapter, msg.chat);
   const target = deliveryChatOf(msg, rt);
@@ -266,13 +271,15 @@ async function runTurnOnce(
   const skills = routeSkills(rt.skills, limits, rt.logger);
   if (skills.allowed) input.context = { ...input.context, allowedSkills: skills.allowed };
   input.steer = steerSourceFor(rt, lane, journalIds, shared);
-  const model = rt.kv.get<string>(`model:${lane.sessionKey}`) ?? channelOverride(rt, msg.chat).model;
+  const [modelOverride, reasoning, basePrompt] = await Promise.all([
+    rt.kv.get<string>(`model:${lane.sessionKey}`),
+    rt.kv.get<ReasoningEffort>(`reasoning:${lane.sessionKey}`),
+    systemPromptFor(rt, msg, lane.sessionKey),
+  ]);
+  const model = modelOverride ?? channelOverride(rt, msg.chat).model;
   if (model) input.model = model;
-  const reasoning = rt.kv.get<ReasoningEffort>(`reasoning:${lane.sessionKey}`);
   if (reasoning) input.reasoningEffort = reasoning;
-  const systemPrompt = [systemPromptFor(rt, msg, lane.sessionKey), skills.prompt, ...(request?.system ?? [])]
-    .filter(Boolean)
-    .join('\n\n');
+  const systemPrompt = [basePrompt, skills.prompt, ...(request?.system ?? [])].filter(Boolean).join('\n\n');
   if (systemPrompt) input.systemPrompt = systemPrompt;
   try {
     for await (const ev of rt.agent.runTurn(input)) {
@@ -323,15 +330,20 @@ async function runTurnOnce(
     if (streamer) outcome = await streamer.settle();
     // What the turn leaves behind (its messages, token counts, the /insights row) in one commit, before
     // any reply is recorded or sent; a commit each was most of a short turn's cost.
-    rt.db.transaction(() => {
-      if (answered) storeMessages(rt, session.id, answered);
-      if (usage.calls > 0)
-        rt.sessions.addUsage(
-          session.id,
-          { promptTokens: usage.prompt, completionTokens: usage.completion, totalTokens: usage.total },
-          usage.lastPrompt,
-        );
-      recordTurn(rt, {
+    await rt.units.finishTurn({
+      sessionId: session.id,
+      messages: answered ? transcriptEntries(answered) : [],
+      ...(usage.calls > 0
+        ? {
+            usage: {
+              promptTokens: usage.prompt,
+              completionTokens: usage.completion,
+              totalTokens: usage.total,
+              lastPromptTokens: usage.lastPrompt,
+            },
+          }
+        : {}),
+      record: {
         sessionId: session.id,
         platform: msg.chat.platform,
         model: usage.model ?? input.model,
@@ -342,30 +354,30 @@ async function runTurnOnce(
         tools: toolsUsed,
         error: error?.code,
         interrupted,
-      });
-    })();
+      },
+    });
   }
   if (interrupted && rt.shuttingDown) {
     // Leave the turn as if it never started: the journal replays the message on the next start.
-    rt.sessions.truncateFrom(session.id, userMessageId);
+    await rt.sessions.truncateFrom(session.id, userMessageId);
     if (adapter) await markAbandonedSafely(rt, outcome, adapter, msg.chat);
     return;
   }
   if (request?.signal.aborted) {
     rt.logger.info('request abandoned by its client; run stopped', { platform: msg.chat.platform });
-    rt.journal.finish(journalIds, 'abandoned');
+    await rt.journal.finish(journalIds, 'abandoned');
     return;
   }
   // A newer message interrupted this turn: its reply is stale, the next turn answers everything together.
   if (interrupted && rt.lanes.queued(lane.sessionKey) > 0) {
-    rt.journal.finish(journalIds);
+    await rt.journal.finish(journalIds);
     if (adapter) await markAbandonedSafely(rt, outcome, adapter, msg.chat);
     return;
   }
   if (request && error && adapter?.failRequest) {
     // A client waiting on a request gets the failure as an error (status, code), never as answer text.
     adapter.failRequest(msg.chat, requestFailureOf(error));
-    rt.journal.finish(journalIds);
+    await rt.journal.finish(journalIds);
     return;
   }
   const errorText = error ? `⚠️ ${error.message}` : '';
@@ -399,7 +411,7 @@ async function runTurnOnce(
       ? `${streamed}${errorText && !streamed.includes(errorText) ? `\n\n${errorText}` : ''}`
       : finalText || errorText || (interrupted ? '⚡ Stopped.' : '');
   if (!reply) {
-    rt.journal.finish(journalIds);
+    await rt.journal.finish(journalIds);
     return;
   }
   budget?.spend();
@@ -451,16 +463,18 @@ async function deliverTurnReply(
     if (o.chat.threadId) plain.threadId = o.chat.threadId;
     messages = [plain];
   }
-  const ids = rt.db.transaction(() => {
-    const rows = rt.outbox.enqueue(o.chat, messages, o.sessionId);
-    rt.journal.finish(o.journalIds);
-    // Recovery after a crash from here on can finish this message instead of leaving it partial.
-    if (o.streamedMessageId && rows[0] !== undefined)
-      rt.kv.set(streamedReplyKey(rows[0]), { chat: o.chat, messageId: o.streamedMessageId });
-    return rows;
-  })();
+  // Recovery after a crash from here on can finish a streamed message instead of leaving it partial.
+  const ids = await rt.units.recordReply({
+    chat: o.chat,
+    messages,
+    turnRef: o.sessionId,
+    journalIds: o.journalIds,
+    ...(o.streamedMessageId
+      ? { streamed: { kvKey: streamedReplyKey, value: { chat: o.chat, messageId: o.streamedMessageId } } }
+      : {}),
+  });
   await rt.deliverer.sendEntries(ids, undefined, o.reuseFirst);
-  if (o.streamedMessageId && ids[0] !== undefined) rt.kv.delete(streamedReplyKey(ids[0]));
+  if (o.streamedMessageId && ids[0] !== undefined) await rt.kv.delete(streamedReplyKey(ids[0]));
 }
 
 /** The edit or native streamer of a chat reply, or none when this platform's streaming is off. */
@@ -485,9 +499,11 @@ function chatStreamer(
     budget,
     logger: rt.logger,
     replyTo: msg.id,
-    onShown: (messageId, text) => {
+    onShown: async (messageId, text) => {
       const open: OpenStream = { chat: msg.chat, messageId, text };
-      for (const id of journalIds) rt.kv.set(openStreamKey(id), open);
+      await Promise.all(journalIds.map((id) => rt.kv.set(openStreamKey(id), open))).catch((err: unknown) =>
+        rt.logger.warn('streamed-reply marker not kept', { error: (err as Error).message }),
+      );
     },
   });
 }
@@ -502,14 +518,5 @@ async function markAbandonedSafely(
     await markAbandoned(outcome, adapter, chat, INTERRUPTED_MARK);
   } catch (err) {
     rt.logger.warn('interrupted streamed reply not marked', { error: (err as Error).message });
-  }
-}
-
-/** A failure to write the statistics row must never fail the turn that already ran. */
-function recordTurn(rt: TurnDeps, turn: TurnRecord): void {
-  try {
-    rt.turns.record(turn);
-  } catch (err) {
-    rt.logger.warn('could not record the turn for /insights', { error: (err as Error).message });
   }
 }

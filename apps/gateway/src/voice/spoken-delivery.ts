@@ -41,7 +41,7 @@ export async function deliverSpokenReply(
   rt: SpokenReplyDeps,
   o: { chat: ChatRef; reply: string; sessionId: string; heardVoice: boolean },
 ): Promise<void> {
-  if (!shouldSpeak(voiceModeOf(rt.kv, o.chat), o.heardVoice)) return;
+  if (!shouldSpeak(await voiceModeOf(rt.kv, o.chat), o.heardVoice)) return;
   const { platform } = o.chat;
   const adapter = rt.adapterFor(platform);
   if (!spokenKind(adapter, 'voice')) {
@@ -80,7 +80,7 @@ export async function deliverSpokenReply(
   const media = { ...spoken.media, kind: spokenKind(adapter, spoken.media.kind) ?? spoken.media.kind };
   const message: OutboundMessage = { media: [media] };
   if (o.chat.threadId) message.threadId = o.chat.threadId;
-  const ids = rt.outbox.enqueue(o.chat, [message], o.sessionId);
+  const ids = await rt.outbox.enqueue(o.chat, [message], o.sessionId);
   const report = await rt.deliverer.sendEntries(ids);
   if (report.failed > 0)
     await notify(rt, o.chat, `🔇 The spoken reply could not be sent; the text above is the whole answer.`);

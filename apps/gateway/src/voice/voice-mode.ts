@@ -1,5 +1,5 @@
 import type { ChatRef } from '@hermes/adapter-core';
-import type { KvStore } from '../state/kv-store.js';
+import type { KvStorage } from '../state/storage.js';
 
 /** `on`: speak replies to voice messages; `tts`: speak every reply; `off`: text only (the default). */
 export type VoiceMode = 'off' | 'on' | 'tts';
@@ -9,14 +9,14 @@ export function voiceModeKey(chat: ChatRef): string {
   return `voice:${chat.platform}:${chat.chatId}${chat.threadId ? `:${chat.threadId}` : ''}`;
 }
 
-export function voiceModeOf(kv: KvStore, chat: ChatRef): VoiceMode {
-  const v = kv.get<string>(voiceModeKey(chat));
+export async function voiceModeOf(kv: KvStorage, chat: ChatRef): Promise<VoiceMode> {
+  const v = await kv.get<string>(voiceModeKey(chat));
   return v === 'on' || v === 'tts' ? v : 'off';
 }
 
-export function setVoiceMode(kv: KvStore, chat: ChatRef, mode: VoiceMode): void {
-  if (mode === 'off') kv.delete(voiceModeKey(chat));
-  else kv.set(voiceModeKey(chat), mode);
+export async function setVoiceMode(kv: KvStorage, chat: ChatRef, mode: VoiceMode): Promise<void> {
+  if (mode === 'off') await kv.delete(voiceModeKey(chat));
+  else await kv.set(voiceModeKey(chat), mode);
 }
 
 /** Whether this reply is spoken: `tts` always, `on` when the user's message had a voice note or audio. */

@@ -90,7 +90,9 @@ describe('hermes gateway setup', () => {
     const steps = listed.indexOf('telegram');
     expect(steps).toBeGreaterThanOrEqual(0);
     t.type(DOWN.repeat(steps) + ENTER);
-    await t.waitFor('TELEGRAM_BOT_TOKEN');
+    // The prompt line itself ("? TELEGRAM_BOT_TOKEN"), not the menu's "missing TELEGRAM_BOT_TOKEN": keys typed
+    // before the masked prompt owns the terminal would be echoed by it.
+    await t.waitFor('? TELEGRAM_BOT_TOKEN');
     t.type(`${telegram.token}${ENTER}`);
     await t.waitFor('Who may talk to the agent on Telegram?');
     t.type(ENTER);

@@ -11,6 +11,8 @@ import { GatewayHost } from '../../src/host/gateway-host.js';
 import { conventionalProfile } from '../../src/platforms/platform-profile.js';
 import type { Skill } from '../../src/skills/skill-library.js';
 import { createSkillTool } from '../../src/skills/skill-tool.js';
+import type { Db } from '../../src/state/db.js';
+import { SqliteStorage } from '../../src/state/sqlite-storage.js';
 import { askClarify, createClarifyTool } from '../../src/turn/clarify.js';
 import { MemoryAdapter } from './memory-adapter.js';
 
@@ -101,15 +103,23 @@ export async function startHarness(
 }
 
 export async function waitFor<T>(
-  check: () => T | undefined | false,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
   what: string,
   timeoutMs = 10_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** The host's state.db, for tests that look at or damage the SQLite file itself. */
+export function stateDbOf(host: GatewayHost): Db {
+  const storage = host.runtime.storage;
+  if (!(storage instanceof SqliteStorage))
+    throw new Error(`this test needs SQLite state, not ${storage.engine}`);
+  return storage.db;
 }

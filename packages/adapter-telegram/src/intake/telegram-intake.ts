@@ -22,8 +22,11 @@ export interface TelegramIntakeOptions {
   bot: TelegramBotIdentity;
   logger: Logger;
   dedupe: DedupeCache;
-  /** The host's ctx.receive: synchronous, it journals the message before returning. */
-  receive(msg: InboundMessage): void;
+  /**
+   * The host's ctx.receive. A promise settles once the host has journaled the message: until then its
+   * updates stay in held(), so neither a restart nor the next getUpdates can drop them.
+   */
+  receive(msg: InboundMessage): void | Promise<void>;
   attachment(file: TelegramFileRef): Attachment;
   /** A button press: acknowledged to Telegram and handed over by the caller; false for a duplicate. */
   press(action: InboundAction): boolean;
@@ -59,6 +62,8 @@ export class TelegramIntake {
   readonly #albums: TextBatcher<Pending>;
   readonly #texts: TextBatcher<Pending> | undefined;
   #insideHandle = false;
+  /** Hand-overs whose journal write has not settled yet. */
+  readonly #journaling = new Set<Promise<void>>();
 
   constructor(options: TelegramIntakeOptions) {
     this.#o = options;
@@ -214,19 +219,41 @@ export class TelegramIntake {
   #deliver(items: Pending[]): void {
     if (items.length === 0) return;
     const merged = mergeInboundBatch(items.map((p) => p.msg));
-    try {
-      this.#o.receive(merged);
+    const handed = () => {
       for (const p of items) this.#held.delete(p.updateId);
+    };
+    try {
+      const journaled = this.#o.receive(merged);
+      if (journaled instanceof Promise) this.#track(journaled, items, handed);
+      else handed();
     } catch (error) {
-      // Kept in held(): persisted with the offset and offered again on the next start.
-      this.#o.logger.error(
-        'the host refused a Telegram message; it is kept and offered again on the next start',
-        {
-          updateIds: items.map((p) => p.updateId),
-          error: error instanceof Error ? error.message : String(error),
-        },
-      );
+      this.#refused(items, error);
     }
     if (!this.#insideHandle) this.#o.onHeldChanged();
+  }
+
+  /** Settles once every message handed over so far is journaled (or refused and kept in held()). */
+  async settled(): Promise<void> {
+    while (this.#journaling.size > 0) await Promise.all([...this.#journaling]);
+  }
+
+  #track(journaled: Promise<void>, items: Pending[], handed: () => void): void {
+    const done = journaled.then(handed, (error: unknown) => this.#refused(items, error));
+    const tracked = done.finally(() => {
+      this.#journaling.delete(tracked);
+      this.#o.onHeldChanged();
+    });
+    this.#journaling.add(tracked);
+  }
+
+  #refused(items: Pending[], error: unknown): void {
+    // Kept in held(): persisted with the offset and offered again on the next start.
+    this.#o.logger.error(
+      'the host refused a Telegram message; it is kept and offered again on the next start',
+      {
+        updateIds: items.map((p) => p.updateId),
+        error: error instanceof Error ? error.message : String(error),
+      },
+    );
   }
 }

@@ -12,7 +12,8 @@ export interface TelegramWebhookServerOptions {
    * Handles one update synchronously and persists what must survive. Returning normally answers 200;
    * a throw answers 500 so that Telegram delivers the update again later.
    */
-  onUpdate(update: unknown): void;
+  /** Settles once the update is recorded; Telegram gets its 200 only then (a 500 makes it deliver again). */
+  onUpdate(update: unknown): void | Promise<void>;
 }
 
 function answer(res: ServerResponse, status: number, body: string): void {
@@ -92,7 +93,7 @@ export class TelegramWebhookServer {
       return answer(res, 400, 'body is not JSON');
     }
     try {
-      this.#o.onUpdate(update);
+      await this.#o.onUpdate(update);
     } catch (error) {
       log.error('Telegram webhook update not recorded; Telegram will deliver it again', {
         error: error instanceof Error ? error.message : String(error),

@@ -70,6 +70,8 @@ export interface InMemoryApprovalGate extends ApprovalGate {
   sessionAllowed(sessionKey: string): string[];
   forgetSession(sessionKey: string): void;
   readonly alwaysAllowed: ReadonlySet<string>;
+  /** Adds patterns approved for good earlier (the host loads them from its store after the gate exists). */
+  restoreAlwaysAllowed(patternKeys: Iterable<string>): void;
 }
 
 export function createApprovalGate(options: ApprovalGateOptions = {}): InMemoryApprovalGate {
@@ -157,5 +159,8 @@ export function createApprovalGate(options: ApprovalGateOptions = {}): InMemoryA
       perSession.delete(sessionKey);
     },
     alwaysAllowed: always,
+    restoreAlwaysAllowed: (keys) => {
+      for (const key of keys) always.add(key);
+    },
   };
 }

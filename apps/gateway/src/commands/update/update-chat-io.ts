@@ -17,7 +17,7 @@ export function updateChatIO(
       const last = messages.at(-1);
       if (!last) return undefined;
       if (hasButtons(chat.platform)) last.actions = actions;
-      const report = await rt.deliverer.sendEntries(rt.outbox.enqueue(chat, messages));
+      const report = await rt.deliverer.sendEntries(await rt.outbox.enqueue(chat, messages));
       return report.messageIds.at(-1);
     },
     async settle(chat, messageId, outcome) {

@@ -39,8 +39,11 @@ export interface ReplyStreamerOptions {
   replyTo?: string;
   /** Counts every write the stream makes (the bench reads it). */
   onWrite?: (kind: 'send' | 'edit' | 'update') => void;
-  /** The message being streamed into and what it shows, after each write that landed (crash recovery). */
-  onShown?: (messageId: string, text: string) => void;
+  /**
+   * The message being streamed into and what it shows, after each write that landed (crash recovery).
+   * Awaited before the next write, so the records land in the order of the writes.
+   */
+  onShown?: (messageId: string, text: string) => void | Promise<void>;
 }
 
 /**
@@ -168,7 +171,7 @@ export class ReplyStreamer {
     }
     if (r.ok) {
       this.shown = text;
-      if (this.liveId) this.o.onShown?.(this.liveId, text);
+      if (this.liveId) await this.o.onShown?.(this.liveId, text);
     }
     return r;
   }

@@ -1,0 +1,131 @@
+import type { InboundState, JournalEntry } from '../inbound-journal.js';
+import type { JournalStorage, RecoveryScope } from '../storage.js';
+import type { PgExecutor, Queryable, Statement } from './executor.js';
+
+interface RawEntry {
+  id: number;
+  dedupe_key: string;
+  platform: string;
+  session_key: string | null;
+  payload: string;
+  state: InboundState;
+  received_at: number;
+  attempts: number;
+  turn_session_id: string | null;
+  turn_message_id: number | null;
+}
+
+const Q = {
+  // ON CONFLICT DO NOTHING returns no row for a redelivery: SQLite's INSERT OR IGNORE.
+  record: {
+    name: 'hs_inbound_record',
+    text: `INSERT INTO inbound (dedupe_key, platform, payload, state, received_at, written_by) VALUES ($1, $2, $3, 'received', $4, $5)
+           ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+  },
+  finish: {
+    name: 'hs_inbound_finish',
+    text: `UPDATE inbound SET state = $1, done_at = $2, session_key = coalesce(k.key, inbound.session_key)
+             FROM unnest($3::bigint[], $4::text[]) AS k(id, key) WHERE inbound.id = k.id`,
+  },
+  open: {
+    name: 'hs_inbound_open',
+    text: `SELECT id, dedupe_key, platform, session_key, payload, state, received_at, attempts, turn_session_id, turn_message_id
+             FROM inbound WHERE state = 'received'
+              AND ($1::text[] IS NULL OR platform = ANY ($1)) AND ($2::text IS NULL OR written_by = $2)
+            ORDER BY id`,
+  },
+  prune: {
+    name: 'hs_inbound_prune',
+    text: "DELETE FROM inbound WHERE state <> 'received' AND received_at < $1",
+  },
+} satisfies Record<string, Statement>;
+
+/**
+ * The inbound journal (see `../inbound-journal.ts` for what it promises). Session keys wait in memory and ride
+ * along with the entry's next write, like the SQLite engine's: they are per replica, which is right, since
+ * the replica that journaled a message is the one that starts its turn.
+ */
+export class PgJournal implements JournalStorage {
+  readonly #unwrittenKeys = new Map<number, string>();
+
+  constructor(
+    private readonly db: PgExecutor,
+    private readonly now: () => number,
+    /** Stored with every entry (`written_by`), for `open({ writtenBy })`. */
+    readonly replicaId: string | null,
+  ) {}
+
+  async record(dedupeKey: string, platform: string, payload: string): Promise<number | undefined> {
+    return this.db.fenced(platform, (on) =>
+      recordEntry(on, dedupeKey, platform, payload, this.now(), this.replicaId),
+    );
+  }
+
+  setSessionKey(id: number, sessionKey: string): void {
+    this.#unwrittenKeys.set(id, sessionKey);
+  }
+
+  async finish(ids: readonly number[], state: Exclude<InboundState, 'received'> = 'done'): Promise<void> {
+    await this.finishOn(this.db, ids, state);
+    this.written(ids);
+  }
+
+  /** `finish` on a unit's transaction; the caller calls `written(ids)` once it committed. */
+  async finishOn(
+    on: Queryable,
+    ids: readonly number[],
+    state: Exclude<InboundState, 'received'> = 'done',
+  ): Promise<void> {
+    if (ids.length === 0) return;
+    await on.query(Q.finish, [state, this.now(), ids, this.keysOf(ids)]);
+  }
+
+  /** Forgets keys only once their write committed: a rolled-back unit leaves them for the next write. */
+  written(ids: readonly number[]): void {
+    for (const id of ids) this.#unwrittenKeys.delete(id);
+  }
+
+  async open(scope?: RecoveryScope): Promise<JournalEntry[]> {
+    const { rows } = await this.db.query<RawEntry>(Q.open, [
+      scope?.platforms ?? null,
+      scope?.writtenBy ?? null,
+    ]);
+    return rows.map((r) => {
+      const entry: JournalEntry = {
+        id: r.id,
+        dedupeKey: r.dedupe_key,
+        platform: r.platform,
+        sessionKey: r.session_key,
+        payload: r.payload,
+        state: r.state,
+        receivedAt: r.received_at,
+        attempts: r.attempts,
+      };
+      if (r.turn_session_id !== null && r.turn_message_id !== null)
+        entry.turnStart = { sessionId: r.turn_session_id, messageId: r.turn_message_id };
+      return entry;
+    });
+  }
+
+  async prune(maxAgeMs: number): Promise<number> {
+    return (await this.db.query(Q.prune, [this.now() - maxAgeMs])).rowCount;
+  }
+
+  /** The session keys still to write for `ids` (null where there is none), for a unit's own statement. */
+  keysOf(ids: readonly number[]): Array<string | null> {
+    return ids.map((id) => this.#unwrittenKeys.get(id) ?? null);
+  }
+}
+
+/** Returns the new entry id, or undefined for a dedupe key already recorded. */
+export async function recordEntry(
+  on: Queryable,
+  dedupeKey: string,
+  platform: string,
+  payload: string,
+  now: number,
+  writtenBy: string | null,
+): Promise<number | undefined> {
+  const { rows } = await on.query<{ id: number }>(Q.record, [dedupeKey, platform, payload, now, writtenBy]);
+  return rows[0]?.id;
+}

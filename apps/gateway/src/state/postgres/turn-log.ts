@@ -1,0 +1,44 @@
+import type { TurnLogStorage } from '../storage.js';
+import type { Insights, TurnRecord } from '../turn-log.js';
+import type { PgExecutor, Queryable, Statement } from './executor.js';
+import { insightsFrom, type TurnRow } from './turn-insights.js';
+
+const Q = {
+  record: {
+    name: 'hs_turns_record',
+    text: `INSERT INTO turns (session_id, platform, model, started_at, duration_ms, prompt_tokens, completion_tokens, tools, error, interrupted)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+  },
+  // ORDER BY id after started_at: equal start times keep insertion order, as SQLite's rowid scan does.
+  since: {
+    name: 'hs_turns_since',
+    text: 'SELECT platform, model, started_at, duration_ms, prompt_tokens, completion_tokens, tools, error FROM turns WHERE started_at >= $1 ORDER BY started_at, id',
+  },
+} satisfies Record<string, Statement>;
+
+export async function recordTurn(on: Queryable, t: TurnRecord): Promise<void> {
+  await on.query(Q.record, [
+    t.sessionId,
+    t.platform,
+    t.model ?? null,
+    t.startedAt,
+    Math.max(0, Math.round(t.durationMs)),
+    t.promptTokens,
+    t.completionTokens,
+    JSON.stringify(t.tools),
+    t.error ?? null,
+    t.interrupted ? 1 : 0,
+  ]);
+}
+
+export class PgTurnLog implements TurnLogStorage {
+  constructor(private readonly db: PgExecutor) {}
+
+  record(turn: TurnRecord): Promise<void> {
+    return recordTurn(this.db, turn);
+  }
+
+  async insights(sinceMs: number): Promise<Insights> {
+    return insightsFrom((await this.db.query<TurnRow>(Q.since, [sinceMs])).rows);
+  }
+}

@@ -1,0 +1,214 @@
+import type { ChatRef, OutboundMessage, ResponseRecordStore, ResponseRetention } from '@hermes/adapter-core';
+import type { InboundState, JournalEntry } from './inbound-journal.js';
+import type { OutboxEntry, OutboxState } from './outbox.js';
+import type { SessionRow, TranscriptMessage } from './session-store.js';
+import type { Insights, TurnRecord } from './turn-log.js';
+
+/**
+ * Everything the host keeps between turns, behind one interface with two engines: SQLite (`state.db`, the
+ * embedded default) and PostgreSQL (`HERMES_DATABASE_URL`, shared by several replicas). Every method resolves
+ * once its write is committed. Writes that must land together are one method each (`StateStorage.units`),
+ * never a transaction the caller opens: a SQLite transaction cannot span an `await`.
+ */
+export interface StateStorage {
+  readonly engine: 'sqlite' | 'postgres';
+  /** Where the state lives, for logs and `hermes status`; a PostgreSQL URL without its password. */
+  readonly location: string;
+  readonly sessions: SessionStorage;
+  readonly journal: JournalStorage;
+  readonly outbox: OutboxStorage;
+  readonly kv: KvStorage;
+  readonly turns: TurnLogStorage;
+  readonly units: StateUnits;
+  /** PostgreSQL only: how replicas sharing the database divide the work. Absent: this process is alone. */
+  readonly replicas?: ReplicaCoordination;
+  /** Stored responses of one request/reply platform (`previous_response_id`), bounded by `retention`. */
+  responses(platform: string, retention: ResponseRetention): ResponseRecordStore;
+  /** Bounded waits: resolves when every pending write has settled and connections are closed. */
+  close(): Promise<void>;
+}
+
+export type TranscriptRole = TranscriptMessage['role'];
+
+export interface TranscriptEntry {
+  role: TranscriptRole;
+  content: string | null;
+  /** Tool calls, tool_call_id and the like, as the agent produced them. */
+  extra?: Record<string, unknown>;
+}
+
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
+export interface SessionStorage {
+  /** The newest open session of the key. */
+  active(sessionKey: string): Promise<SessionRow | undefined>;
+  get(id: string): Promise<SessionRow | undefined>;
+  create(
+    sessionKey: string,
+    chat: ChatRef,
+    userId: string | undefined,
+    auto?: { reason: string },
+  ): Promise<SessionRow>;
+  /** Ends it if still open; an ended session is left as it was. */
+  end(id: string, reason: string): Promise<void>;
+  /** /resume: ends whatever is active for the key and reopens the target under that key, in one commit. */
+  switchTo(sessionKey: string, targetId: string): Promise<SessionRow | undefined>;
+  /** Newest first. */
+  recent(sessionKey: string, limit?: number): Promise<SessionRow[]>;
+  touch(id: string): Promise<void>;
+  setTitle(id: string, title: string): Promise<void>;
+  /** `lastPromptTokens` is the prompt of the last model call (how full the context is), not a sum. */
+  addUsage(id: string, usage: TokenUsage, lastPromptTokens?: number): Promise<void>;
+  /** Appends one message and bumps the session's updated_at, in one commit; returns the message id. */
+  append(
+    sessionId: string,
+    role: TranscriptRole,
+    content: string | null,
+    extra?: Record<string, unknown>,
+  ): Promise<number>;
+  appendMany(sessionId: string, entries: readonly TranscriptEntry[]): Promise<void>;
+  /** Crash recovery: removes messages from `messageId` on. Returns how many went. */
+  truncateFrom(sessionId: string, messageId: number): Promise<number>;
+  /** In append order (ascending id). */
+  transcript(sessionId: string): Promise<TranscriptMessage[]>;
+  /** /undo and /retry: drops everything from the last user message on and returns that message. */
+  truncateAtLastUserMessage(sessionId: string): Promise<TranscriptMessage | undefined>;
+  count(): Promise<number>;
+}
+
+export interface JournalStorage {
+  /** Returns the new entry id, or undefined when this dedupe key was already recorded (a redelivery). */
+  record(dedupeKey: string, platform: string, payload: string): Promise<number | undefined>;
+  /**
+   * Remembered in memory and written with the entry's next write (turn start or finish): the key is
+   * bookkeeping nothing replays from, so it costs no commit of its own.
+   */
+  setSessionKey(id: number, sessionKey: string): void;
+  finish(ids: readonly number[], state?: Exclude<InboundState, 'received'>): Promise<void>;
+  /** Entries still `received` (acknowledged, turn not finished), oldest first. */
+  open(scope?: RecoveryScope): Promise<JournalEntry[]>;
+  /** Deletes finished entries older than `maxAgeMs` (the dedupe window); returns how many. */
+  prune(maxAgeMs: number): Promise<number>;
+}
+
+export interface OutboxStorage {
+  /** Every chunk of a reply in one commit, before anything is sent; returns their ids in order. */
+  enqueue(chat: ChatRef, messages: readonly OutboundMessage[], turnRef?: string): Promise<number[]>;
+  markSending(id: number): Promise<void>;
+  markSent(id: number, messageIds: readonly string[]): Promise<void>;
+  /** Back to pending: the adapter said the send definitely did not happen. */
+  markRetry(id: number, error: string): Promise<void>;
+  markFailed(id: number, error: string, state?: 'failed' | 'ambiguous'): Promise<void>;
+  get(id: number): Promise<OutboxEntry | undefined>;
+  /** Pending rows, oldest first. */
+  pending(scope?: RecoveryScope): Promise<OutboxEntry[]>;
+  /** At startup: rows left `sending` by a crash become `ambiguous` (never resent); returns how many. */
+  quarantineInFlight(scope?: RecoveryScope): Promise<number>;
+  /** Finished rows older than `maxAgeMs` go; pending and sending rows never. */
+  prune(maxAgeMs: number): Promise<number>;
+  countByState(): Promise<Record<OutboxState, number>>;
+}
+
+/** Small JSON settings the chat commands change at run time (home channels, voice modes, overrides). */
+export interface KvStorage {
+  get<T>(key: string): Promise<T | undefined>;
+  set(key: string, value: unknown): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+export interface TurnLogStorage {
+  record(turn: TurnRecord): Promise<void>;
+  insights(sinceMs: number): Promise<Insights>;
+}
+
+/** What a turn leaves behind, written in one commit when it ends. */
+export interface FinishedTurn {
+  sessionId: string;
+  messages: readonly TranscriptEntry[];
+  /** Absent when the turn made no model call. */
+  usage?: TokenUsage & { lastPromptTokens: number };
+  /** The /insights row; a failure to write it must not fail the turn (engines may skip it on error). */
+  record: TurnRecord;
+}
+
+/** A reply recorded for delivery; the inbound entries it answers are finished in the same commit. */
+export interface RecordedReply {
+  chat: ChatRef;
+  messages: readonly OutboundMessage[];
+  /** The session id, for reply recovery. */
+  turnRef?: string;
+  journalIds: readonly number[];
+  /** Set when the reply's first chunk replaces a message already streamed: kept under `kv` key `kvKey`. */
+  streamed?: { kvKey: (firstOutboxId: number) => string; value: unknown };
+}
+
+/** Writes that span stores and must land together. */
+export interface StateUnits {
+  /** Appends the turn's user message and marks its journal entries started there; returns the message id. */
+  startTurn(sessionId: string, userText: string, journalIds: readonly number[]): Promise<number>;
+  finishTurn(turn: FinishedTurn): Promise<void>;
+  /** Returns the outbox ids in order. */
+  recordReply(reply: RecordedReply): Promise<number[]>;
+  /** Records a key seen once (a button press id) as a finished journal entry; false when already seen. */
+  recordOnce(dedupeKey: string, platform: string, payload: string): Promise<boolean>;
+}
+
+/**
+ * Which rows a recovery looks at. Alone, a process recovers everything. A replica recovers the platforms whose
+ * connection it just took over (whoever wrote the rows), and for platforms every replica serves, only rows
+ * it wrote itself under its (stable) replica id.
+ */
+export interface RecoveryScope {
+  platforms: readonly string[];
+  /** Only rows written by this replica. */
+  writtenBy?: string;
+}
+
+/** A replica as `hermes status` shows it. */
+export interface ReplicaView {
+  id: string;
+  host: string;
+  pid: number;
+  startedAt: number;
+  /** Epoch ms of its last heartbeat, in the database's clock. */
+  lastSeenAt: number;
+  alive: boolean;
+  /** Platforms whose connection it holds, with each lease's age and fencing token. */
+  owns: Array<{ platform: string; token: string; heldForMs: number }>;
+  /** Inbound messages it recorded whose turn has not finished, and replies it recorded not yet sent. */
+  openMessages: number;
+  pendingReplies: number;
+}
+
+/** The connection lease of one platform, held by this replica. */
+export interface ConnectionClaim {
+  readonly platform: string;
+  readonly token: bigint;
+  /** False as soon as the lease may have expired from anyone else's view (checked before each send). */
+  held(): boolean;
+  /** Stops renewing and gives the lease back (shutdown); writes for the platform are refused after. */
+  release(): Promise<void>;
+}
+
+export type ClaimResult =
+  | { ok: true; claim: ConnectionClaim }
+  | { ok: false; owner: string; expiresInMs: number };
+
+/** How replicas sharing one PostgreSQL divide connections and recover each other's work. */
+export interface ReplicaCoordination {
+  /** Stable across restarts of the same HERMES_HOME (or HERMES_REPLICA_ID). */
+  readonly replicaId: string;
+  /**
+   * Takes the platform's connection lease when nobody live holds it. While held it is renewed every ttl/3 and
+   * the engine's writes for the platform (journal, turns, outbox) commit only under its fencing token; once it
+   * is lost they are refused, and `onLost` is called (once) before anyone else could take it over.
+   */
+  claimConnection(platform: string, ttlMs: number, onLost: (reason: string) => void): Promise<ClaimResult>;
+  /** Presence: called every few seconds; a replica unseen for a while is shown as gone. */
+  heartbeat(): Promise<void>;
+  replicas(): Promise<ReplicaView[]>;
+}
