@@ -69,6 +69,29 @@ export async function startApiGateway(model) {
   };
 }
 
+/**
+ * The state storage a host opens for itself (state.db in a fresh HERMES_HOME), as its turns write through
+ * it. No adapter and no model call: only `storage` is used.
+ */
+export function openHostStorage() {
+  const home = mkdtempSync(join(tmpdir(), 'hermes-bench-state-'));
+  const host = new GatewayHost({
+    config: loadConfig({ HERMES_HOME: home }),
+    logger: productionLikeLogger(),
+    agent: createAgent({ baseURL: 'http://127.0.0.1:9/v1', apiKey: 'k', model: 'unused', maxRetries: 0 }),
+    adapters: [],
+    profiles: {},
+  });
+  const storage = host.runtime.storage;
+  return {
+    storage,
+    async close() {
+      await storage.close();
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
 async function listen(server) {
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   return {

@@ -22,7 +22,11 @@ async function ask(choices?: string[]) {
   );
   h!.adapter.inject({ text: 'deploy it' });
   return waitFor(
-    () => h!.adapter.sent.find((s) => s.message.text?.includes('Which environment?')),
+    // Not the tool-progress line (`❓ clarify: "…"`), which may come first: the question itself.
+    () =>
+      h!.adapter.sent.find(
+        (s) => s.message.text?.includes('Which environment?') && !s.message.text.startsWith('❓ clarify:'),
+      ),
     'question',
   );
 }

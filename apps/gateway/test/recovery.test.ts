@@ -32,9 +32,10 @@ describe('after an unclean stop', () => {
     await rt.outbox.markSending(sending!);
     await rt.outbox.enqueue(chat, [{ text: 'never sent' }], 'turn-b');
     const msg = first.adapter.inject({ id: 'will-replay', text: 'placeholder' });
+    // The first turn ends with its reply marked sent: a crash before that commit would leave it ambiguous.
     await waitFor(
-      async () => (await rt.journal.open()).length === 0 || first.fake.requests.length > 0,
-      'first processing',
+      async () => (await rt.journal.open()).length === 0 && (await rt.outbox.countByState()).sent === 1,
+      'first turn answered',
     );
     // Recreate the state a crash leaves: an acknowledged message whose turn never finished.
     stateDbOf(first.host).prepare('DELETE FROM inbound').run();

@@ -1,4 +1,4 @@
-import { type Db, type Sql, statementCache } from './db.js';
+import { type Atomically, atomically, type Db, type Sql, statementCache } from './db.js';
 
 /**
  * `failed`: gave up after bounded attempts (a poison message). `abandoned`: a request/reply turn whose client
@@ -20,6 +20,37 @@ export interface JournalEntry {
   turnStart?: { sessionId: string; messageId: number };
 }
 
+/** An `inbound` row as both engines read it. */
+export interface RawJournalEntry {
+  id: number;
+  dedupe_key: string;
+  platform: string;
+  session_key: string | null;
+  payload: string;
+  state: InboundState;
+  received_at: number;
+  attempts: number;
+  turn_session_id: string | null;
+  turn_message_id: number | null;
+}
+
+export function journalEntryFromRow(r: RawJournalEntry): JournalEntry {
+  const entry: JournalEntry = {
+    id: r.id,
+    dedupeKey: r.dedupe_key,
+    platform: r.platform,
+    sessionKey: r.session_key,
+    payload: r.payload,
+    state: r.state,
+    receivedAt: r.received_at,
+    attempts: r.attempts,
+  };
+  // Absent rather than undefined when no turn started: callers and tests compare entries whole.
+  if (r.turn_session_id !== null && r.turn_message_id !== null)
+    entry.turnStart = { sessionId: r.turn_session_id, messageId: r.turn_message_id };
+  return entry;
+}
+
 /**
  * Every inbound message is written here before the adapter's `receive()` returns, which is before the
  * adapter acknowledges it to the platform. A message still `received` at startup was acknowledged but its
@@ -27,6 +58,7 @@ export interface JournalEntry {
  */
 export class InboundJournal {
   private readonly sql: Sql;
+  private readonly atomically: Atomically;
   /**
    * Session keys not written yet. The key is bookkeeping (nothing replays from it), so it rides along with
    * the entry's next write (turn start or finish) instead of costing a commit of its own per message.
@@ -34,10 +66,11 @@ export class InboundJournal {
   private readonly unwrittenKeys = new Map<number, string>();
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly now: () => number = Date.now,
   ) {
     this.sql = statementCache(db);
+    this.atomically = atomically(db);
   }
 
   /** Returns the new entry id, or undefined when this key was already recorded (a redelivery). */
@@ -53,9 +86,9 @@ export class InboundJournal {
     const stmt = this.sql(
       'UPDATE inbound SET attempts = attempts + 1, turn_session_id = ?, turn_message_id = ?, session_key = coalesce(?, session_key) WHERE id = ?',
     );
-    this.db.transaction(() => {
+    this.atomically(() => {
       for (const id of ids) stmt.run(sessionId, messageId, this.unwrittenKeys.get(id) ?? null, id);
-    })();
+    });
     for (const id of ids) this.unwrittenKeys.delete(id);
   }
 
@@ -69,42 +102,19 @@ export class InboundJournal {
       'UPDATE inbound SET state = ?, done_at = ?, session_key = coalesce(?, session_key) WHERE id = ?',
     );
     const now = this.now();
-    this.db.transaction(() => {
+    this.atomically(() => {
       for (const id of ids) stmt.run(state, now, this.unwrittenKeys.get(id) ?? null, id);
-    })();
+    });
     for (const id of ids) this.unwrittenKeys.delete(id);
   }
 
   /** Open entries, oldest first; of these platforms only, when given. */
   open(platforms?: readonly string[]): JournalEntry[] {
-    const all = this.sql("SELECT * FROM inbound WHERE state = 'received' ORDER BY id").all() as Array<{
-      id: number;
-      dedupe_key: string;
-      platform: string;
-      session_key: string | null;
-      payload: string;
-      state: InboundState;
-      received_at: number;
-      attempts: number;
-      turn_session_id: string | null;
-      turn_message_id: number | null;
-    }>;
+    const all = this.sql(
+      "SELECT * FROM inbound WHERE state = 'received' ORDER BY id",
+    ).all() as RawJournalEntry[];
     const rows = platforms ? all.filter((r) => platforms.includes(r.platform)) : all;
-    return rows.map((r) => {
-      const entry: JournalEntry = {
-        id: r.id,
-        dedupeKey: r.dedupe_key,
-        platform: r.platform,
-        sessionKey: r.session_key,
-        payload: r.payload,
-        state: r.state,
-        receivedAt: r.received_at,
-        attempts: r.attempts,
-      };
-      if (r.turn_session_id !== null && r.turn_message_id !== null)
-        entry.turnStart = { sessionId: r.turn_session_id, messageId: r.turn_message_id };
-      return entry;
-    });
+    return rows.map(journalEntryFromRow);
   }
 
   /** Keeps the dedupe window bounded: finished entries older than `maxAgeMs` go. */

@@ -1,5 +1,5 @@
 import type { ChatRef, OutboundMessage } from '@hermes/adapter-core';
-import { type Db, type Sql, statementCache } from './db.js';
+import { type Atomically, atomically, type Db, type Sql, statementCache } from './db.js';
 
 /**
  * pending: recorded, not yet tried. sending: handed to the adapter, outcome unknown until marked.
@@ -17,7 +17,8 @@ export interface OutboxEntry {
   attempts: number;
 }
 
-interface RawOutbox {
+/** An `outbox` row as both engines read it; `chat` and `payload` are the JSON text enqueue stored. */
+export interface RawOutbox {
   id: number;
   platform: string;
   chat: string;
@@ -27,7 +28,7 @@ interface RawOutbox {
   attempts: number;
 }
 
-const toEntry = (r: RawOutbox): OutboxEntry => ({
+export const outboxEntryFromRow = (r: RawOutbox): OutboxEntry => ({
   id: r.id,
   platform: r.platform,
   chat: JSON.parse(r.chat) as ChatRef,
@@ -39,12 +40,14 @@ const toEntry = (r: RawOutbox): OutboxEntry => ({
 
 export class Outbox {
   private readonly sql: Sql;
+  private readonly atomically: Atomically;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly now: () => number = Date.now,
   ) {
     this.sql = statementCache(db);
+    this.atomically = atomically(db);
   }
 
   /** Records every chunk of a reply in one transaction, before anything is sent. */
@@ -53,14 +56,14 @@ export class Outbox {
       "INSERT INTO outbox (platform, chat, payload, state, turn_ref, created_at, updated_at) VALUES (?, ?, ?, 'pending', ?, ?, ?)",
     );
     const now = this.now();
-    return this.db.transaction(() =>
+    return this.atomically(() =>
       messages.map((m) =>
         Number(
           stmt.run(chat.platform, JSON.stringify(chat), JSON.stringify(m), turnRef ?? null, now, now)
             .lastInsertRowid,
         ),
       ),
-    )();
+    );
   }
 
   markSending(id: number): void {
@@ -98,13 +101,13 @@ export class Outbox {
 
   get(id: number): OutboxEntry | undefined {
     const r = this.sql('SELECT * FROM outbox WHERE id = ?').get(id) as RawOutbox | undefined;
-    return r ? toEntry(r) : undefined;
+    return r ? outboxEntryFromRow(r) : undefined;
   }
 
   /** Pending rows, oldest first; of these platforms only, when given. */
   pending(platforms?: readonly string[]): OutboxEntry[] {
     const rows = this.sql("SELECT * FROM outbox WHERE state = 'pending' ORDER BY id").all() as RawOutbox[];
-    return (platforms ? rows.filter((r) => platforms.includes(r.platform)) : rows).map(toEntry);
+    return (platforms ? rows.filter((r) => platforms.includes(r.platform)) : rows).map(outboxEntryFromRow);
   }
 
   /** At startup: rows left `sending` by a crash become `ambiguous` and are reported, not resent. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatRef } from '@hermes/adapter-core';
-import { type Db, type Sql, statementCache } from './db.js';
+import { type Atomically, atomically, type Db, type Sql, statementCache } from './db.js';
 
 export interface SessionRow {
   id: string;
@@ -31,7 +31,8 @@ export interface TranscriptMessage {
   createdAt: number;
 }
 
-interface RawSession {
+/** A `sessions` row as both engines read it (snake_case columns; `was_auto_reset` stored as 0/1). */
+export interface RawSession {
   id: string;
   session_key: string;
   platform: string;
@@ -51,7 +52,16 @@ interface RawSession {
   total_tokens: number;
 }
 
-function toRow(r: RawSession): SessionRow {
+/** A `messages` row as both engines read it; `extra` is the JSON text the append stored. */
+export interface RawMessage {
+  id: number;
+  role: TranscriptMessage['role'];
+  content: string | null;
+  extra: string | null;
+  created_at: number;
+}
+
+export function sessionFromRow(r: RawSession): SessionRow {
   return {
     id: r.id,
     sessionKey: r.session_key,
@@ -73,6 +83,36 @@ function toRow(r: RawSession): SessionRow {
   };
 }
 
+export function messageFromRow(r: RawMessage): TranscriptMessage {
+  return {
+    id: r.id,
+    role: r.role,
+    content: r.content,
+    extra: r.extra ? (JSON.parse(r.extra) as Record<string, unknown>) : null,
+    createdAt: r.created_at,
+  };
+}
+
+/** The `extra` column's text: tool calls and the like as JSON, or NULL when the message has none. */
+export const extraJson = (extra: Record<string, unknown> | undefined): string | null =>
+  extra ? JSON.stringify(extra) : null;
+
+/**
+ * What /undo and /retry hand back: the user message's text only (the caller re-sends it), so `extra` is
+ * null on both engines.
+ */
+export const undoneUserMessage = (r: {
+  id: number;
+  content: string | null;
+  created_at: number;
+}): TranscriptMessage => ({
+  id: r.id,
+  role: 'user',
+  content: r.content,
+  extra: null,
+  createdAt: r.created_at,
+});
+
 /**
  * `YYYYMMDD_HHMMSS_<8 hex>`, the Python gateway's session id format. The hex is the head of a v4 UUID (all
  * random bits): randomUUID draws from a cached entropy pool, where randomBytes asks the OS on every call.
@@ -83,14 +123,42 @@ export function newSessionId(now: Date = new Date()): string {
   return `${stamp}_${randomUUID().slice(0, 8)}`;
 }
 
+/**
+ * A new session's columns in the order id, session_key, platform, chat_type, chat_id, user_id, origin,
+ * created_at (also updated_at), was_auto_reset, auto_reset_reason.
+ */
+export function newSessionValues(
+  id: string,
+  sessionKey: string,
+  chat: ChatRef,
+  userId: string | undefined,
+  auto: { reason: string } | undefined,
+  now: number,
+): [string, string, string, string, string, string | null, string, number, number, string | null] {
+  return [
+    id,
+    sessionKey,
+    chat.platform,
+    chat.chatType,
+    chat.chatId,
+    userId ?? null,
+    JSON.stringify(chat),
+    now,
+    auto ? 1 : 0,
+    auto?.reason ?? null,
+  ];
+}
+
 export class SessionStore {
   private readonly sql: Sql;
+  private readonly atomically: Atomically;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly now: () => number = Date.now,
   ) {
     this.sql = statementCache(db);
+    this.atomically = atomically(db);
   }
 
   /**
@@ -103,12 +171,12 @@ export class SessionStore {
     ) as RawSession[];
     let newest = rows[0];
     for (const r of rows) if (newest && r.created_at > newest.created_at) newest = r;
-    return newest ? toRow(newest) : undefined;
+    return newest ? sessionFromRow(newest) : undefined;
   }
 
   get(id: string): SessionRow | undefined {
     const r = this.sql('SELECT * FROM sessions WHERE id = ?').get(id) as RawSession | undefined;
-    return r ? toRow(r) : undefined;
+    return r ? sessionFromRow(r) : undefined;
   }
 
   create(
@@ -120,21 +188,9 @@ export class SessionStore {
     const now = this.now();
     const id = newSessionId(new Date(now));
     this.sql(
-      `INSERT INTO sessions (id, session_key, platform, chat_type, chat_id, user_id, origin, created_at, updated_at, was_auto_reset, auto_reset_reason)
+      `INSERT INTO sessions (id, session_key, platform, chat_type, chat_id, user_id, origin, created_at, was_auto_reset, auto_reset_reason, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(
-      id,
-      sessionKey,
-      chat.platform,
-      chat.chatType,
-      chat.chatId,
-      userId ?? null,
-      JSON.stringify(chat),
-      now,
-      now,
-      auto ? 1 : 0,
-      auto?.reason ?? null,
-    );
+    ).run(...newSessionValues(id, sessionKey, chat, userId, auto, now), now);
     // The row as inserted (the other columns take their defaults): no read back per new session.
     return {
       id,
@@ -169,13 +225,13 @@ export class SessionStore {
   switchTo(sessionKey: string, targetId: string): SessionRow | undefined {
     const target = this.get(targetId);
     if (!target) return undefined;
-    this.db.transaction(() => {
+    this.atomically(() => {
       const current = this.active(sessionKey);
       if (current && current.id !== targetId) this.end(current.id, 'session_switch');
       this.sql(
         'UPDATE sessions SET ended_at = NULL, end_reason = NULL, session_key = ?, updated_at = ? WHERE id = ?',
       ).run(sessionKey, this.now(), targetId);
-    })();
+    });
     return this.get(targetId);
   }
 
@@ -185,7 +241,7 @@ export class SessionStore {
         sessionKey,
         limit,
       ) as RawSession[]
-    ).map(toRow);
+    ).map(sessionFromRow);
   }
 
   touch(id: string): void {
@@ -216,7 +272,7 @@ export class SessionStore {
     content: string | null,
     extra?: Record<string, unknown>,
   ): number {
-    return this.appendTx(sessionId, role, content, extra ? JSON.stringify(extra) : null, this.now());
+    return this.appendTx(sessionId, role, content, extraJson(extra), this.now());
   }
 
   /**
@@ -233,14 +289,13 @@ export class SessionStore {
   ): void {
     if (entries.length === 0) return;
     const now = this.now();
-    this.db.transaction(() => {
+    this.atomically(() => {
       const insert = this.sql(
         'INSERT INTO messages (session_id, role, content, extra, created_at) VALUES (?, ?, ?, ?, ?)',
       );
-      for (const e of entries)
-        insert.run(sessionId, e.role, e.content, e.extra ? JSON.stringify(e.extra) : null, now);
+      for (const e of entries) insert.run(sessionId, e.role, e.content, extraJson(e.extra), now);
       this.sql('UPDATE sessions SET updated_at = ? WHERE id = ?').run(now, sessionId);
-    })();
+    });
   }
 
   // One transaction for the row and the session's updated_at: one commit instead of two.
@@ -251,13 +306,13 @@ export class SessionStore {
     extra: string | null,
     now: number,
   ): number {
-    return this.db.transaction(() => {
+    return this.atomically(() => {
       const row = this.sql(
         'INSERT INTO messages (session_id, role, content, extra, created_at) VALUES (?, ?, ?, ?, ?)',
       ).run(sessionId, role, content, extra, now);
       this.sql('UPDATE sessions SET updated_at = ? WHERE id = ?').run(now, sessionId);
       return Number(row.lastInsertRowid);
-    })();
+    });
   }
 
   /** Crash recovery: removes what an interrupted turn wrote, from its user message on. */
@@ -269,32 +324,18 @@ export class SessionStore {
   transcript(sessionId: string): TranscriptMessage[] {
     const rows = this.sql(
       'SELECT id, role, content, extra, created_at FROM messages WHERE session_id = ? ORDER BY id',
-    ).all(sessionId) as Array<{
-      id: number;
-      role: TranscriptMessage['role'];
-      content: string | null;
-      extra: string | null;
-      created_at: number;
-    }>;
-    return rows.map((r) => ({
-      id: r.id,
-      role: r.role,
-      content: r.content,
-      extra: r.extra ? (JSON.parse(r.extra) as Record<string, unknown>) : null,
-      createdAt: r.created_at,
-    }));
+    ).all(sessionId) as RawMessage[];
+    return rows.map(messageFromRow);
   }
 
   /** /undo and /retry: drop everything from the last user message on; returns that user message. */
   truncateAtLastUserMessage(sessionId: string): TranscriptMessage | undefined {
     const last = this.sql(
       "SELECT id, role, content, extra, created_at FROM messages WHERE session_id = ? AND role = 'user' ORDER BY id DESC LIMIT 1",
-    ).get(sessionId) as
-      | { id: number; role: 'user'; content: string | null; extra: string | null; created_at: number }
-      | undefined;
+    ).get(sessionId) as RawMessage | undefined;
     if (!last) return undefined;
     this.sql('DELETE FROM messages WHERE session_id = ? AND id >= ?').run(sessionId, last.id);
-    return { id: last.id, role: 'user', content: last.content, extra: null, createdAt: last.created_at };
+    return undoneUserMessage(last);
   }
 
   count(): number {

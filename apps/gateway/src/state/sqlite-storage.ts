@@ -1,5 +1,6 @@
 import type { ResponseRecordStore, ResponseRetention } from '@hermes/adapter-core';
-import { type Db, openStateDb } from './db.js';
+import { type Atomically, atomically, type Db, openStateDb } from './db.js';
+import { GroupCommit } from './group-commit.js';
 import { InboundJournal } from './inbound-journal.js';
 import { KvStore } from './kv-store.js';
 import { Outbox } from './outbox.js';
@@ -19,8 +20,9 @@ import type {
 import { TurnLog } from './turn-log.js';
 
 /**
- * The embedded engine: state.db through better-sqlite3. Its calls are synchronous, so each method settles
- * with its commit already done; the promise only gives both engines one shape.
+ * The embedded engine: state.db through better-sqlite3. Writes go through a group commit (see
+ * `group-commit.ts`): those started in one event-loop turn share one transaction, and each settles only once
+ * that transaction has committed.
  */
 export class SqliteStorage implements StateStorage {
   readonly engine = 'sqlite' as const;
@@ -38,6 +40,8 @@ export class SqliteStorage implements StateStorage {
     kv: KvStore;
     turns: TurnLog;
   };
+  readonly #group: GroupCommit;
+  private readonly atomically: Atomically;
 
   constructor(
     readonly db: Db,
@@ -51,54 +55,54 @@ export class SqliteStorage implements StateStorage {
       turns: new TurnLog(db),
     };
     this.stores = s;
-    this.sessions = promised(s.sessions, [
-      'active',
-      'get',
-      'create',
-      'end',
-      'switchTo',
-      'recent',
-      'touch',
-      'setTitle',
-      'addUsage',
-      'append',
-      'appendMany',
-      'truncateFrom',
-      'transcript',
-      'truncateAtLastUserMessage',
-      'count',
-    ]);
+    this.atomically = atomically(db);
+    const g = new GroupCommit(db);
+    this.#group = g;
+    this.sessions = promised(
+      g,
+      s.sessions,
+      ['active', 'get', 'recent', 'transcript', 'count'],
+      [
+        'create',
+        'end',
+        'switchTo',
+        'touch',
+        'setTitle',
+        'addUsage',
+        'append',
+        'appendMany',
+        'truncateFrom',
+        'truncateAtLastUserMessage',
+      ],
+    );
     // One process owns state.db: a recovery scope only narrows by platform.
     this.journal = {
-      ...promised(s.journal, ['record', 'finish', 'prune']),
-      open: async (scope) => s.journal.open(scope?.platforms),
+      ...promised(g, s.journal, [], ['record', 'finish', 'prune']),
+      open: (scope) => g.read(() => s.journal.open(scope?.platforms)),
       setSessionKey: (id, key) => s.journal.setSessionKey(id, key),
     };
     this.outbox = {
-      ...promised(s.outbox, [
-        'enqueue',
-        'markSending',
-        'markSent',
-        'markRetry',
-        'markFailed',
-        'get',
-        'prune',
-        'countByState',
-      ]),
-      pending: async (scope) => s.outbox.pending(scope?.platforms),
-      quarantineInFlight: async (scope) => s.outbox.quarantineInFlight(scope?.platforms),
+      ...promised(
+        g,
+        s.outbox,
+        ['get', 'countByState'],
+        ['enqueue', 'markSending', 'markSent', 'markRetry', 'markFailed', 'prune'],
+      ),
+      pending: (scope) => g.read(() => s.outbox.pending(scope?.platforms)),
+      quarantineInFlight: (scope) => g.write(() => s.outbox.quarantineInFlight(scope?.platforms)),
     };
     this.kv = {
-      get: async <T>(key: string) => s.kv.get<T>(key),
-      set: async (key, value) => s.kv.set(key, value),
-      delete: async (key) => s.kv.delete(key),
+      get: <T>(key: string) => g.read(() => s.kv.get<T>(key)),
+      set: (key, value) => g.write(() => s.kv.set(key, value)),
+      delete: (key) => g.write(() => s.kv.delete(key)),
     };
-    this.turns = promised(s.turns, ['record', 'insights']);
+    this.turns = promised(g, s.turns, ['insights'], ['record']);
     this.units = {
-      startTurn: async (sessionId, userText, journalIds) => this.startTurn(sessionId, userText, journalIds),
-      finishTurn: async (turn) => this.finishTurn(turn),
-      recordReply: async (reply) => this.recordReply(reply),
-      recordOnce: async (key, platform, payload) => this.recordOnce(key, platform, payload),
+      startTurn: (sessionId, userText, journalIds) =>
+        g.write(() => this.startTurn(sessionId, userText, journalIds)),
+      finishTurn: (turn) => g.write(() => this.finishTurn(turn)),
+      recordReply: (reply) => g.write(() => this.recordReply(reply)),
+      recordOnce: (key, platform, payload) => g.write(() => this.recordOnce(key, platform, payload)),
     };
   }
 
@@ -107,50 +111,52 @@ export class SqliteStorage implements StateStorage {
   }
 
   async close(): Promise<void> {
+    // Writes already started commit first: closing never drops one a caller is waiting on.
+    if (this.db.open) this.#group.flush();
     if (this.db.open) this.db.close();
   }
 
   // One commit: a crash between the two would leave a user message the replay does not know to remove.
   private startTurn(sessionId: string, userText: string, journalIds: readonly number[]): number {
     const { sessions, journal } = this.stores;
-    return this.db.transaction(() => {
+    return this.atomically(() => {
       const id = sessions.append(sessionId, 'user', userText);
       journal.markTurnStart(journalIds, sessionId, id);
       return id;
-    })();
+    });
   }
 
   private finishTurn(turn: FinishedTurn): void {
     const { sessions, turns } = this.stores;
-    this.db.transaction(() => {
+    this.atomically(() => {
       sessions.appendMany(turn.sessionId, turn.messages);
       if (turn.usage) sessions.addUsage(turn.sessionId, turn.usage, turn.usage.lastPromptTokens);
       // SAVEPOINT: a failed /insights row must not take the transcript down with it.
       try {
-        this.db.transaction(() => turns.record(turn.record))();
+        this.atomically(() => turns.record(turn.record));
       } catch {
         // The turn's messages matter; its statistics row does not.
       }
-    })();
+    });
   }
 
   private recordReply(reply: RecordedReply): number[] {
     const { outbox, journal, kv } = this.stores;
-    return this.db.transaction(() => {
+    return this.atomically(() => {
       const ids = outbox.enqueue(reply.chat, reply.messages, reply.turnRef);
       journal.finish(reply.journalIds);
       if (reply.streamed && ids[0] !== undefined) kv.set(reply.streamed.kvKey(ids[0]), reply.streamed.value);
       return ids;
-    })();
+    });
   }
 
   private recordOnce(key: string, platform: string, payload: string): boolean {
     const { journal } = this.stores;
-    return this.db.transaction(() => {
+    return this.atomically(() => {
       const id = journal.record(key, platform, payload);
       if (id !== undefined) journal.finish([id]);
       return id !== undefined;
-    })();
+    });
   }
 }
 
@@ -165,13 +171,18 @@ type Promised<T, K extends keyof T> = {
 
 /**
  * The synchronous store's methods, each returning a promise: a throw becomes a rejection, so callers see
- * one failure path for both engines.
+ * one failure path for both engines. Writes join the group commit; reads run at once unless a write waits.
  */
-function promised<T extends object, K extends keyof T>(store: T, names: readonly K[]): Promised<T, K> {
-  const out = {} as Record<K, unknown>;
-  for (const name of names) {
-    const fn = store[name] as unknown as (...args: unknown[]) => unknown;
-    out[name] = async (...args: unknown[]) => fn.apply(store, args);
-  }
-  return out as Promised<T, K>;
+function promised<T extends object, R extends keyof T, W extends keyof T>(
+  group: GroupCommit,
+  store: T,
+  reads: readonly R[],
+  writes: readonly W[],
+): Promised<T, R | W> {
+  const out = {} as Record<R | W, unknown>;
+  const call = (name: R | W, args: unknown[]) =>
+    (store[name] as unknown as (...args: unknown[]) => unknown).apply(store, args);
+  for (const name of reads) out[name] = (...args: unknown[]) => group.read(() => call(name, args));
+  for (const name of writes) out[name] = (...args: unknown[]) => group.write(() => call(name, args));
+  return out as Promised<T, R | W>;
 }

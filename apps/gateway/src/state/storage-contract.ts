@@ -21,10 +21,13 @@ const DAY = 24 * HOUR;
 /** Every test runs on a fake `Date` from here: both engines stamp rows with the gateway's clock. */
 const T0 = Date.UTC(2026, 11, 1, 12);
 
+const NO_OUTBOX_ROWS = { pending: 0, sending: 0, sent: 0, failed: 0, ambiguous: 0 };
+
 const chat: ChatRef = { platform: 'telegram', chatId: '99', chatType: 'dm' };
 const KEY = 'agent:main:telegram:dm:99';
 
-const turnRecord = (o: Partial<TurnRecord> = {}): TurnRecord => ({
+/** A finished turn at T0, for either engine's turn log; `o` overrides any field. */
+export const turnRecord = (o: Partial<TurnRecord> = {}): TurnRecord => ({
   sessionId: 's1',
   platform: 'telegram',
   model: 'm1',
@@ -401,13 +404,7 @@ export function storageContract(
       });
 
       it('counts every state, zeros included, on an empty outbox; nothing to enqueue gives no ids', async () => {
-        expect(await s.outbox.countByState()).toEqual({
-          pending: 0,
-          sending: 0,
-          sent: 0,
-          failed: 0,
-          ambiguous: 0,
-        });
+        expect(await s.outbox.countByState()).toEqual(NO_OUTBOX_ROWS);
         expect(await s.outbox.enqueue(chat, [])).toEqual([]);
         expect(await s.outbox.pending()).toEqual([]);
       });
@@ -677,13 +674,7 @@ export function storageContract(
         ).toEqual([]);
         expect(kvKey).not.toHaveBeenCalled();
         expect(await s.journal.open()).toEqual([]);
-        expect(await s.outbox.countByState()).toEqual({
-          pending: 0,
-          sending: 0,
-          sent: 0,
-          failed: 0,
-          ambiguous: 0,
-        });
+        expect(await s.outbox.countByState()).toEqual(NO_OUTBOX_ROWS);
       });
 
       it('recordOnce is true the first time only, and leaves nothing open to replay', async () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { formatInsights } from '../commands/insights-command.js';
 import { openStateDb } from './db.js';
+import { turnRecord } from './storage-contract.js';
 import { TurnLog, type TurnRecord } from './turn-log.js';
 
 const dirs: string[] = [];
@@ -18,19 +19,7 @@ function log(): TurnLog {
 }
 
 const day = Date.UTC(2026, 11, 1, 12);
-const turn = (o: Partial<TurnRecord>): TurnRecord => ({
-  sessionId: 's1',
-  platform: 'telegram',
-  model: 'm1',
-  startedAt: day,
-  durationMs: 1000,
-  promptTokens: 100,
-  completionTokens: 20,
-  tools: [],
-  error: undefined,
-  interrupted: false,
-  ...o,
-});
+const turn = (o: Partial<TurnRecord>): TurnRecord => turnRecord({ startedAt: day, ...o });
 
 it('groups turns by day, platform and model with tokens, errors and the median duration; counts tools', () => {
   const turns = log();

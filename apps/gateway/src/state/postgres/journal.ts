@@ -1,19 +1,11 @@
-import type { InboundState, JournalEntry } from '../inbound-journal.js';
+import {
+  type InboundState,
+  type JournalEntry,
+  journalEntryFromRow,
+  type RawJournalEntry,
+} from '../inbound-journal.js';
 import type { JournalStorage, RecoveryScope } from '../storage.js';
 import type { PgExecutor, Queryable, Statement } from './executor.js';
-
-interface RawEntry {
-  id: number;
-  dedupe_key: string;
-  platform: string;
-  session_key: string | null;
-  payload: string;
-  state: InboundState;
-  received_at: number;
-  attempts: number;
-  turn_session_id: string | null;
-  turn_message_id: number | null;
-}
 
 const Q = {
   // ON CONFLICT DO NOTHING returns no row for a redelivery: SQLite's INSERT OR IGNORE.
@@ -86,25 +78,11 @@ export class PgJournal implements JournalStorage {
   }
 
   async open(scope?: RecoveryScope): Promise<JournalEntry[]> {
-    const { rows } = await this.db.query<RawEntry>(Q.open, [
+    const { rows } = await this.db.query<RawJournalEntry>(Q.open, [
       scope?.platforms ?? null,
       scope?.writtenBy ?? null,
     ]);
-    return rows.map((r) => {
-      const entry: JournalEntry = {
-        id: r.id,
-        dedupeKey: r.dedupe_key,
-        platform: r.platform,
-        sessionKey: r.session_key,
-        payload: r.payload,
-        state: r.state,
-        receivedAt: r.received_at,
-        attempts: r.attempts,
-      };
-      if (r.turn_session_id !== null && r.turn_message_id !== null)
-        entry.turnStart = { sessionId: r.turn_session_id, messageId: r.turn_message_id };
-      return entry;
-    });
+    return rows.map(journalEntryFromRow);
   }
 
   async prune(maxAgeMs: number): Promise<number> {

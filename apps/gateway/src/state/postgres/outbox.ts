@@ -1,34 +1,13 @@
 import type { ChatRef, OutboundMessage } from '@hermes/adapter-core';
-import type { OutboxEntry, OutboxState } from '../outbox.js';
+import { type OutboxEntry, type OutboxState, outboxEntryFromRow, type RawOutbox } from '../outbox.js';
 import type { OutboxStorage, RecoveryScope } from '../storage.js';
+import type { PgExecutor, Queryable, Statement } from './executor.js';
+import { leaseLost } from './fences.js';
 
 const scopeValues = (scope: RecoveryScope | undefined): [readonly string[] | null, string | null] => [
   scope?.platforms ?? null,
   scope?.writtenBy ?? null,
 ];
-
-import type { PgExecutor, Queryable, Statement } from './executor.js';
-import { leaseLost } from './fences.js';
-
-interface RawOutbox {
-  id: number;
-  platform: string;
-  chat: string;
-  payload: string;
-  state: OutboxState;
-  turn_ref: string | null;
-  attempts: number;
-}
-
-const toEntry = (r: RawOutbox): OutboxEntry => ({
-  id: r.id,
-  platform: r.platform,
-  chat: JSON.parse(r.chat) as ChatRef,
-  message: JSON.parse(r.payload) as OutboundMessage,
-  state: r.state,
-  turnRef: r.turn_ref,
-  attempts: r.attempts,
-});
 
 const COLUMNS = 'id, platform, chat, payload, state, turn_ref, attempts';
 /** A RecoveryScope as $1 (platforms, or NULL for all) and $2 (the writer's replica id, or NULL for any). */
@@ -151,11 +130,11 @@ export class PgOutbox implements OutboxStorage {
 
   async get(id: number): Promise<OutboxEntry | undefined> {
     const { rows } = await this.db.query<RawOutbox>(Q.get, [id]);
-    return rows[0] ? toEntry(rows[0]) : undefined;
+    return rows[0] ? outboxEntryFromRow(rows[0]) : undefined;
   }
 
   async pending(scope?: RecoveryScope): Promise<OutboxEntry[]> {
-    return (await this.db.query<RawOutbox>(Q.pending, scopeValues(scope))).rows.map(toEntry);
+    return (await this.db.query<RawOutbox>(Q.pending, scopeValues(scope))).rows.map(outboxEntryFromRow);
   }
 
   async quarantineInFlight(scope?: RecoveryScope): Promise<number> {

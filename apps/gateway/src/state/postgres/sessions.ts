@@ -1,58 +1,18 @@
 import type { ChatRef } from '@hermes/adapter-core';
-import { newSessionId, type SessionRow, type TranscriptMessage } from '../session-store.js';
+import {
+  extraJson,
+  messageFromRow,
+  newSessionId,
+  newSessionValues,
+  type RawMessage,
+  type RawSession,
+  type SessionRow,
+  sessionFromRow,
+  type TranscriptMessage,
+  undoneUserMessage,
+} from '../session-store.js';
 import type { SessionStorage, TokenUsage, TranscriptEntry, TranscriptRole } from '../storage.js';
 import type { PgExecutor, Queryable, Statement } from './executor.js';
-
-interface RawSession {
-  id: string;
-  session_key: string;
-  platform: string;
-  chat_type: string;
-  chat_id: string;
-  user_id: string | null;
-  title: string | null;
-  model: string | null;
-  created_at: number;
-  updated_at: number;
-  ended_at: number | null;
-  end_reason: string | null;
-  was_auto_reset: number;
-  auto_reset_reason: string | null;
-  input_tokens: number;
-  output_tokens: number;
-  total_tokens: number;
-}
-
-interface RawMessage {
-  id: number;
-  role: TranscriptRole;
-  content: string | null;
-  extra: string | null;
-  created_at: number;
-}
-
-const toRow = (r: RawSession): SessionRow => ({
-  id: r.id,
-  sessionKey: r.session_key,
-  platform: r.platform,
-  chatType: r.chat_type,
-  chatId: r.chat_id,
-  userId: r.user_id,
-  title: r.title,
-  model: r.model,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-  endedAt: r.ended_at,
-  endReason: r.end_reason,
-  wasAutoReset: r.was_auto_reset === 1,
-  autoResetReason: r.auto_reset_reason,
-  inputTokens: r.input_tokens,
-  outputTokens: r.output_tokens,
-  totalTokens: r.total_tokens,
-});
-
-const json = (extra: Record<string, unknown> | undefined): string | null =>
-  extra ? JSON.stringify(extra) : null;
 
 const SESSION_COLUMNS =
   'id, session_key, platform, chat_type, chat_id, user_id, title, model, created_at, updated_at, ended_at, end_reason, was_auto_reset, auto_reset_reason, input_tokens, output_tokens, total_tokens';
@@ -146,7 +106,7 @@ async function appendMessages(
     sessionId,
     entries.map((e) => e.role),
     entries.map((e) => e.content),
-    entries.map((e) => json(e.extra)),
+    entries.map((e) => extraJson(e.extra)),
     now,
   ]);
 }
@@ -174,12 +134,12 @@ export class PgSessions implements SessionStorage {
 
   async active(sessionKey: string): Promise<SessionRow | undefined> {
     const { rows } = await this.db.query<RawSession>(Q.active, [sessionKey]);
-    return rows[0] ? toRow(rows[0]) : undefined;
+    return rows[0] ? sessionFromRow(rows[0]) : undefined;
   }
 
   async get(id: string): Promise<SessionRow | undefined> {
     const { rows } = await this.db.query<RawSession>(Q.get, [id]);
-    return rows[0] ? toRow(rows[0]) : undefined;
+    return rows[0] ? sessionFromRow(rows[0]) : undefined;
   }
 
   async create(
@@ -189,19 +149,11 @@ export class PgSessions implements SessionStorage {
     auto?: { reason: string },
   ): Promise<SessionRow> {
     const now = this.now();
-    const { rows } = await this.db.query<RawSession>(Q.create, [
-      newSessionId(new Date(now)),
-      sessionKey,
-      chat.platform,
-      chat.chatType,
-      chat.chatId,
-      userId ?? null,
-      JSON.stringify(chat),
-      now,
-      auto ? 1 : 0,
-      auto?.reason ?? null,
-    ]);
-    return toRow(rows[0]!);
+    const { rows } = await this.db.query<RawSession>(
+      Q.create,
+      newSessionValues(newSessionId(new Date(now)), sessionKey, chat, userId, auto, now),
+    );
+    return sessionFromRow(rows[0]!);
   }
 
   async end(id: string, reason: string): Promise<void> {
@@ -216,12 +168,12 @@ export class PgSessions implements SessionStorage {
       const current = (await tx.query<RawSession>(Q.active, [sessionKey])).rows[0];
       if (current && current.id !== targetId) await tx.query(Q.end, [now, 'session_switch', current.id]);
       const { rows } = await tx.query<RawSession>(Q.reopen, [sessionKey, now, targetId]);
-      return toRow(rows[0]!);
+      return sessionFromRow(rows[0]!);
     });
   }
 
   async recent(sessionKey: string, limit = 10): Promise<SessionRow[]> {
-    return (await this.db.query<RawSession>(Q.recent, [sessionKey, limit])).rows.map(toRow);
+    return (await this.db.query<RawSession>(Q.recent, [sessionKey, limit])).rows.map(sessionFromRow);
   }
 
   async touch(id: string): Promise<void> {
@@ -242,7 +194,7 @@ export class PgSessions implements SessionStorage {
     content: string | null,
     extra?: Record<string, unknown>,
   ): Promise<number> {
-    return appendMessage(this.db, sessionId, role, content, json(extra), this.now());
+    return appendMessage(this.db, sessionId, role, content, extraJson(extra), this.now());
   }
 
   async appendMany(sessionId: string, entries: readonly TranscriptEntry[]): Promise<void> {
@@ -255,13 +207,7 @@ export class PgSessions implements SessionStorage {
 
   async transcript(sessionId: string): Promise<TranscriptMessage[]> {
     const { rows } = await this.db.query<RawMessage>(Q.transcript, [sessionId]);
-    return rows.map((r) => ({
-      id: r.id,
-      role: r.role,
-      content: r.content,
-      extra: r.extra ? (JSON.parse(r.extra) as Record<string, unknown>) : null,
-      createdAt: r.created_at,
-    }));
+    return rows.map(messageFromRow);
   }
 
   async truncateAtLastUserMessage(sessionId: string): Promise<TranscriptMessage | undefined> {
@@ -269,11 +215,7 @@ export class PgSessions implements SessionStorage {
       Q.truncateAtLastUser,
       [sessionId],
     );
-    const last = rows[0];
-    // extra: null, as the SQLite engine returns it (the caller re-sends the text only).
-    return last
-      ? { id: last.id, role: 'user', content: last.content, extra: null, createdAt: last.created_at }
-      : undefined;
+    return rows[0] ? undoneUserMessage(rows[0]) : undefined;
   }
 
   async count(): Promise<number> {

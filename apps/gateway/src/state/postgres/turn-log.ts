@@ -1,7 +1,6 @@
 import type { TurnLogStorage } from '../storage.js';
-import type { Insights, TurnRecord } from '../turn-log.js';
+import { type Insights, insightsFrom, type TurnRecord, type TurnRow, turnValues } from '../turn-log.js';
 import type { PgExecutor, Queryable, Statement } from './executor.js';
-import { insightsFrom, type TurnRow } from './turn-insights.js';
 
 const Q = {
   record: {
@@ -17,18 +16,7 @@ const Q = {
 } satisfies Record<string, Statement>;
 
 export async function recordTurn(on: Queryable, t: TurnRecord): Promise<void> {
-  await on.query(Q.record, [
-    t.sessionId,
-    t.platform,
-    t.model ?? null,
-    t.startedAt,
-    Math.max(0, Math.round(t.durationMs)),
-    t.promptTokens,
-    t.completionTokens,
-    JSON.stringify(t.tools),
-    t.error ?? null,
-    t.interrupted ? 1 : 0,
-  ]);
+  await on.query(Q.record, turnValues(t));
 }
 
 export class PgTurnLog implements TurnLogStorage {
