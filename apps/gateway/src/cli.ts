@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { Command } from 'commander';
 import { cronCommand } from './cli/cron.js';
 import { doctor } from './cli/doctor.js';
+import { migrateStateCommand } from './cli/migrate-state-command.js';
 import { pairingApprove, pairingClearPending, pairingList, pairingRevoke } from './cli/pairing.js';
 import { runGateway } from './cli/run-gateway.js';
 import { ServiceCommands } from './cli/service/service-manager.js';
@@ -118,7 +119,12 @@ program
   .action(async () => finish(await doctor(out)));
 program
   .command('status')
-  .description('is a gateway running, and which platforms are online')
-  .action(() => finish(status(out)));
+  .description('is a gateway running, which platforms are online, and (on PostgreSQL) every replica')
+  .action(async () => finish(await status(out)));
+program
+  .command('migrate-state')
+  .description('copy state.db into the PostgreSQL database of HERMES_DATABASE_URL (or state.url)')
+  .option('--from <path>', "the state.db to copy (default: this HERMES_HOME's)")
+  .action(async (o: { from?: string }) => finish(await migrateStateCommand(o, out)));
 
 await program.parseAsync(process.argv);

@@ -281,6 +281,12 @@ export interface AdapterContext {
   mediaCache: MediaCacheLike;
   /** Aborted when the host shuts down; adapters stop retrying when it fires. */
   signal: AbortSignal;
+  /**
+   * True when another process may take this connection over (gateway replicas): what the adapter keeps in
+   * memory or on local disk dies with this process, so it acknowledges to the platform only what it has
+   * handed to the host, never a message it still holds back (a text batch waiting for its delay).
+   */
+  connectionHandoff?: boolean;
 }
 
 export type ProbeResult =

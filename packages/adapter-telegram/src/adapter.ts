@@ -44,6 +44,7 @@ import { TelegramPressHandler } from './intake/press-handler.js';
 import { TelegramIntake } from './intake/telegram-intake.js';
 import { draftsAllowedIn, TelegramDraftStream } from './outbound/draft-stream.js';
 import { TelegramSender } from './outbound/telegram-sender.js';
+import { TelegramHandoffGate } from './state/handoff-gate.js';
 import { type TelegramUpdateState, UpdateStateFile } from './state/update-state.js';
 import { createTelegramLongPoll } from './transport/long-poll.js';
 import { TelegramWebhookServer } from './transport/webhook-server.js';
@@ -67,7 +68,15 @@ interface Running {
   poller?: ConnectionSupervisor;
   webhook?: TelegramWebhookServer;
   webhookDeleted: boolean;
+  /** Present when another replica may take the connection over (ctx.connectionHandoff). */
+  handoff?: TelegramHandoffGate;
 }
+
+/**
+ * With a handoff, while updates are held the next getUpdates starts at the oldest of them and Telegram
+ * answers at once with what this replica already has: polls are spaced by this much meanwhile.
+ */
+const HANDOFF_POLL_PAUSE_MS = 250;
 
 function updateIdOf(raw: unknown): number | undefined {
   const id = typeof raw === 'object' && raw !== null ? (raw as { update_id?: unknown }).update_id : undefined;
@@ -160,8 +169,11 @@ export class TelegramAdapter implements PlatformAdapter {
     const state = stateFile.load();
     const dedupe = new DedupeCache(this.#config.dedupe);
     dedupe.import(state.seen);
-    this.#offset = state.offset;
-    this.#handledTo = state.offset;
+    // With a handoff, another replica may have held the connection since this file was written: its offset
+    // could confirm updates nobody handled. Telegram's own confirmed position is the one to start from.
+    const offset = ctx.connectionHandoff ? 0 : state.offset;
+    this.#offset = offset;
+    this.#handledTo = offset;
     const pacer = this.#createPacer(ctx, logger);
     const sender = new TelegramSender({
       api,
@@ -192,6 +204,10 @@ export class TelegramAdapter implements PlatformAdapter {
       replay: state.held,
       webhookDeleted: false,
     };
+    if (ctx.connectionHandoff) {
+      const heldIds = () => (running.intake?.held() ?? []).flatMap((raw) => updateIdOf(raw) ?? []);
+      running.handoff = new TelegramHandoffGate(heldIds, HANDOFF_POLL_PAUSE_MS);
+    }
     this.#running = running;
     try {
       if (this.#config.webhook) await this.#startWebhook(running);
@@ -369,6 +385,7 @@ export class TelegramAdapter implements PlatformAdapter {
       logger,
       dedupe: running.dedupe,
       receive: (msg) => ctx.receive(msg),
+      inOrder: ctx.connectionHandoff === true,
       press: (action) => running.presses.handle(action),
       dismissPress: (id) => running.presses.dismiss(id),
       attachment: (file) =>
@@ -380,6 +397,7 @@ export class TelegramAdapter implements PlatformAdapter {
           signal: ctx.signal,
         }),
       onHeldChanged: () => {
+        running.handoff?.changed();
         this.#persistEither(running).catch((error: unknown) => {
           logger.error('Telegram update state not saved after a batch was handed over', {
             error: (error as Error).message,
@@ -452,7 +470,10 @@ export class TelegramAdapter implements PlatformAdapter {
     }
     this.#handledTo = next;
     // The next getUpdates confirms this batch to Telegram: it waits until the host journaled every message.
-    return intake.settled().then(() => this.#persistSoon(running));
+    return intake
+      .settled()
+      .then(() => this.#persistSoon(running))
+      .then(() => running.handoff?.drained());
   }
 
   async #startPolling(running: Running): Promise<void> {
@@ -462,7 +483,7 @@ export class TelegramAdapter implements PlatformAdapter {
       pollTimeoutSeconds: this.#config.pollTimeoutSeconds,
       pollLimit: this.#config.pollLimit,
       reconnect: this.#config.reconnect,
-      offset: () => this.#offset,
+      offset: () => running.handoff?.confirmable(this.#offset) ?? this.#offset,
       prepare: (signal) => this.#prepare(running, signal),
       onUpdates: (batch) => this.#onBatch(running, batch),
       onStatus: (status, detail) => running.ctx.status(status, detail),

@@ -16,10 +16,10 @@ import { handleAction } from '../inbound/approval-actions.js';
 import { nothingAllowed } from '../inbound/authorize.js';
 import { handleInbound } from '../inbound/intake.js';
 import { PairingStore } from '../inbound/pairing-store.js';
-import { replayOpenMessages } from '../inbound/replay.js';
+import { replayEntries } from '../inbound/replay.js';
 import { gatewayAttachPolicy } from '../outbound/attachable-path.js';
 import { Deliverer } from '../outbound/deliverer.js';
-import { recoverUnsentReplies } from '../outbound/reply-recovery.js';
+import { recoverReplies } from '../outbound/reply-recovery.js';
 import { AdapterSupervisor } from '../platforms/adapter-supervisor.js';
 import { type ConnectionOwnership, startConnectionOwnership } from '../platforms/connection-ownership.js';
 import { startLivenessWatchdog } from '../platforms/liveness-watchdog.js';
@@ -27,6 +27,8 @@ import { conventionalProfile, type PlatformProfile } from '../platforms/platform
 import { type GatewayStatusFile, removeFile, writeStatusFile } from '../platforms/status-file.js';
 import { sessionKeyFor } from '../sessions/session-key.js';
 import type { Skill } from '../skills/skill-library.js';
+import type { JournalEntry } from '../state/inbound-journal.js';
+import type { OutboxEntry } from '../state/outbox.js';
 import { openSqliteStorage } from '../state/sqlite-storage.js';
 import type { RecoveryScope, ReplicaCoordination, StateStorage } from '../state/storage.js';
 import { startBackgroundTask } from '../turn/background-task.js';
@@ -64,6 +66,12 @@ const RESTART_NOTICE_KEY = 'restart:notify';
 const ALWAYS_ALLOWED_KEY = 'approvals:always';
 
 /** The thin host: adapters in, sessions, access, commands, lanes, the agent, delivery out. */
+/** Replies and messages a stop left behind, read before the adapters that would add new ones start. */
+interface Leftovers {
+  replies: OutboxEntry[];
+  messages: JournalEntry[];
+}
+
 export class GatewayHost {
   readonly runtime: HostRuntime;
   private readonly supervisor: AdapterSupervisor;
@@ -186,16 +194,17 @@ export class GatewayHost {
       startBackground: (chat, key, prompt) => this.startBackground(chat, key, prompt),
       sessionKeyOf: (msg: InboundMessage) => sessionKeyFor(msg, sessionOptions),
       shuttingDown: false,
-      requestRestart: (chat) => {
+      replayBarriers: new Map(),
+      requestRestart: (chat, afterReply) => {
         const listener = this.restartListener;
         if (!listener) return false;
         // After the command's reply has gone out, and once the chat is kept for the "back online" notice.
-        void this.runtime.kv
+        const kept = this.runtime.kv
           .set(RESTART_NOTICE_KEY, chat)
           .catch((err: unknown) =>
             logger.warn('the restart will not be announced', { error: (err as Error).message }),
-          )
-          .finally(() => setImmediate(listener));
+          );
+        void Promise.allSettled([kept, afterReply]).then(() => setImmediate(listener));
         return true;
       },
     };
@@ -219,6 +228,7 @@ export class GatewayHost {
     const replicas = this.runtime.storage.replicas;
     const mine = this.ownScope();
     await this.quarantine(mine);
+    const leftovers = await this.leftovers(mine);
     this.writeStatus();
     await this.registerCommandMenus();
     await this.supervisor.startAll();
@@ -246,7 +256,7 @@ export class GatewayHost {
       logger: this.options.logger,
       ...(this.options.livenessCheckMs ? { intervalMs: this.options.livenessCheckMs } : {}),
     });
-    await this.recover(mine);
+    await this.recover(leftovers);
     await this.announceRestart();
     const tickSeconds = Number(this.runtime.env.HERMES_CRON_TICK_SECONDS ?? 60);
     this.cronStop = startCronTicker(
@@ -300,14 +310,30 @@ export class GatewayHost {
   }
 
   /** After a crash: deliver recorded-but-unsent replies once, then replay acknowledged-but-unanswered messages. */
-  private async recover(scope: RecoveryScope | undefined): Promise<void> {
-    if (scope?.platforms.length === 0) return;
-    const open = (await this.runtime.journal.open(scope)).length;
-    const replies = (await this.runtime.outbox.pending(scope)).length;
-    if (replies || open)
-      this.options.logger.info('recovering after an unclean stop', { replies, messages: open });
-    await recoverUnsentReplies(this.runtime, scope);
-    await replayOpenMessages(this.runtime, scope);
+  /**
+   * What the last stop left in scope, read before the adapters start: what they journal and answer from then
+   * on is live work, and recovering it as well would answer it twice.
+   */
+  private async leftovers(scope: RecoveryScope | undefined): Promise<Leftovers> {
+    if (scope?.platforms.length === 0) return { replies: [], messages: [] };
+    return {
+      replies: await this.runtime.outbox.pending(scope),
+      messages: await this.runtime.journal.open(scope),
+    };
+  }
+
+  private async recover(left: Leftovers, platform?: string): Promise<void> {
+    if (left.replies.length || left.messages.length)
+      this.options.logger.info(
+        platform ? 'taking over what the previous holder left' : 'recovering after an unclean stop',
+        {
+          ...(platform ? { platform } : {}),
+          replies: left.replies.length,
+          messages: left.messages.length,
+        },
+      );
+    await recoverReplies(this.runtime, left.replies);
+    await replayEntries(this.runtime, left.messages);
   }
 
   /** Exclusive connections: held by one replica at a time, taken over when their holder is gone. */
@@ -315,16 +341,50 @@ export class GatewayHost {
     const exclusive = [...this.supervisor.slots.keys()].filter(
       (p) => this.runtime.profileOf(p).connectionScope === 'exclusive',
     );
-    const seconds = Number(this.runtime.env.HERMES_CONNECTION_LEASE_SECONDS ?? 15);
-    const ttlMs = Math.round((Number.isFinite(seconds) && seconds >= 1 ? seconds : 15) * 1000);
+    const set = this.runtime.env.HERMES_CONNECTION_LEASE_SECONDS;
+    const seconds = Number(set ?? 15);
+    const valid = Number.isFinite(seconds) && seconds >= 1 && seconds <= 3600;
+    if (!valid)
+      this.options.logger.warn(
+        'HERMES_CONNECTION_LEASE_SECONDS is not a number of seconds between 1 and 3600; using 15 (fix the value in .env)',
+        { value: set },
+      );
+    const ttlMs = Math.round((valid ? seconds : 15) * 1000);
+    const leftovers = new Map<string, Leftovers>();
+    const opens = new Map<string, () => void>();
+    const openBarrier = (platform: string) => {
+      this.runtime.replayBarriers.delete(platform);
+      opens.get(platform)?.();
+      opens.delete(platform);
+    };
     return startConnectionOwnership({
       coordination: replicas,
       platforms: exclusive,
       ttlMs,
       logger: this.options.logger,
-      beforeStart: (platform) => this.quarantine({ platforms: [platform] }),
-      start: (platform) => this.supervisor.takeOver(platform),
-      afterStart: (platform) => this.recover({ platforms: [platform] }),
+      beforeStart: async (platform) => {
+        const scope = { platforms: [platform] };
+        await this.quarantine(scope);
+        leftovers.set(platform, await this.leftovers(scope));
+      },
+      start: (platform) => {
+        // Messages the adapter brings in now wait for the leftovers' replay (afterStart) to be queued first.
+        const barrier = new Promise<void>((resolve) => opens.set(platform, resolve));
+        this.runtime.replayBarriers.set(platform, barrier);
+        return this.supervisor.takeOver(platform).catch((err: unknown) => {
+          openBarrier(platform);
+          throw err;
+        });
+      },
+      afterStart: async (platform) => {
+        const left = leftovers.get(platform);
+        leftovers.delete(platform);
+        try {
+          if (left) await this.recover(left, platform);
+        } finally {
+          openBarrier(platform);
+        }
+      },
       standBy: (platform, detail) => this.supervisor.standBy(platform, detail),
       onChange: () => this.writeStatus(),
     });
@@ -418,6 +478,8 @@ export class GatewayHost {
       Promise.allSettled([...this.background]),
       new Promise((r) => setTimeout(r, Math.min(drainMs, 2000))),
     ]);
+    // A command's answer or a turn's last chunk still on its way goes out before the connection closes.
+    await this.runtime.deliverer.idle(Math.min(drainMs, 5000));
     await this.supervisor.stopAll();
     clearInterval(this.presenceTimer);
     // After the adapters stopped: another replica may take their connections over at once.

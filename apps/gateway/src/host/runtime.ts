@@ -90,9 +90,15 @@ export interface HostRuntime {
   /** Set on SIGTERM: interrupted turns are left open in the journal and replayed on the next start. */
   shuttingDown: boolean;
   /**
-   * `/restart`: false when nobody would start the gateway again (a foreground run). Otherwise the chat is
-   * remembered for the "back online" notice and the process drains and exits for its service manager.
+   * Per platform, while a taken-over connection's leftovers are replayed: new messages (journaled at once)
+   * start after it, so each chat's older messages go first.
    */
-  requestRestart(chat: ChatRef): boolean;
+  replayBarriers: Map<string, Promise<void>>;
+  /**
+   * `/restart`: false when nobody would start the gateway again (a foreground run). Otherwise the chat is
+   * remembered for the "back online" notice and the process drains and exits for its service manager, once
+   * `afterReply` settled (the command's own answer has left).
+   */
+  requestRestart(chat: ChatRef, afterReply?: Promise<void>): boolean;
   sessionKeyOf(msg: InboundMessage): string;
 }

@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs
 import type { InboundMessage } from '@hermes/adapter-core';
 import type { CommandContext } from '../commands/context.js';
 import { parseCommand } from '../commands/parse.js';
-import type { CommandOutcome } from '../commands/registry.js';
+import type { CommandOutcome, CommandSpec } from '../commands/registry.js';
 import type { HostRuntime } from '../host/runtime.js';
 import { type BusyInputMode, resolveBusyInputMode } from '../turn/busy-mode.js';
 import { answerClarifyByText, type ClarifyDeps } from '../turn/clarify.js';
@@ -29,6 +29,7 @@ export type IntakeDeps = TurnDeps &
     | 'resumePlatform'
     | 'sessionKeyOf'
     | 'startBackground'
+    | 'replayBarriers'
   >;
 
 const PAIRING_REFUSALS: Record<string, string> = {
@@ -53,7 +54,11 @@ export async function handleInbound(rt: IntakeDeps, platform: string, msg: Inbou
     rt.logger.debug('duplicate inbound message dropped', { platform, id: msg.id });
     return;
   }
-  void processInbound(rt, msg, [journalId]).catch((err: unknown) => {
+  const barrier = rt.replayBarriers.get(platform);
+  const processed = barrier
+    ? barrier.then(() => processInbound(rt, msg, [journalId]))
+    : processInbound(rt, msg, [journalId]);
+  void processed.catch((err: unknown) => {
     rt.logger.error('inbound message failed', { platform, id: msg.id, error: (err as Error).message });
   });
 }
@@ -92,22 +97,16 @@ export async function processInbound(
       );
       return;
     }
-    let outcome: CommandOutcome;
+    // What a command starts for after its reply (a /restart) waits for that reply to have left.
+    let replied: () => void = () => {};
+    const afterReply = new Promise<void>((resolve) => {
+      replied = resolve;
+    });
     try {
-      outcome = await spec.handle(commandContext(rt, msg, sessionKey), parsed.args);
-    } catch (err) {
-      rt.logger.error('command failed', { command: spec.name, error: (err as Error).message });
-      outcome = { kind: 'reply', text: `❌ /${spec.name} failed: ${(err as Error).message}` };
+      await runCommand(rt, msg, sessionKey, journalIds, spec, parsed.args, afterReply);
+    } finally {
+      replied();
     }
-    if (outcome.kind === 'agent') {
-      const result = submitBusy(rt, sessionKey, { msg, journalIds, text: outcome.text }, outcome.busyMode);
-      const ack = BUSY_ACKS[result];
-      // Only an explicit /queue or /steer is acknowledged: the sender asked for it and should see it took.
-      if (outcome.busyMode && ack) await rt.deliverer.deliverText(msg.chat, ack, { replyTo: msg.id });
-      return;
-    }
-    await rt.journal.finish(journalIds);
-    if (outcome.kind === 'reply') await rt.deliverer.deliverText(msg.chat, outcome.text, { replyTo: msg.id });
     return;
   }
   // The turn asked the user something (`clarify`): this message is the answer, not a new turn.
@@ -117,6 +116,33 @@ export async function processInbound(
   }
   // An unknown /foo goes to the agent as text.
   submitBusy(rt, sessionKey, { msg, journalIds }, busyModeFor(rt, msg.chat.platform));
+}
+
+async function runCommand(
+  rt: IntakeDeps,
+  msg: InboundMessage,
+  sessionKey: string,
+  journalIds: number[],
+  spec: CommandSpec,
+  args: string,
+  afterReply: Promise<void>,
+): Promise<void> {
+  let outcome: CommandOutcome;
+  try {
+    outcome = await spec.handle(commandContext(rt, msg, sessionKey, afterReply), args);
+  } catch (err) {
+    rt.logger.error('command failed', { command: spec.name, error: (err as Error).message });
+    outcome = { kind: 'reply', text: `❌ /${spec.name} failed: ${(err as Error).message}` };
+  }
+  if (outcome.kind === 'agent') {
+    const result = submitBusy(rt, sessionKey, { msg, journalIds, text: outcome.text }, outcome.busyMode);
+    const ack = BUSY_ACKS[result];
+    // Only an explicit /queue or /steer is acknowledged: the sender asked for it and should see it took.
+    if (outcome.busyMode && ack) await rt.deliverer.deliverText(msg.chat, ack, { replyTo: msg.id });
+    return;
+  }
+  await rt.journal.finish(journalIds);
+  if (outcome.kind === 'reply') await rt.deliverer.deliverText(msg.chat, outcome.text, { replyTo: msg.id });
 }
 
 const BUSY_ACKS: Partial<Record<SubmitResult, string>> = {
@@ -190,7 +216,12 @@ function writeHomeChannel(rt: IntakeDeps, platform: string, chatId: string): boo
   return true;
 }
 
-function commandContext(rt: IntakeDeps, msg: InboundMessage, sessionKey: string): CommandContext {
+function commandContext(
+  rt: IntakeDeps,
+  msg: InboundMessage,
+  sessionKey: string,
+  afterReply: Promise<void>,
+): CommandContext {
   return {
     msg,
     sessionKey,
@@ -201,7 +232,7 @@ function commandContext(rt: IntakeDeps, msg: InboundMessage, sessionKey: string)
     turns: rt.turns,
     env: rt.env,
     platforms: () => rt.platformStatuses(),
-    requestRestart: () => rt.requestRestart(msg.chat),
+    requestRestart: () => rt.requestRestart(msg.chat, afterReply),
     isAdmin: () => rt.config.file.gateway.allow_admin_from.includes(`${msg.chat.platform}:${msg.sender.id}`),
     settleApprovalButtons: (approvalId, outcome) => settlePromptButtons(rt, approvalId, outcome),
     pausePlatform: (p) => rt.pausePlatform(p),

@@ -2,6 +2,7 @@ import { toAdapterError } from '@hermes/adapter-core';
 import type { JournalEntry } from '../state/inbound-journal.js';
 import type { RecoveryScope } from '../state/storage.js';
 import { type OpenStream, openStreamKey, RESTART_MARK } from '../turn/streaming/stream-finish.js';
+import { failedAttempts } from './cut-by-stop.js';
 import { decodeInbound, type ReplayedInbound } from './inbound-codec.js';
 import { type IntakeDeps, processInbound } from './intake.js';
 
@@ -10,7 +11,11 @@ const MAX_TURN_ATTEMPTS = 3;
 
 /** After an unclean stop: every acknowledged message that was never answered runs again, once. */
 export async function replayOpenMessages(rt: IntakeDeps, scope?: RecoveryScope): Promise<number> {
-  const open = await rt.journal.open(scope);
+  return replayEntries(rt, await rt.journal.open(scope));
+}
+
+/** `replayOpenMessages` on entries read earlier (before a taken-over connection started journaling new ones). */
+export async function replayEntries(rt: IntakeDeps, open: readonly JournalEntry[]): Promise<number> {
   for (const entry of open) await replay(rt, entry);
   return open.length;
 }
@@ -40,7 +45,7 @@ async function replay(rt: IntakeDeps, entry: JournalEntry): Promise<void> {
     await rt.journal.finish([entry.id], 'abandoned');
     return;
   }
-  if (entry.attempts >= MAX_TURN_ATTEMPTS) {
+  if ((await failedAttempts(rt, entry.id, entry.attempts)) >= MAX_TURN_ATTEMPTS) {
     logger.error('message given up after repeated failed turns (poison message)', {
       platform: entry.platform,
       attempts: entry.attempts,

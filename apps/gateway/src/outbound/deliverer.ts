@@ -47,7 +47,30 @@ export interface DelivererDeps {
  * re-sent once as plain text; an ambiguous timeout is never re-sent.
  */
 export class Deliverer {
+  /** Deliveries under way, so a stop lets them finish (bounded) before the adapters go. */
+  readonly #inFlight = new Set<Promise<unknown>>();
+
   constructor(private readonly deps: DelivererDeps) {}
+
+  /** Settles when every delivery started so far has finished, or after `maxMs`. */
+  async idle(maxMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, maxMs);
+    });
+    while (this.#inFlight.size > 0) {
+      const winner = await Promise.race([Promise.allSettled([...this.#inFlight]).then(() => 'done'), bound]);
+      if (winner !== 'done') break;
+    }
+    clearTimeout(timer);
+  }
+
+  #track<T>(work: Promise<T>): Promise<T> {
+    this.#inFlight.add(work);
+    const forget = () => this.#inFlight.delete(work);
+    work.then(forget, forget);
+    return work;
+  }
 
   /** Renders, splits and resolves media of a reply into the messages the outbox will hold. */
   async prepare(chat: ChatRef, reply: string, options: DeliveryOptions = {}): Promise<OutboundMessage[]> {
@@ -74,11 +97,15 @@ export class Deliverer {
   }
 
   /** Notices and command replies: prepare, record, send. */
-  async deliverText(chat: ChatRef, reply: string, options: DeliveryOptions = {}): Promise<DeliveryReport> {
+  deliverText(chat: ChatRef, reply: string, options: DeliveryOptions = {}): Promise<DeliveryReport> {
+    return this.#track(this.#deliverText(chat, reply, options));
+  }
+
+  async #deliverText(chat: ChatRef, reply: string, options: DeliveryOptions): Promise<DeliveryReport> {
     const messages = await this.prepare(chat, reply, options);
     if (messages.length === 0) return { sent: 0, failed: 0, messageIds: [] };
     const ids = await this.deps.outbox.enqueue(chat, messages, options.turnRef);
-    return this.sendEntries(ids);
+    return this.#sendEntries(ids);
   }
 
   /**
@@ -86,7 +113,15 @@ export class Deliverer {
    * delivers the first row by finishing a streamed message (an edit, a native stream's finish) so the
    * reply is not shown twice; if that fails for good the row is sent as a new message.
    */
-  async sendEntries(
+  sendEntries(
+    ids: readonly number[],
+    prefixFirst?: string,
+    reuseFirst?: (message: OutboundMessage) => Promise<SendResult>,
+  ): Promise<DeliveryReport> {
+    return this.#track(this.#sendEntries(ids, prefixFirst, reuseFirst));
+  }
+
+  async #sendEntries(
     ids: readonly number[],
     prefixFirst?: string,
     reuseFirst?: (message: OutboundMessage) => Promise<SendResult>,
@@ -154,6 +189,16 @@ export class Deliverer {
       });
     } catch (err) {
       const error = toAdapterError(err, entry.platform);
+      if (error.code === 'not_connected') {
+        // The adapter was stopped (a shutdown, or another replica took the connection): the send surely did
+        // not happen. Pending, the reply goes out with the connection's next start, here or elsewhere.
+        await outbox.markRetry(entry.id, error.message);
+        logger.warn('reply kept in the outbox: the platform is not connected here now', {
+          platform: entry.platform,
+          chatId: entry.chat.chatId,
+        });
+        return { ok: false, error };
+      }
       await outbox.markFailed(
         entry.id,
         error.message,

@@ -1,5 +1,6 @@
 import type { ChatRef, OutboundMessage } from '@hermes/adapter-core';
 import type { HostRuntime } from '../host/runtime.js';
+import type { OutboxEntry } from '../state/outbox.js';
 import type { RecoveryScope } from '../state/storage.js';
 import { streamedReplyKey } from '../turn/streaming/stream-finish.js';
 
@@ -8,7 +9,14 @@ export type ReplyRecoveryDeps = Pick<HostRuntime, 'adapterFor' | 'deliverer' | '
 
 /** After an unclean stop: every reply recorded but not sent goes out once, a turn's chunks together. */
 export async function recoverUnsentReplies(rt: ReplyRecoveryDeps, scope?: RecoveryScope): Promise<number> {
-  const pending = await rt.outbox.pending(scope);
+  return recoverReplies(rt, await rt.outbox.pending(scope));
+}
+
+/** `recoverUnsentReplies` on rows read earlier (before a taken-over connection started making new ones). */
+export async function recoverReplies(
+  rt: ReplyRecoveryDeps,
+  pending: readonly OutboxEntry[],
+): Promise<number> {
   const byTurn = new Map<string, number[]>();
   for (const e of pending) {
     const k = `${e.turnRef ?? 'none'}:${e.chat.platform}:${e.chat.chatId}`;

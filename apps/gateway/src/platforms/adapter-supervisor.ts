@@ -27,6 +27,8 @@ export interface AdapterSlot {
    * restarted, until `takeOver` — one connection per bot across all replicas.
    */
   standby?: boolean;
+  /** Added in standby: a connection replicas hand over to each other (see AdapterContext.connectionHandoff). */
+  handoff?: boolean;
 }
 
 /**
@@ -72,6 +74,7 @@ export class AdapterSupervisor {
     const slot: AdapterSlot = { platform: adapter.platform, adapter, status: 'offline', attempts: 0 };
     if (o.standby) {
       slot.standby = true;
+      slot.handoff = true;
       slot.detail = 'standby: another replica holds the connection';
     }
     this.slots.set(adapter.platform, slot);
@@ -148,6 +151,7 @@ export class AdapterSupervisor {
       logger,
       mediaCache: this.options.mediaCache,
       signal: this.controller.signal,
+      ...(slot.handoff ? { connectionHandoff: true } : {}),
     };
   }
 

@@ -74,7 +74,7 @@ export function startConnectionOwnership(o: ConnectionOwnershipOptions): Connect
     claims.set(platform, result.claim);
     o.logger.info('connection taken: this replica now holds it', {
       platform,
-      token: result.claim.token.toString(),
+      fence: result.claim.token.toString(),
       claimMs: Date.now() - asked,
     });
     try {

@@ -3,6 +3,7 @@ import type { AgentEvent, ChatMessage, ReasoningEffort, RunTurnInput } from '@he
 import type { HostRuntime } from '../host/runtime.js';
 import type { ApprovalActionDeps } from '../inbound/approval-actions.js';
 import { sendApprovalPrompt } from '../inbound/approval-actions.js';
+import { countCutByStop } from '../inbound/cut-by-stop.js';
 import type { HomeChannels } from '../outbound/target-chat.js';
 import { ToolProgress } from '../outbound/tool-progress.js';
 import { expiredReason, resolveResetPolicy } from '../sessions/reset-policy.js';
@@ -358,8 +359,10 @@ async function runTurnOnce(
     });
   }
   if (interrupted && rt.shuttingDown) {
-    // Leave the turn as if it never started: the journal replays the message on the next start.
+    // Leave the turn as if it never started: the journal replays the message on the next start, and the
+    // cut does not count toward giving the message up as poison.
     await rt.sessions.truncateFrom(session.id, userMessageId);
+    await countCutByStop(rt, journalIds);
     if (adapter) await markAbandonedSafely(rt, outcome, adapter, msg.chat);
     return;
   }

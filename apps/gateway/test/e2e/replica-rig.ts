@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,9 @@ export interface TapCall {
   method: string;
   at: number;
   status?: number;
+  /** getUpdates: the offset asked for and the update ids answered (post-mortems). */
+  offset?: number;
+  updates?: number[];
   /** For send* calls made with a JSON body. */
   chatId?: number;
   text?: string;
@@ -30,6 +33,28 @@ export interface TapCall {
 interface Tap {
   url: string;
   close(): Promise<void>;
+}
+
+/** Notes a getUpdates call's offset and the update ids it was answered with. */
+function recordUpdates(call: TapCall, request: Buffer, response: IncomingMessage): void {
+  try {
+    const asked = JSON.parse(request.toString('utf8')) as { offset?: unknown };
+    if (typeof asked.offset === 'number') call.offset = asked.offset;
+  } catch {
+    // a form-encoded or empty body: no offset noted
+  }
+  const parts: Buffer[] = [];
+  response.on('data', (b: Buffer) => parts.push(b));
+  response.on('end', () => {
+    try {
+      const answer = JSON.parse(Buffer.concat(parts).toString('utf8')) as {
+        result?: Array<{ update_id: number }>;
+      };
+      call.updates = (answer.result ?? []).map((u) => u.update_id);
+    } catch {
+      // cut off (the replica went away mid-answer)
+    }
+  });
 }
 
 /** A pass-through proxy to the fake Telegram that logs each call with the replica's name. */
@@ -62,6 +87,7 @@ async function startTap(upstream: URL, replica: string, log: TapCall[]): Promise
         (upRes) => {
           call.status = upRes.statusCode ?? 0;
           res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+          if (method === 'getUpdates') recordUpdates(call, body, upRes);
           upRes.pipe(res);
         },
       );
@@ -162,8 +188,12 @@ export class ReplicaRig {
   readonly model: FakeOpenAI;
   readonly users: TrafficUser[];
   readonly replicas: Replica[] = [];
+  get databaseUrl(): string {
+    return this.#options.databaseUrl;
+  }
   readonly calls: TapCall[] = [];
   readonly #options: ReplicaRigOptions;
+  readonly #startedAt = Date.now();
   readonly #taps: Tap[] = [];
   #seq = 0;
 
@@ -205,7 +235,7 @@ export class ReplicaRig {
     this.#taps.push(tap);
     const apiPort = await freePort();
     const env = gatewayEnv(home, {
-      HERMES_LOG_LEVEL: 'info',
+      HERMES_LOG_LEVEL: process.env.REPLICA_RIG_LOG_DIR ? 'debug' : 'info',
       HERMES_DATABASE_URL: this.#options.databaseUrl,
       HERMES_CONNECTION_LEASE_SECONDS: String(this.#options.leaseSeconds),
       // Each message its own turn, in order: an interrupt would fold queued messages into one answer.
@@ -345,6 +375,24 @@ export class ReplicaRig {
 
   /** Kills every process still there (paused ones too), closes the taps and fakes, removes the homes. */
   async close(): Promise<void> {
+    // For a failure's post-mortem: every replica's whole log, kept where the variable says.
+    const keep = process.env.REPLICA_RIG_LOG_DIR;
+    if (keep)
+      for (const r of this.replicas) {
+        writeFileSync(join(keep, `${this.#startedAt}-${r.name}.log`), r.process.output());
+        writeFileSync(
+          join(keep, `${this.#startedAt}-${r.name}.calls.json`),
+          JSON.stringify(this.calls.filter((c) => c.replica === r.name)),
+        );
+        try {
+          writeFileSync(
+            join(keep, `${this.#startedAt}-${r.name}.file.log`),
+            readFileSync(join(r.home, 'logs', 'gateway.log')),
+          );
+        } catch {
+          // no log file (the replica never got that far)
+        }
+      }
     await Promise.all(
       this.replicas.map(async (r) => {
         const child = r.process.child;

@@ -49,6 +49,9 @@ export interface SentTelegramMessage {
   seq: number;
   token: string;
   sentAt: number;
+  /** Telegram's update_id for it (post-mortems: which replica fetched it, see TapCall.updates). */
+  updateId?: number;
+  messageId?: number;
 }
 
 export interface TelegramTrafficPlan {
@@ -105,8 +108,16 @@ export function startTelegramTraffic(
     await pause(firstPause);
     for (let seq = 1; seq <= plan.messagesPerUser && !stopped; seq++) {
       const token = telegramToken(u.index + 1, seq);
-      telegram.sendText({ chat: u.chat, from: u.user, text: `msg ${token}` });
-      sent.push({ user: u.index + 1, chatId: u.chat.id, seq, token, sentAt: Date.now() });
+      const { updateId, message } = telegram.sendText({ chat: u.chat, from: u.user, text: `msg ${token}` });
+      sent.push({
+        user: u.index + 1,
+        chatId: u.chat.id,
+        seq,
+        token,
+        sentAt: Date.now(),
+        updateId,
+        messageId: message.message_id,
+      });
       if (seq < plan.messagesPerUser) await pause(gap());
     }
   };

@@ -1,5 +1,6 @@
 import { startFakeTelegram } from '@hermes/adapter-telegram/testing';
 import { startFakeOpenAI, step } from '@hermes/agent/testing';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freshSchemaUrl, pgSuiteName, postgres } from '../../src/state/postgres/test-support/pg-fixture.js';
 import { API_KEY, type Replica, ReplicaRig, type Takeover, waitFor } from './replica-rig.js';
@@ -145,8 +146,40 @@ suite(pgSuiteName('gateway replicas on one PostgreSQL (real processes, fake Tele
   };
 
   /** The figures the lead quotes, then the assertions. */
-  const verify = (label: string, r: ReplicaRig, t: TelegramTraffic, api: ApiTrickle) => {
+  /** Post-mortem of missing tokens: what the database holds for each (journal and outbox rows). */
+  const explainMissing = async (r: ReplicaRig, missing: SentTelegramMessage[]) => {
+    const tokens = missing.map((m) => m.token);
+    const client = new pg.Client({ connectionString: r.databaseUrl });
+    await client.connect();
+    try {
+      const rows = await client.query('SELECT count(*)::int AS n FROM inbound');
+      console.log(`[post-mortem] ${rows.rows[0]?.n} inbound rows in all`);
+      for (const token of tokens.slice(0, 5)) {
+        const inbound = await client.query(
+          "SELECT id, state, written_by, attempts, received_at FROM inbound WHERE payload LIKE '%' || $1 || '%'",
+          [token],
+        );
+        const outbox = await client.query(
+          "SELECT id, state, written_by, attempts, error FROM outbox WHERE payload LIKE '%' || $1 || '%'",
+          [token],
+        );
+        const sent = missing.find((m) => m.token === token);
+        const byKey = await client.query(
+          'SELECT id, state, written_by, payload FROM inbound WHERE dedupe_key = $1',
+          [`telegram:${sent?.chatId}:${sent?.messageId}`],
+        );
+        console.log(
+          `[post-mortem] ${token}: inbound ${JSON.stringify(inbound.rows)} outbox ${JSON.stringify(outbox.rows)} same key ${JSON.stringify(byKey.rows).slice(0, 400)}`,
+        );
+      }
+    } finally {
+      await client.end();
+    }
+  };
+
+  const verify = async (label: string, r: ReplicaRig, t: TelegramTraffic, api: ApiTrickle) => {
     const check = checkTelegramReplies(t.sent, r.telegram);
+    if (check.missing.length > 0) await explainMissing(r, check.missing);
     const apiCheck = checkApiReplies(api.records);
     const runs = modelRunsPerToken(r.model, [
       ...t.sent.map((m) => m.token),
@@ -160,6 +193,8 @@ suite(pgSuiteName('gateway replicas on one PostgreSQL (real processes, fake Tele
         `${apiCheck.failed.length} failed; model runs: ${r.model.requests.length} (${reruns} tokens run more than once)`,
     );
     expect(t.sent.length).toBe(t.total);
+    if (check.missing.length > 0)
+      console.log(`[${label}] missing: ${check.missing.map((m) => `${m.token}#${m.updateId}`).join(' ')}`);
     expect(check.missing.map((m) => m.token)).toEqual([]);
     expect(check.duplicated).toEqual([]);
     expect(check.outOfOrder).toEqual([]);
@@ -197,7 +232,7 @@ suite(pgSuiteName('gateway replicas on one PostgreSQL (real processes, fake Tele
       await r.measureTakeover(victim!, killedAt, 'telegram', 20_000, fresh),
     );
     await settle(r, t);
-    verify('one replica, kill -9 + restart', r, t, api);
+    await verify('one replica, kill -9 + restart', r, t, api);
   }, 90_000);
 
   it('three replicas: 1,000 messages from 50 users through two kill -9 of the owner and a SIGSTOP past its lease', async () => {
@@ -257,7 +292,7 @@ suite(pgSuiteName('gateway replicas on one PostgreSQL (real processes, fake Tele
     );
 
     await settle(r, t);
-    verify('kill -9 ×2 + SIGSTOP', r, t, api);
+    await verify('kill -9 ×2 + SIGSTOP', r, t, api);
     // Nothing on the Telegram connection from the resumed replica unless it was handed the lease again.
     if (!r.status(paused)?.owns.includes('telegram'))
       expect(r.connectionUseBy(paused, resumedAt).map((c) => `${c.method}@+${c.at - resumedAt}ms`)).toEqual(
@@ -293,6 +328,6 @@ suite(pgSuiteName('gateway replicas on one PostgreSQL (real processes, fake Tele
         logTakeover(`SIGTERM of ${old.name}`, await r.measureTakeover(old, stoppedAt, 'telegram', 20_000));
     }
     await settle(r, t);
-    verify('rolling restart', r, t, api);
+    await verify('rolling restart', r, t, api);
   }, 150_000);
 });

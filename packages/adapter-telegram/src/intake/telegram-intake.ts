@@ -34,6 +34,12 @@ export interface TelegramIntakeOptions {
   dismissPress(callbackQueryId: string): void;
   /** A timer handed a held batch over: the held list changed outside handle(), persist it. */
   onHeldChanged(): void;
+  /**
+   * Hand batches over in update order: one waits while an older update is still held in another batch.
+   * With a connection handoff, what was handed over is then always below what is held, so the updates a
+   * new owner fetches again were never handed over (none can merge with one already answered).
+   */
+  inOrder?: boolean;
 }
 
 export type TelegramIntakeOutcome = 'received' | 'held' | 'duplicate' | 'filtered' | 'ignored' | 'malformed';
@@ -62,6 +68,10 @@ export class TelegramIntake {
   readonly #albums: TextBatcher<Pending>;
   readonly #texts: TextBatcher<Pending> | undefined;
   #insideHandle = false;
+  /** Batches ready to go but waiting for an older held update (inOrder only), oldest first. */
+  #ready: Pending[][] = [];
+  /** Held updates that left their batcher (ready, being journaled, or refused): inOrder only. */
+  readonly #given = new Set<number>();
   /** Hand-overs whose journal write has not settled yet. */
   readonly #journaling = new Set<Promise<void>>();
 
@@ -133,7 +143,9 @@ export class TelegramIntake {
       });
       return 'malformed';
     }
-    if (!replay && this.#o.dedupe.seen(String(parsed.updateId))) {
+    // A replayed update is marked too: Telegram may offer it again (not confirmed, see connectionHandoff).
+    const seen = this.#o.dedupe.seen(String(parsed.updateId));
+    if (seen && !replay) {
       log.debug('duplicate Telegram update dropped', { updateId: parsed.updateId });
       return 'duplicate';
     }
@@ -215,12 +227,32 @@ export class TelegramIntake {
       : { kind: 'message', pending, sessionKey };
   }
 
-  /** Hands a batch (one message, an album, a split paste) to the host as one InboundMessage. */
+  /** Hands a batch (one message, an album, a split paste) to the host, in update order when asked to. */
   #deliver(items: Pending[]): void {
     if (items.length === 0) return;
+    if (!this.#o.inOrder) {
+      this.#handOver(items);
+      return;
+    }
+    for (const p of items) this.#given.add(p.updateId);
+    this.#ready.push(items);
+    this.#ready.sort((a, b) => firstUpdateId(a) - firstUpdateId(b));
+    while (this.#ready.length > 0) {
+      const first = firstUpdateId(this.#ready[0]!);
+      // Only an update still waiting in a batcher blocks: one handed over (journaling, or refused) does not.
+      for (const id of this.#held.keys()) if (id < first && !this.#given.has(id)) return;
+      this.#handOver(this.#ready.shift()!);
+    }
+  }
+
+  /** One batch (one message, an album, a split paste) to the host as one InboundMessage. */
+  #handOver(items: Pending[]): void {
     const merged = mergeInboundBatch(items.map((p) => p.msg));
     const handed = () => {
-      for (const p of items) this.#held.delete(p.updateId);
+      for (const p of items) {
+        this.#held.delete(p.updateId);
+        this.#given.delete(p.updateId);
+      }
     };
     try {
       const journaled = this.#o.receive(merged);
@@ -256,4 +288,10 @@ export class TelegramIntake {
       },
     );
   }
+}
+
+function firstUpdateId(batch: Pending[]): number {
+  let first = Number.POSITIVE_INFINITY;
+  for (const p of batch) if (p.updateId < first) first = p.updateId;
+  return first;
 }
