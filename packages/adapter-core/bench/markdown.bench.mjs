@@ -101,6 +101,28 @@ function lineSplit(text, limit, measure) {
   return chunks;
 }
 
+const OUTPUT_STRINGS = 335;
+const OUTPUT_UNITS = 1_260_000;
+
+// Small arrays that die young, stored where the optimiser cannot prove them dead.
+const CHURN_ARRAYS_PER_STRING = 1900;
+const churn = new Array(64);
+
+/**
+ * Fresh flat copies of slices of the text (toLowerCase copies), sized like the telegram-html output,
+ * each one after `churnArrays` short-lived arrays.
+ */
+function outputSizedStrings(text, churnArrays = 0) {
+  const size = Math.floor(OUTPUT_UNITS / OUTPUT_STRINGS);
+  const strings = [];
+  for (let i = 0; i < OUTPUT_STRINGS; i++) {
+    for (let j = 0; j < churnArrays; j++) churn[j & 63] = [i, j, i, j, i, j];
+    const from = (i * size) % (text.length - size);
+    strings.push(text.slice(from, from + size).toLowerCase());
+  }
+  return strings;
+}
+
 const utf16 = (s) => s.length;
 function codePoints(s) {
   let n = 0;
@@ -147,6 +169,28 @@ export default {
       baseline: 'baseline: line split, 4096 utf16',
       run: ({ text }) => parseMarkdown(text),
       describe: () => 'marked lexer',
+    },
+    {
+      // The memory floor of the telegram-html row: strings as many and as long as its output (335
+      // chunks, 1.26 M UTF-16 units, nearly all two-byte), made from the text without any parsing.
+      // Run after run, the previous result is still alive while the next is built, and what survives
+      // a young collection is what makes V8 grow its young generation: this row's peak RSS is what
+      // returning that output costs at all, whatever the parser.
+      name: 'floor: output-sized strings alone (no parsing)',
+      baseline: 'baseline: line split, 4096 utf16',
+      run: ({ text }) => outputSizedStrings(text),
+      describe: (strings) =>
+        `${strings.length} strings, ${(strings.reduce((n, s) => n + s.length, 0) / 1e6).toFixed(2)} M UTF-16 units`,
+    },
+    {
+      // The same strings made among as much short-lived garbage as the telegram-html row allocates
+      // (~60 MB per run, measured with --trace-gc-nvp; most of it is marked's lexing). The young
+      // collections this churn forces copy and promote the output, and V8 grows the young generation
+      // by what survives: this is the peak any implementation allocating that much would show.
+      name: 'floor + churn: the same strings among ~60 MB of garbage',
+      baseline: 'baseline: line split, 4096 utf16',
+      run: ({ text }) => outputSizedStrings(text, CHURN_ARRAYS_PER_STRING),
+      describe: (strings) => `${strings.length} strings`,
     },
     {
       // The floor the split + render is compared with: marked's own lex + HTML render of the same text.

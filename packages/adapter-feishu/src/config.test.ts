@@ -35,6 +35,25 @@ describe('feishu configFromEnv', () => {
     });
   });
 
+  it('HERMES_FEISHU_TEXT_BATCH_DELAY_SECONDS=0 turns text batching off; a value that is not seconds is named', () => {
+    const creds = { FEISHU_APP_ID: APP_ID, FEISHU_APP_SECRET: 's' };
+    expect(configFromEnv({ ...creds, HERMES_FEISHU_TEXT_BATCH_DELAY_SECONDS: '0' })).toMatchObject({
+      textBatching: false,
+      textBatchDelayMs: 0,
+    });
+    expect(configFromEnv(creds)).toMatchObject({ textBatching: true, textBatchDelayMs: 600 });
+    for (const bad of ['soon', '-1']) {
+      expect(() => configFromEnv({ ...creds, HERMES_FEISHU_TEXT_BATCH_DELAY_SECONDS: bad })).toThrow(
+        expect.objectContaining({
+          code: 'config_invalid',
+          message: expect.stringContaining(
+            'HERMES_FEISHU_TEXT_BATCH_DELAY_SECONDS must be a number of seconds',
+          ),
+        }),
+      );
+    }
+  });
+
   it('defaults to open.feishu.cn over the long connection, and takes a base URL as domain', () => {
     expect(configFromEnv({ FEISHU_APP_ID: APP_ID, FEISHU_APP_SECRET: 's' })).toMatchObject({
       domain: 'https://open.feishu.cn',

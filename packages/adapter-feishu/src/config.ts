@@ -1,10 +1,12 @@
 import {
+  AdapterError,
   type EnvLike,
   envFlag,
   envList,
   MEDIA_ALLOW_PRIVATE_ENV,
   mediaAllowPrivateFromEnv,
   parseAdapterConfig,
+  withTextBatchingResolved,
 } from '@hermes/adapter-core';
 import { z } from 'zod';
 import {
@@ -134,11 +136,27 @@ export type FeishuConfig = z.output<typeof feishuConfigSchema>;
 export type FeishuConfigInput = z.input<typeof feishuConfigSchema>;
 
 export function parseFeishuConfig(input: unknown): FeishuConfig {
-  return parseAdapterConfig(feishuConfigSchema, input, {
+  const config = parseAdapterConfig(feishuConfigSchema, input, {
     platform: FEISHU_PLATFORM,
     label: 'Feishu',
     fix: `Set ${FEISHU_ENV.appId} and ${FEISHU_ENV.appSecret} in ~/.hermes/.env (or platforms.feishu in config.yaml).`,
   });
+  return withTextBatchingResolved(config);
+}
+
+/** Seconds (fractions allowed) to whole milliseconds; anything else is refused naming the variable. */
+function secondsFromEnv(name: string, raw: string): number {
+  const seconds = Number(raw);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
+  throw new AdapterError(
+    'config_invalid',
+    `${name} must be a number of seconds (0 turns it off), got "${raw}"`,
+    {
+      platform: FEISHU_PLATFORM,
+      retryable: false,
+      fix: `Set ${name} to e.g. 0.6 in ~/.hermes/.env, or 0 to turn text batching off.`,
+    },
+  );
 }
 
 function setString(out: Record<string, unknown>, key: string, raw: string | undefined): void {
@@ -172,7 +190,7 @@ export function configFromEnv(env: EnvLike, fileConfig: Record<string, unknown> 
   ] as const;
   for (const [key, name] of flags) if (env[name]?.trim()) e[key] = envFlag(env, name);
   const delay = env[FEISHU_ENV.textBatchDelay]?.trim();
-  if (delay) e['textBatchDelayMs'] = Math.round(Number(delay) * 1000);
+  if (delay) e['textBatchDelayMs'] = secondsFromEnv(FEISHU_ENV.textBatchDelay, delay);
   if (env[MEDIA_ALLOW_PRIVATE_ENV] !== undefined) e['allowPrivateMedia'] = mediaAllowPrivateFromEnv(env);
   return parseFeishuConfig({ ...fileConfig, ...e });
 }

@@ -35,6 +35,18 @@ describe('telegramConfigFromEnv', () => {
     expect(config.webhook).toBeUndefined();
   });
 
+  it('HERMES_TELEGRAM_TEXT_BATCH_DELAY_SECONDS=0 turns text batching off, as in the Python gateway', () => {
+    const env = { TELEGRAM_BOT_TOKEN: TOKEN };
+    expect(telegramConfigFromEnv({ ...env, HERMES_TELEGRAM_TEXT_BATCH_DELAY_SECONDS: '0' })).toMatchObject({
+      textBatching: false,
+      textBatchDelayMs: 0,
+    });
+    expect(telegramConfigFromEnv({ ...env, HERMES_TELEGRAM_TEXT_BATCH_DELAY_SECONDS: '0.1' })).toMatchObject({
+      textBatching: true,
+      textBatchDelayMs: 100,
+    });
+  });
+
   it('takes platforms.telegram from config.yaml (extra included); the env wins', () => {
     const config = telegramConfigFromEnv(
       { TELEGRAM_REQUIRE_MENTION: 'false' },

@@ -1,4 +1,4 @@
-import { AdapterError } from '@hermes/adapter-core';
+import { AdapterError, withTextBatchingResolved } from '@hermes/adapter-core';
 import { z } from 'zod';
 import {
   TELEGRAM_ALBUM_DELAY_MS,
@@ -142,7 +142,8 @@ export type TelegramConfigInput = z.input<typeof telegramConfigSchema>;
 /** Validates a config object; problems come back as one `config_invalid` error naming each key. */
 export function parseTelegramConfig(input: TelegramConfigInput | Record<string, unknown>): TelegramConfig {
   const result = telegramConfigSchema.safeParse(input);
-  if (result.success) return result.data;
+  // HERMES_TELEGRAM_TEXT_BATCH_DELAY_SECONDS=0 means no batching at all, as in the Python gateway.
+  if (result.success) return withTextBatchingResolved(result.data);
   const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
   const tokenProblem = result.error.issues.some((i) => i.path[0] === 'token');
   throw new AdapterError('config_invalid', `Invalid Telegram config: ${problems.join('; ')}`, {

@@ -148,6 +148,16 @@ describe('WecomAdapter intake', () => {
     ]);
   });
 
+  it('a batch delay of 0 hands every piece over alone and at once, even one at the split threshold', async () => {
+    rig = await startRig({ textBatchDelayMs: 0, textBatchSplitDelayMs: 5_000 });
+    const started = Date.now();
+    rig.fake.deliverText('x'.repeat(3900), { from: 'alice' });
+    rig.fake.deliverText('the tail of the paste', { from: 'alice' });
+    await rig.context.waitForReceived((m) => m.text === 'the tail of the paste', 2_000);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(rig.context.received.map((m) => m.text.length)).toEqual([3900, 'the tail of the paste'.length]);
+  });
+
   it('commands and media are not held back by batching', async () => {
     rig = await startRig({ textBatchDelayMs: 2_000 });
     const started = Date.now();

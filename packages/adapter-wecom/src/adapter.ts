@@ -33,7 +33,7 @@ import {
   WECOM_PLATFORM,
   WECOM_TEXT_BATCH_SPLIT_THRESHOLD,
 } from './constants.js';
-import { buildWecomInbound, type WecomMediaItem, wecomChatOf } from './inbound.js';
+import { buildWecomInbound, type WecomInboundOptions, type WecomMediaItem, wecomChatOf } from './inbound.js';
 import { fetchWecomMedia } from './media-in.js';
 import { sendWecomMessage, type WecomOutboundDeps, type WecomSendStats } from './outbound.js';
 import { WecomReplyTokenCache, type WecomReplyTokenStats } from './reply-tokens.js';
@@ -96,6 +96,8 @@ export class WecomAdapter implements PlatformAdapter {
   readonly #sendStats: WecomSendStats = { passive: 0, proactive: 0, staleTokenFallbacks: 0 };
   readonly #dropped = { duplicate: 0, blocked: 0, empty: 0 };
   readonly #liveness: LivenessTracker;
+  /** The part of buildWecomInbound's options that is the same for every callback, built once. */
+  readonly #inboundOptions: Pick<WecomInboundOptions, 'botName' | 'fetchMedia'>;
   #running: Running | undefined;
 
   constructor(config: WecomConfigInput | WecomConfig) {
@@ -103,6 +105,10 @@ export class WecomAdapter implements PlatformAdapter {
     this.deviceId = this.#config.deviceId ?? randomUUID().replaceAll('-', '');
     // A ping goes out every interval and every frame counts, so silence over three intervals is a stall.
     this.#liveness = new LivenessTracker(this.#config.heartbeatIntervalMs);
+    const fetchMedia = (item: WecomMediaItem) => this.#fetchMedia(item);
+    this.#inboundOptions = this.#config.botName
+      ? { botName: this.#config.botName, fetchMedia }
+      : { fetchMedia };
     this.#tokens = new WecomReplyTokenCache({
       ...this.#config.replyCache,
       onPendingEvicted: (token) =>
@@ -282,8 +288,7 @@ export class WecomAdapter implements PlatformAdapter {
     const msg = buildWecomInbound(body, {
       reqId,
       cmd: frame.cmd,
-      ...(this.#config.botName ? { botName: this.#config.botName } : {}),
-      fetchMedia: (item) => this.#fetchMedia(item),
+      ...this.#inboundOptions,
     });
     if (!msg) {
       this.#dropped.empty++;

@@ -81,6 +81,21 @@ describe('wecomConfigFromEnv', () => {
     });
   });
 
+  it('HERMES_WECOM_TEXT_BATCH_DELAY_SECONDS=0 turns text batching off, as in the Python gateway', () => {
+    expect(wecomConfigFromEnv({ ...creds, HERMES_WECOM_TEXT_BATCH_DELAY_SECONDS: '0' })).toMatchObject({
+      textBatching: false,
+      textBatchDelayMs: 0,
+    });
+    expect(parseWecomConfig({ botId: 'b', secret: 's', textBatchDelayMs: 0 }).textBatching).toBe(false);
+    expect(wecomConfigFromEnv({ ...creds, HERMES_WECOM_TEXT_BATCH_DELAY_SECONDS: '0.1' })).toMatchObject({
+      textBatching: true,
+      textBatchDelayMs: 100,
+    });
+    expect(() => wecomConfigFromEnv({ ...creds, HERMES_WECOM_TEXT_BATCH_DELAY_SECONDS: '-1' })).toThrow(
+      /HERMES_WECOM_TEXT_BATCH_DELAY_SECONDS must be a number of seconds/,
+    );
+  });
+
   it('names the missing credentials and how to fix them', () => {
     expect(() => wecomConfigFromEnv({ WECOM_BOT_ID: 'bot' })).toThrow(/secret: WECOM_SECRET .* is required/);
     expect(() => wecomConfigFromEnv({})).toThrow(

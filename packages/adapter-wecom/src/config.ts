@@ -8,6 +8,7 @@ import {
   pickConfigValue,
   platformFileConfig,
   withoutUndefined,
+  withTextBatchingResolved,
 } from '@hermes/adapter-core';
 import { z } from 'zod';
 import {
@@ -57,7 +58,9 @@ export const wecomConfigSchema = z.object({
     .array(z.number().int().min(0))
     .min(1)
     .default([...WECOM_RECONNECT_DELAYS_MS]),
+  /** Off when false, and also when `textBatchDelayMs` is 0 (then `parseWecomConfig` sets it to false). */
   textBatching: z.boolean().default(true),
+  /** Quiet time before a batch is handed over; 0 turns batching off, as in the Python gateway. */
   textBatchDelayMs: ms(WECOM_TEXT_BATCH_DELAY_MS),
   textBatchSplitDelayMs: ms(WECOM_TEXT_BATCH_SPLIT_DELAY_MS),
   /** HERMES_MEDIA_ALLOW_PRIVATE: let media URLs point at private or loopback hosts (tests, self-hosted). */
@@ -87,7 +90,8 @@ export type WecomConfigInput = z.input<typeof wecomConfigSchema>;
 /** Validates a config object; problems come back as one `config_invalid` error naming each key. */
 export function parseWecomConfig(input: WecomConfigInput | Record<string, unknown>): WecomConfig {
   const result = wecomConfigSchema.safeParse(input);
-  if (result.success) return result.data;
+  // HERMES_WECOM_TEXT_BATCH_DELAY_SECONDS=0 means no batching at all.
+  if (result.success) return withTextBatchingResolved(result.data);
   const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
   const missingCreds = result.error.issues.some((i) => i.path[0] === 'botId' || i.path[0] === 'secret');
   return fail(

@@ -35,7 +35,9 @@ interface Pending {
   cmd: string;
   resolve(frame: WecomResponseFrame): void;
   reject(error: AdapterError): void;
-  timer: ReturnType<typeof setTimeout>;
+  /** `performance.now()` after which the request fails as an ambiguous timeout. */
+  deadline: number;
+  timeoutMs: number;
 }
 
 let connectionCounter = 0;
@@ -62,6 +64,12 @@ export class WecomConnection {
   #closeReason: string | undefined;
   #closeError: unknown;
   #killTimer: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * One timer for every pending request, armed for the earliest deadline. A timer per request cost about
+   * a microsecond and a Timeout object per reply, for a timeout that almost never fires.
+   */
+  #deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+  #deadlineAt = Number.POSITIVE_INFINITY;
 
   private constructor(socket: WebSocket, options: WecomConnectionOptions) {
     this.#socket = socket;
@@ -139,16 +147,9 @@ export class WecomConnection {
     }
     const timeoutMs = options.timeoutMs ?? this.#options.requestTimeoutMs;
     return new Promise<WecomResponseFrame>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#pending.delete(reqId);
-        reject(
-          wecomAdapterError(
-            'timeout_ambiguous',
-            `Timeout sending message to WeCom: no answer to ${cmd} in ${timeoutMs} ms`,
-          ),
-        );
-      }, timeoutMs);
-      this.#pending.set(reqId, { cmd, resolve, reject, timer });
+      const deadline = performance.now() + timeoutMs;
+      this.#pending.set(reqId, { cmd, resolve, reject, deadline, timeoutMs });
+      if (deadline < this.#deadlineAt) this.#armDeadline(deadline);
       this.#socket.send(encodeWecomFrame(cmd, reqId, body), (error) => {
         if (!error) return;
         // The frame never left: nothing reached WeCom, so a later resend cannot duplicate.
@@ -176,11 +177,52 @@ export class WecomConnection {
   }
 
   #fail(reqId: string, error: AdapterError): void {
+    const pending = this.#take(reqId);
+    pending?.reject(error);
+  }
+
+  /** Removes a pending request; with none left, the deadline timer goes too (it would hold the process). */
+  #take(reqId: string): Pending | undefined {
     const pending = this.#pending.get(reqId);
-    if (!pending) return;
-    clearTimeout(pending.timer);
+    if (!pending) return undefined;
     this.#pending.delete(reqId);
-    pending.reject(error);
+    if (this.#pending.size === 0) this.#disarmDeadline();
+    return pending;
+  }
+
+  #armDeadline(at: number): void {
+    clearTimeout(this.#deadlineTimer);
+    this.#deadlineAt = at;
+    this.#deadlineTimer = setTimeout(() => this.#expireOverdue(), Math.max(0, at - performance.now()));
+  }
+
+  #disarmDeadline(): void {
+    clearTimeout(this.#deadlineTimer);
+    this.#deadlineTimer = undefined;
+    this.#deadlineAt = Number.POSITIVE_INFINITY;
+  }
+
+  /** Fails every request past its deadline and re-arms for the earliest of the others. */
+  #expireOverdue(): void {
+    this.#deadlineTimer = undefined;
+    this.#deadlineAt = Number.POSITIVE_INFINITY;
+    const now = performance.now();
+    let next = Number.POSITIVE_INFINITY;
+    const overdue: Array<[string, Pending]> = [];
+    for (const entry of this.#pending) {
+      if (entry[1].deadline <= now) overdue.push(entry);
+      else if (entry[1].deadline < next) next = entry[1].deadline;
+    }
+    for (const [reqId, pending] of overdue) {
+      this.#pending.delete(reqId);
+      pending.reject(
+        wecomAdapterError(
+          'timeout_ambiguous',
+          `Timeout sending message to WeCom: no answer to ${pending.cmd} in ${pending.timeoutMs} ms`,
+        ),
+      );
+    }
+    if (next < Number.POSITIVE_INFINITY) this.#armDeadline(next);
   }
 
   #onMessage(data: WebSocket.RawData, isBinary: boolean): void {
@@ -204,14 +246,12 @@ export class WecomConnection {
       this.#options.onEvent?.(frame);
       return;
     }
-    const pending = this.#pending.get(frame.reqId);
+    const pending = this.#take(frame.reqId);
     if (!pending) {
       if (frame.kind === 'unknown') log.warn('WeCom sent an unknown cmd; ignored', { cmd: frame.cmd });
       else log.debug('WeCom answer matches no pending request', { reqId: frame.reqId });
       return;
     }
-    clearTimeout(pending.timer);
-    this.#pending.delete(frame.reqId);
     if (frame.kind === 'unknown') {
       pending.resolve({
         kind: 'response',

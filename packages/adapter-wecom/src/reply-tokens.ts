@@ -67,11 +67,10 @@ export class WecomReplyTokenCache {
   remember(msgid: string, chatId: string, reqId: string, connection?: number): void {
     const token: WecomReplyToken = { reqId, msgid, chatId, at: this.#now() };
     if (connection !== undefined) token.connection = connection;
+    // LinkedMap.set moves a key already there to the newest end, so only the other map needs a delete.
     this.#answered.delete(msgid);
-    this.#pending.delete(msgid);
     this.#pending.set(msgid, token);
     this.#chats.delete(chatId);
-    this.#pendingChats.delete(chatId);
     this.#pendingChats.set(chatId, token);
     this.#sweep();
   }

@@ -125,3 +125,13 @@ export function createTextBatcher<T>(options: TextBatcherOptions<T>): TextBatche
     },
   };
 }
+
+/**
+ * A text-batching config with its delay applied the Python gateway's way: a delay of 0 turns batching off
+ * (no batcher, no timer per message), rather than a batcher waiting 0 ms.
+ */
+export function withTextBatchingResolved<C extends { textBatching: boolean; textBatchDelayMs: number }>(
+  config: C,
+): C {
+  return config.textBatchDelayMs === 0 && config.textBatching ? { ...config, textBatching: false } : config;
+}

@@ -1,5 +1,6 @@
 import { Lexer, type Links, type Token, type Tokens } from 'marked';
 import { lexerOptions, type MarkdownDocument, normalizeLineEndings, parsedTokens } from './document.js';
+import { isPlainInline } from './plain-text.js';
 
 /**
  * The top-level blocks of a document, handed out one at a time with their inline tokens. A caller
@@ -200,9 +201,19 @@ class InlineQueue {
       if (this.positions.get(entry.tokens) === this.lexed) this.positions.delete(entry.tokens);
       // As marked's lex() does before each entry; other lexer state carries over, as it does there.
       this.lexer.state.inRawBlock = false;
+      if (entry.tokens.length === 0 && isPlainInline(entry.src)) {
+        // The token marked's inline lexer would make, without the dozen regexes it tries per word
+        // (most of the garbage a long reply makes). Plain text changes no lexer state.
+        if (entry.src !== '') entry.tokens.push(plainTextToken(entry.src));
+        continue;
+      }
       this.lexer.inlineTokens(entry.src, entry.tokens);
     }
   }
+}
+
+function plainTextToken(src: string): Tokens.Text {
+  return { type: 'text', raw: src, text: src, escaped: false };
 }
 
 /** The token arrays under a block that the block pass queued for inline lexing. */

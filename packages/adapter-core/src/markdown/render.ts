@@ -4,6 +4,7 @@ import { readTopLevelBlocks } from './block-stream.js';
 import { writerFor } from './dialects/index.js';
 import { type MarkdownDocument, sourceDocument } from './document.js';
 import { decodeCharacterReferences } from './entities.js';
+import { plainParagraphs, renderPlainParagraph } from './plain-text.js';
 import type { DialectWriter, InlineContext } from './writer.js';
 
 const TOP: InlineContext = { inLink: false, formats: [] };
@@ -17,6 +18,13 @@ export function renderMarkdown(md: string | MarkdownDocument, dialect: MarkdownD
   const document = typeof md === 'string' ? sourceDocument(md, 'renderMarkdown') : md;
   if (dialect === 'markdown') return document.source;
   const writer = writerFor(dialect);
+  // A string without Markdown syntax needs no lexing; a parsed document has its tokens already.
+  const paragraphs = typeof md === 'string' ? plainParagraphs(document.source) : undefined;
+  if (paragraphs) {
+    return writer.finish(
+      paragraphs.map((lines) => renderPlainParagraph(lines, writer)).join(writer.blockSeparator),
+    );
+  }
   const blocks = readTopLevelBlocks(document);
   // The same parts and separators as renderBlocks over the whole token list.
   const parts: string[] = [];

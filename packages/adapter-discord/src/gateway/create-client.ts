@@ -1,6 +1,7 @@
 import { Client, GatewayIntentBits, Options, Partials, type RateLimitData } from 'discord.js';
 import { Agent } from 'undici';
 import type { DiscordConfig } from '../config.js';
+import { createRestTransport } from '../outbound/rest-transport.js';
 import { DiscordGatewayStrategy, type GatewayHooks } from './sharding-strategy.js';
 
 /**
@@ -46,6 +47,7 @@ export function createDiscordClient(
       retries: 0,
       timeout: config.restTimeoutMs,
       agent,
+      makeRequest: createRestTransport(config.apiBase),
       globalRequestsPerSecond: config.globalRequestsPerSecond,
       rejectOnRateLimit: (info) => info.retryAfter > config.maxRateLimitWaitMs,
     },

@@ -18,8 +18,15 @@ describe('stripBotMentions', () => {
     );
   });
 
+  it('trims a text without any mention, as it does one with', () => {
+    expect(stripBotMentions('  just asking <@ here  ', BOT)).toBe('just asking <@ here');
+    expect(stripBotMentions(' \t no mention\n', BOT, ['99'])).toBe('no mention');
+  });
+
   it('textMentionsUser', () => {
     expect(textMentionsUser(`x <@!${BOT}>`, BOT)).toBe(true);
     expect(textMentionsUser(`x <@${BOT}0>`, BOT)).toBe(false);
+    expect(textMentionsUser(`<@${BOT}>`, BOT)).toBe(true);
+    expect(textMentionsUser(`<@!!${BOT}> <@&${BOT}> @${BOT}`, BOT)).toBe(false);
   });
 });

@@ -4,6 +4,8 @@
  * whitespace around a removed mention collapses to one space; the result is trimmed.
  */
 export function stripBotMentions(text: string, botId: string, botRoleIds: readonly string[] = []): string {
+  // Most messages mention nobody: skip compiling the pattern (every form starts with "<@").
+  if (!text.includes('<@')) return text.trim();
   const ids = [`@!?${escapeId(botId)}`, ...botRoleIds.map((id) => `@&${escapeId(id)}`)];
   const pattern = new RegExp(`\\s*<(?:${ids.join('|')})>\\s*`, 'g');
   return text.replace(pattern, ' ').trim();
@@ -11,7 +13,8 @@ export function stripBotMentions(text: string, botId: string, botRoleIds: readon
 
 /** True when the text contains a user mention of `userId` in either form. */
 export function textMentionsUser(text: string, userId: string): boolean {
-  return new RegExp(`<@!?${escapeId(userId)}>`).test(text);
+  // The two literal forms of `<@!?id>`, without compiling a pattern per message.
+  return text.includes(`<@${userId}>`) || text.includes(`<@!${userId}>`);
 }
 
 function escapeId(id: string): string {

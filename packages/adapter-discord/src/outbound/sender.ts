@@ -49,7 +49,20 @@ export function discordTargetChannel(chat: ChatRef, threadId?: string): string {
  * after a timeout.
  */
 export class DiscordSender {
-  constructor(private readonly deps: DiscordSenderDeps) {}
+  /** The same for every create; built once instead of per message. */
+  readonly #allowedMentions: { parse: string[]; replied_user: boolean };
+
+  constructor(private readonly deps: DiscordSenderDeps) {
+    const { allowMentions } = deps.config;
+    this.#allowedMentions = {
+      parse: [
+        ...(allowMentions.users ? ['users'] : []),
+        ...(allowMentions.roles ? ['roles'] : []),
+        ...(allowMentions.everyone ? ['everyone'] : []),
+      ],
+      replied_user: allowMentions.repliedUser,
+    };
+  }
 
   async send(chat: ChatRef, msg: OutboundMessage): Promise<SendResult> {
     const channelId = discordTargetChannel(chat, msg.threadId);
@@ -119,18 +132,10 @@ export class DiscordSender {
   }
 
   async #create(channelId: string, plan: CreatePlan, index: number, total: number): Promise<APIMessage> {
-    const { allowMentions } = this.deps.config;
     const body: Record<string, unknown> = {
       nonce: nextMessageNonce(),
       enforce_nonce: true,
-      allowed_mentions: {
-        parse: [
-          ...(allowMentions.users ? ['users'] : []),
-          ...(allowMentions.roles ? ['roles'] : []),
-          ...(allowMentions.everyone ? ['everyone'] : []),
-        ],
-        replied_user: allowMentions.repliedUser,
-      },
+      allowed_mentions: this.#allowedMentions,
     };
     if (plan.content !== undefined) body['content'] = plan.content;
     if (plan.replyTo !== undefined)

@@ -1,7 +1,10 @@
 import type { LengthUnit } from '../../contract.js';
 import { AdapterError } from '../../errors.js';
 import { readTopLevelBlocks } from '../block-stream.js';
+import { writerFor } from '../dialects/index.js';
 import { type MarkdownDocument, sourceDocument } from '../document.js';
+import { measureLength } from '../length.js';
+import { plainParagraphs, renderPlainParagraph, trimBlankLines } from '../plain-text.js';
 import type { MarkdownChunk, SplitMarkdownOptions } from '../types.js';
 import { buildChunkMarkdown } from './build-chunk.js';
 import { chooseChunkEnd } from './choose-cut.js';
@@ -34,11 +37,36 @@ export function splitMarkdownInWindows(
   validate(options);
   const document = typeof md === 'string' ? sourceDocument(md, 'splitMarkdown') : md;
   if (document.source.trim() === '') return [];
+  // A parsed document has paid for its lexing already; a string may not need any.
+  if (typeof md === 'string') {
+    const whole = plainTextChunk(document.source, options);
+    if (whole) return [whole];
+  }
   const blocks = readTopLevelBlocks(document, windowChars);
   const ctx = new SplitContext(options.dialect, options.unit, options.limit, blocks.links);
 
   // Top-level blocks are measured exactly, so a text that fits comes back whole from the first pick.
   return packChunks(new SegmentWindow(blocks), ctx);
+}
+
+/**
+ * A plain text (see plain-text.ts) that fits in one chunk, rendered without lexing: each paragraph as
+ * the lexing path renders it alone, joined as it joins top-level blocks. Undefined when the text is
+ * not plain or does not fit, and the lexing path takes over.
+ */
+function plainTextChunk(source: string, options: SplitMarkdownOptions): MarkdownChunk | undefined {
+  const paragraphs = plainParagraphs(source);
+  if (!paragraphs) return undefined;
+  const markdown = trimBlankLines(source);
+  let rendered = markdown;
+  if (options.dialect !== 'markdown') {
+    const writer = writerFor(options.dialect);
+    const parts: string[] = [];
+    for (const lines of paragraphs) parts.push(writer.finish(renderPlainParagraph(lines, writer)));
+    rendered = parts.join(writer.blockSeparator);
+  }
+  const length = measureLength(rendered, options.unit);
+  return length <= options.limit ? { markdown, rendered, length } : undefined;
 }
 
 function validate(options: SplitMarkdownOptions): void {
