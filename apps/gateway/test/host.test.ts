@@ -1,3 +1,4 @@
+import { mergeInboundBatch } from '@hermes/adapter-core';
 import { step } from '@hermes/agent/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Harness, startHarness, waitFor } from './support/harness.js';
@@ -51,6 +52,24 @@ describe('gateway host with an in-memory platform and the fake model', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(h.fake.requests).toHaveLength(1);
     expect(h.adapter.texts().filter((t) => t === 'only once')).toHaveLength(1);
+  });
+
+  it('a merged message delivered again with a part already taken answers only the new parts', async () => {
+    h = await startHarness();
+    h.fake.script(step.text('one'), step.text('two'));
+    const first = h.adapter.inject({ id: 'p1', text: 'first piece' });
+    await waitFor(() => h!.adapter.texts().includes('one'), 'first reply');
+    // The platform delivers p1 again, now merged with p2 (a new owner fetched both; a batch formed again).
+    const second = { ...first, id: 'p2', text: 'second piece' };
+    await h.adapter.deliver(mergeInboundBatch([first, second]));
+    await waitFor(() => h!.adapter.texts().includes('two'), 'second reply');
+    expect(String(h.fake.requests[1]!.body.messages.at(-1)!.content)).toBe('second piece');
+    // Both parts are taken now, alone or merged.
+    await h.adapter.deliver(mergeInboundBatch([first, second]));
+    await h.adapter.deliver(second);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(h.fake.requests).toHaveLength(2);
+    expect(h.adapter.texts()).toEqual(['one', 'two']);
   });
 
   it('interrupts a running turn and answers every message that arrived meanwhile, in order, in one turn', async () => {

@@ -69,6 +69,12 @@ export interface InboundMessage {
   /** Limits the platform puts on the turn this message starts (a webhook route's toolsets, a keyless server). */
   turnLimits?: TurnLimits;
   /**
+   * The platform messages merged into this one (a split paste, an album), oldest first; `id` is the first's.
+   * Absent for a single message. The host records every part's id, so a part the platform delivers again,
+   * alone or merged with others, is recognised as taken and never answered twice (`mergeInboundBatch` sets it).
+   */
+  parts?: InboundMessage[];
+  /**
    * The platform payload as received, for logging and debugging by an adapter's own users. The host never
    * reads it: whatever the host needs is a typed field above.
    */

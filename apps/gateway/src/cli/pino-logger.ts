@@ -75,15 +75,20 @@ export function createGatewayLogger(options: {
   secrets: Iterable<string | undefined>;
   console?: ConsoleLogFormat;
 }): { logger: Logger; flush(): void } {
-  const streams: pino.StreamEntry[] = [{ stream: consoleStream(options.console ?? 'json') }];
+  const asked = options.level?.trim().toLowerCase() || 'info';
+  const known = asked in pino.levels.values || asked === 'silent';
+  const level = (known ? asked : 'info') as pino.Level;
+  // Each stream carries the level too: a multistream entry without one stays at info whatever the root says.
+  const streams: pino.StreamEntry[] = [{ level, stream: consoleStream(options.console ?? 'json') }];
   const notTightened = options.logFile ? prepareLogFile(options.logFile) : [];
   if (options.logFile) {
     streams.push({
+      level,
       stream: pino.destination({ dest: options.logFile, mkdir: true, sync: false, mode: 0o600 }),
     });
   }
   const root = pino(
-    { level: options.level ?? 'info', base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
+    { level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
     pino.multistream(streams),
   );
   const wrap = (p: pino.Logger, bound: ReadonlySet<string>): Logger => ({
@@ -98,6 +103,10 @@ export function createGatewayLogger(options: {
     },
   });
   const logger = createRedactingLogger(wrap(root, new Set()), options.secrets);
+  if (!known)
+    logger.warn(
+      `HERMES_LOG_LEVEL=${asked} is not a log level; logging at info. Use one of trace, debug, info, warn, error, fatal, silent.`,
+    );
   for (const problem of notTightened)
     logger.warn('log file permissions not tightened: other users may read the log; fix the owner', {
       problem,

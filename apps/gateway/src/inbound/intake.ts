@@ -1,5 +1,5 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import type { InboundMessage } from '@hermes/adapter-core';
+import { type InboundMessage, mergeInboundBatch } from '@hermes/adapter-core';
 import type { CommandContext } from '../commands/context.js';
 import { parseCommand } from '../commands/parse.js';
 import type { CommandOutcome, CommandSpec } from '../commands/registry.js';
@@ -44,11 +44,14 @@ const PAIRING_REFUSALS: Record<string, string> = {
  * Entry point for every message an adapter hands over. Resolves once the message is journalled (committed),
  * which is when the adapter may acknowledge it to the platform; the turn goes on after that.
  */
-export async function handleInbound(rt: IntakeDeps, platform: string, msg: InboundMessage): Promise<void> {
+export async function handleInbound(rt: IntakeDeps, platform: string, given: InboundMessage): Promise<void> {
+  const msg = await untakenParts(rt, platform, given);
+  if (!msg) return;
   const journalId = await rt.journal.record(
-    `${platform}:${msg.chat.chatId}:${msg.id}`,
+    dedupeKeyOf(platform, msg),
     platform,
     encodeInbound(msg),
+    msg.parts?.slice(1).map((part) => dedupeKeyOf(platform, part)),
   );
   if (journalId === undefined) {
     rt.logger.debug('duplicate inbound message dropped', { platform, id: msg.id });
@@ -61,6 +64,33 @@ export async function handleInbound(rt: IntakeDeps, platform: string, msg: Inbou
   void processed.catch((err: unknown) => {
     rt.logger.error('inbound message failed', { platform, id: msg.id, error: (err as Error).message });
   });
+}
+
+function dedupeKeyOf(platform: string, msg: InboundMessage): string {
+  return `${platform}:${msg.chat.chatId}:${msg.id}`;
+}
+
+/**
+ * A merged message (a split paste) whose parts were partly taken before, by this process before a crash or
+ * by the replica that held the connection, and delivered again merged differently: only the parts not
+ * taken yet go on, so none is answered twice and none is dropped with a taken one. Undefined: all taken.
+ */
+async function untakenParts(
+  rt: IntakeDeps,
+  platform: string,
+  msg: InboundMessage,
+): Promise<InboundMessage | undefined> {
+  const parts = msg.parts;
+  if (!parts || parts.length < 2) return msg;
+  const known = new Set(await rt.journal.known(parts.map((part) => dedupeKeyOf(platform, part))));
+  if (known.size === 0) return msg;
+  const fresh = parts.filter((part) => !known.has(dedupeKeyOf(platform, part)));
+  rt.logger.info('a merged message came again with parts already taken; only the new parts go on', {
+    platform,
+    taken: parts.length - fresh.length,
+    fresh: fresh.length,
+  });
+  return fresh.length === 0 ? undefined : mergeInboundBatch(fresh);
 }
 
 /** Access, commands, then the session lane. Also used to replay journalled messages after a crash. */

@@ -73,12 +73,36 @@ export class InboundJournal {
     this.atomically = atomically(db);
   }
 
-  /** Returns the new entry id, or undefined when this key was already recorded (a redelivery). */
-  record(dedupeKey: string, platform: string, payload: string): number | undefined {
-    const r = this.sql(
-      "INSERT OR IGNORE INTO inbound (dedupe_key, platform, payload, state, received_at) VALUES (?, ?, ?, 'received', ?)",
-    ).run(dedupeKey, platform, payload, this.now());
-    return r.changes === 1 ? Number(r.lastInsertRowid) : undefined;
+  /**
+   * Returns the new entry id, or undefined when this key was already recorded (a redelivery). `partKeys`
+   * are recorded as taken with it, in the same commit (see `JournalStorage.record`).
+   */
+  record(
+    dedupeKey: string,
+    platform: string,
+    payload: string,
+    partKeys: readonly string[] = [],
+  ): number | undefined {
+    const insert = () => {
+      const now = this.now();
+      const r = this.sql(
+        "INSERT OR IGNORE INTO inbound (dedupe_key, platform, payload, state, received_at) VALUES (?, ?, ?, 'received', ?)",
+      ).run(dedupeKey, platform, payload, now);
+      if (r.changes !== 1) return undefined;
+      const part = this.sql(
+        "INSERT OR IGNORE INTO inbound (dedupe_key, platform, payload, state, received_at, done_at) VALUES (?, ?, ?, 'done', ?, ?)",
+      );
+      const marker = partMarker(dedupeKey);
+      for (const key of partKeys) part.run(key, platform, marker, now, now);
+      return Number(r.lastInsertRowid);
+    };
+    return partKeys.length === 0 ? insert() : this.atomically(insert);
+  }
+
+  /** Which of these keys are recorded already (as an entry or as part of one). */
+  known(dedupeKeys: readonly string[]): string[] {
+    const has = this.sql('SELECT 1 FROM inbound WHERE dedupe_key = ?');
+    return dedupeKeys.filter((key) => has.get(key) !== undefined);
   }
 
   /** Called when a turn starts: counts the attempt and remembers where its transcript entries begin. */
@@ -123,4 +147,9 @@ export class InboundJournal {
       this.now() - maxAgeMs,
     ).changes;
   }
+}
+
+/** The payload of a part's row: which entry carries its text (it is never replayed itself). */
+export function partMarker(entryKey: string): string {
+  return JSON.stringify({ partOf: entryKey });
 }

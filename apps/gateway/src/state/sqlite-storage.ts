@@ -79,6 +79,7 @@ export class SqliteStorage implements StateStorage {
     this.journal = {
       ...promised(g, s.journal, [], ['record', 'finish', 'prune']),
       open: (scope) => g.read(() => s.journal.open(scope?.platforms)),
+      known: (keys) => g.read(() => s.journal.known(keys)),
       setSessionKey: (id, key) => s.journal.setSessionKey(id, key),
     };
     this.outbox = {

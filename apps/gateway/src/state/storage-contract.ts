@@ -323,6 +323,19 @@ export function storageContract(
         await s.journal.finish([]);
       });
 
+      it('records the parts of a merged message with it: each is known and a duplicate on its own', async () => {
+        expect(await s.journal.known(['t:1', 't:2', 't:3'])).toEqual([]);
+        const id = await s.journal.record('t:1', 'telegram', '{"text":"a b"}', ['t:2']);
+        expect(id).toBeTypeOf('number');
+        expect((await s.journal.known(['t:1', 't:2', 't:3'])).sort()).toEqual(['t:1', 't:2']);
+        expect(await s.journal.record('t:2', 'telegram', '{"text":"b"}')).toBeUndefined();
+        // Only the entry is open (replayed after a crash), never its parts.
+        expect((await s.journal.open()).map((e) => e.dedupeKey)).toEqual(['t:1']);
+        // A redelivered entry records none of its parts either.
+        expect(await s.journal.record('t:1', 'telegram', '{}', ['t:3'])).toBeUndefined();
+        expect(await s.journal.known(['t:3'])).toEqual([]);
+      });
+
       it("writes a message's session key with its turn start, not before", async () => {
         const created = await s.sessions.create(KEY, chat, '99');
         const id = (await s.journal.record('telegram:1', 'telegram', '{}'))!;

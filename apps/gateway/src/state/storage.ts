@@ -81,8 +81,19 @@ export interface SessionStorage {
 }
 
 export interface JournalStorage {
-  /** Returns the new entry id, or undefined when this dedupe key was already recorded (a redelivery). */
-  record(dedupeKey: string, platform: string, payload: string): Promise<number | undefined>;
+  /**
+   * Returns the new entry id, or undefined when this dedupe key was already recorded (a redelivery).
+   * `partKeys`: the other messages merged into this entry (a split paste); each is recorded with it, as
+   * taken, in the same commit, so a redelivery of any of them is a duplicate too.
+   */
+  record(
+    dedupeKey: string,
+    platform: string,
+    payload: string,
+    partKeys?: readonly string[],
+  ): Promise<number | undefined>;
+  /** Which of these dedupe keys are recorded already (as an entry or as part of one). */
+  known(dedupeKeys: readonly string[]): Promise<string[]>;
   /**
    * Remembered in memory and written with the entry's next write (turn start or finish): the key is
    * bookkeeping nothing replays from, so it costs no commit of its own.

@@ -118,6 +118,12 @@ export class MemoryAdapter implements PlatformAdapter {
     return msg;
   }
 
+  /** Hands over a message built by the test (a merged batch), as the platform would. */
+  deliver(msg: InboundMessage): Promise<void> {
+    if (!this.ctx) throw new AdapterError('not_connected', 'memory adapter not started');
+    return this.ctx.receive(msg) ?? Promise.resolve();
+  }
+
   texts(): string[] {
     return this.sent.map((s) => s.message.text ?? '').filter(Boolean);
   }

@@ -29,6 +29,16 @@ describe('mergeInboundBatch', () => {
     expect(merged.sender).toBe(sender);
     expect(merged.receivedAt).toEqual(new Date(1000));
     expect(merged.raw).toEqual([{ id: 'm1' }, { id: 'm2' }, { id: 'm3' }]);
+    expect(merged.parts?.map((p) => p.id)).toEqual(['m1', 'm2', 'm3']);
+  });
+
+  it('lists every piece once in parts when a merged message is merged again', () => {
+    const twice = mergeInboundBatch([mergeInboundBatch([msg('m1', 'a'), msg('m2', 'b')]), msg('m3', 'c')]);
+    expect(twice.parts?.map((p) => [p.id, p.text])).toEqual([
+      ['m1', 'a'],
+      ['m2', 'b'],
+      ['m3', 'c'],
+    ]);
   });
 
   it('merges attachments in order, skips empty texts and takes the first reply reference', () => {

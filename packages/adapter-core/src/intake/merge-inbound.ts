@@ -4,7 +4,8 @@ import { AdapterError } from '../errors.js';
 /**
  * One message out of a text batch: texts joined with a newline (empty ones skipped, so a caption-less
  * photo adds no blank line), attachments in arrival order, id and chat of the first piece, the first
- * reply reference found, `raw` = every piece's raw payload. A single message is returned unchanged.
+ * reply reference found, `raw` = every piece's raw payload and `parts` = the pieces themselves (so the host can
+ * recognise each one again). A single message is returned unchanged.
  */
 export function mergeInboundBatch(items: InboundMessage[]): InboundMessage {
   const first = items[0];
@@ -24,6 +25,7 @@ export function mergeInboundBatch(items: InboundMessage[]): InboundMessage {
     attachments: items.flatMap((m) => m.attachments),
     receivedAt: first.receivedAt,
     raw: items.map((m) => m.raw),
+    parts: items.flatMap((m) => m.parts ?? [m]),
   };
   const replyTo = items.find((m) => m.replyTo !== undefined)?.replyTo;
   if (replyTo !== undefined) merged.replyTo = replyTo;

@@ -2,6 +2,7 @@ import {
   type InboundState,
   type JournalEntry,
   journalEntryFromRow,
+  partMarker,
   type RawJournalEntry,
 } from '../inbound-journal.js';
 import type { JournalStorage, RecoveryScope } from '../storage.js';
@@ -13,6 +14,22 @@ const Q = {
     name: 'hs_inbound_record',
     text: `INSERT INTO inbound (dedupe_key, platform, payload, state, received_at, written_by) VALUES ($1, $2, $3, 'received', $4, $5)
            ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+  },
+  recordWithParts: {
+    name: 'hs_inbound_record_parts',
+    text: `WITH entry AS (
+             INSERT INTO inbound (dedupe_key, platform, payload, state, received_at, written_by) VALUES ($1, $2, $3, 'received', $4, $5)
+             ON CONFLICT (dedupe_key) DO NOTHING RETURNING id
+           ), parts AS (
+             INSERT INTO inbound (dedupe_key, platform, payload, state, received_at, done_at, written_by)
+             SELECT k, $2, $7, 'done', $4, $4, $5 FROM unnest($6::text[]) AS k WHERE EXISTS (SELECT 1 FROM entry)
+             ON CONFLICT (dedupe_key) DO NOTHING
+           )
+           SELECT id FROM entry`,
+  },
+  known: {
+    name: 'hs_inbound_known',
+    text: 'SELECT dedupe_key FROM inbound WHERE dedupe_key = ANY ($1::text[])',
   },
   finish: {
     name: 'hs_inbound_finish',
@@ -47,10 +64,36 @@ export class PgJournal implements JournalStorage {
     readonly replicaId: string | null,
   ) {}
 
-  async record(dedupeKey: string, platform: string, payload: string): Promise<number | undefined> {
-    return this.db.fenced(platform, (on) =>
-      recordEntry(on, dedupeKey, platform, payload, this.now(), this.replicaId),
-    );
+  async record(
+    dedupeKey: string,
+    platform: string,
+    payload: string,
+    partKeys: readonly string[] = [],
+  ): Promise<number | undefined> {
+    if (partKeys.length === 0)
+      return this.db.fenced(platform, (on) =>
+        recordEntry(on, dedupeKey, platform, payload, this.now(), this.replicaId),
+      );
+    // One statement: the entry and its parts commit together, fenced or not.
+    return this.db.fenced(platform, async (on) => {
+      const values = [
+        dedupeKey,
+        platform,
+        payload,
+        this.now(),
+        this.replicaId,
+        partKeys,
+        partMarker(dedupeKey),
+      ];
+      const { rows } = await on.query<{ id: number }>(Q.recordWithParts, values);
+      return rows[0]?.id;
+    });
+  }
+
+  async known(dedupeKeys: readonly string[]): Promise<string[]> {
+    if (dedupeKeys.length === 0) return [];
+    const { rows } = await this.db.query<{ dedupe_key: string }>(Q.known, [dedupeKeys]);
+    return rows.map((r) => r.dedupe_key);
   }
 
   setSessionKey(id: number, sessionKey: string): void {
