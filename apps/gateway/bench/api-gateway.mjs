@@ -7,7 +7,7 @@ import { apiServerDescriptor, createApiServerAdapter } from '@hermes/adapter-api
 import { createRedactingLogger } from '@hermes/adapter-core';
 import { createAgent } from '@hermes/agent';
 import { startFakeOpenAI } from '@hermes/agent/testing';
-import { GatewayHost, loadConfig } from '../dist/index.js';
+import { GatewayHost, loadConfig, openStateStorage } from '../dist/index.js';
 
 /**
  * The host's view of the API server, as the CLI builds it from the descriptor. Without it the host takes
@@ -40,9 +40,13 @@ export async function startInstantModel() {
   return fake;
 }
 
-/** API server + host + agent against `model`; `url` is its chat completions endpoint. */
-export async function startApiGateway(model) {
+/**
+ * API server + host + agent against `model`; `url` is its chat completions endpoint. `env` adds to the
+ * config's environment (HERMES_DATABASE_URL puts the state in PostgreSQL, as the CLI would).
+ */
+export async function startApiGateway(model, env = {}) {
   const home = mkdtempSync(join(tmpdir(), 'hermes-bench-'));
+  const config = loadConfig({ HERMES_HOME: home, ...env });
   const agent = createAgent({
     baseURL: model.baseURL,
     apiKey: 'k',
@@ -52,7 +56,8 @@ export async function startApiGateway(model) {
   });
   const adapter = createApiServerAdapter({ host: '127.0.0.1', port: 0, maxConcurrentRuns: 64 });
   const host = new GatewayHost({
-    config: loadConfig({ HERMES_HOME: home }),
+    config,
+    storage: await openStateStorage(config),
     logger: productionLikeLogger(),
     agent,
     adapters: [adapter],

@@ -24,6 +24,11 @@ export interface TestPostgres {
 export interface StartTestPostgresOptions {
   /** Bound on initdb + start + first connection (default 30 s). */
   readonly timeoutMs?: number;
+  /**
+   * Keep PostgreSQL's own durability (fsync, synchronous commit, full page writes) as an operator runs it:
+   * for benchmarks. Tests leave it off, which is faster and loses nothing a test looks at.
+   */
+  readonly durable?: boolean;
 }
 
 function freePort(): Promise<number> {
@@ -108,7 +113,8 @@ function withUser(runAs: RunAs | undefined, argv: readonly string[]): string[] {
 }
 
 /**
- * Starts a throwaway PostgreSQL cluster on 127.0.0.1 (trust auth, loopback only, fsync off): for tests only.
+ * Starts a throwaway PostgreSQL cluster on 127.0.0.1 (trust auth, loopback only, fsync off unless `durable`):
+ * for tests and benchmarks only.
  * Check `postgresAvailability()` first; this throws with the same reason when it cannot run.
  */
 export async function startTestPostgres(options: StartTestPostgresOptions = {}): Promise<TestPostgres> {
@@ -152,12 +158,9 @@ export async function startTestPostgres(options: StartTestPostgresOptions = {}):
         'listen_addresses=127.0.0.1',
         '-c',
         `unix_socket_directories=${dir}`,
-        '-c',
-        'fsync=off',
-        '-c',
-        'synchronous_commit=off',
-        '-c',
-        'full_page_writes=off',
+        ...(options.durable
+          ? []
+          : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
         '-c',
         'max_connections=200',
       ]);
