@@ -45,7 +45,8 @@ const PAIRING_REFUSALS: Record<string, string> = {
  * which is when the adapter may acknowledge it to the platform; the turn goes on after that.
  */
 export async function handleInbound(rt: IntakeDeps, platform: string, given: InboundMessage): Promise<void> {
-  const msg = await untakenParts(rt, platform, given);
+  // A single message goes straight to its journal write (no await before it: writes keep arrival order).
+  const msg = given.parts && given.parts.length > 1 ? await untakenParts(rt, platform, given) : given;
   if (!msg) return;
   const journalId = await rt.journal.record(
     dedupeKeyOf(platform, msg),
@@ -80,8 +81,7 @@ async function untakenParts(
   platform: string,
   msg: InboundMessage,
 ): Promise<InboundMessage | undefined> {
-  const parts = msg.parts;
-  if (!parts || parts.length < 2) return msg;
+  const parts = msg.parts ?? [];
   const known = new Set(await rt.journal.known(parts.map((part) => dedupeKeyOf(platform, part))));
   if (known.size === 0) return msg;
   const fresh = parts.filter((part) => !known.has(dedupeKeyOf(platform, part)));

@@ -92,7 +92,7 @@ export class PgExecutor implements Queryable {
       };
       client.on('error', onError);
       try {
-        await client.query('BEGIN');
+        await client.query(fence ? fencedBegin(fence.lease) : 'BEGIN');
         if (fence) await assertFence(client, fence, this.target.where);
         const result = await fn({ query: (statement, values) => run(client, statement, values) });
         await client.query('COMMIT');
@@ -146,6 +146,16 @@ export class PgExecutor implements Queryable {
       this.#inFlight.delete(promise);
     }
   }
+}
+
+/**
+ * A fenced transaction holds off a takeover while it is open, so one left open by a paused or stuck replica
+ * (SIGSTOP mid-write) must not hold it off for ever: the server cuts it, and rolls it back, after half the
+ * lease time. One round trip (simple protocol); the bound is an integer, safe to inline.
+ */
+function fencedBegin(lease: Lease): string {
+  const hold = Math.max(500, Math.trunc(lease.ttlMs / 2));
+  return `BEGIN; SET LOCAL statement_timeout = ${hold}; SET LOCAL idle_in_transaction_session_timeout = ${hold}`;
 }
 
 async function assertFence(
