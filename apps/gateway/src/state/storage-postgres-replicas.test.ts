@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openPostgresStorage } from './postgres/index.js';
 import { asAdmin, freshSchemaUrl, pgSuiteName, postgres } from './postgres/test-support/pg-fixture.js';
@@ -83,6 +84,40 @@ suite(pgSuiteName('PostgreSQL replicas: connection leases fence the writes'), ()
     await expect(a.storage.journal.record('discord:1', 'discord', '{}')).rejects.toMatchObject({
       code: 'state_lease_lost',
     });
+  });
+
+  it('a fenced write stuck in the database is cut after half the lease: it cannot hold off a takeover', async () => {
+    const { url, schema } = await freshSchemaUrl();
+    const a = await replica(url, 'replica-a');
+    const got = await claim(a.coordination, 'telegram', 2_000);
+    expect(got.ok).toBe(true);
+    // Another session holds the row A is about to write, uncommitted: A's fenced transaction waits on it
+    // while holding the lease row, as one would whose replica was paused mid-write.
+    const blocker = new pg.Client({ connectionString: url });
+    blocker.on('error', () => {});
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query(
+        `INSERT INTO ${schema}.inbound (dedupe_key, platform, payload, state, received_at) VALUES ('telegram:stuck', 'telegram', '{}', 'received', 0)`,
+      );
+      const started = Date.now();
+      const stuck = a.storage.journal.record('telegram:stuck', 'telegram', '{}');
+      const outcome = await Promise.race([
+        stuck.then(
+          () => 'committed',
+          () => 'cut',
+        ),
+        new Promise((r) => setTimeout(() => r('still waiting'), 5_000)),
+      ]);
+      expect(outcome).toBe('cut');
+      expect(Date.now() - started).toBeLessThan(2_000);
+      // The lease row is free again: the holder renews, and its next write commits.
+      expect(await a.storage.journal.record('telegram:next', 'telegram', '{}')).toBeGreaterThan(0);
+    } finally {
+      await blocker.query('ROLLBACK').catch(() => undefined);
+      await blocker.end();
+    }
   });
 
   it('replicas() shows each replica, what it owns and its open work', async () => {
