@@ -143,7 +143,7 @@ describe('busy input modes (issue 9 §5)', () => {
     await h.fake.waitForRequests(1, 5000);
     h.adapter.inject({ text: 'm2' });
     h.adapter.inject({ text: 'm3' });
-    expect(await h.host.runtime.journal.open()).toHaveLength(3);
+    await waitFor(async () => (await h!.host.runtime.journal.open()).length === 3, 'three open messages');
     // Stopping mid-turn leaves the interrupted turn and both queued messages open in the journal.
     await h.host.stop(2000);
     await h.fake.close();

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { RequestExchange } from '@hermes/adapter-core';
 import { step } from '@hermes/agent/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Harness, startHarness, stateDbOf, waitFor } from './support/harness.js';
+import { type Harness, inboundStates, startHarness, waitFor } from './support/harness.js';
 import { MemoryAdapter, MemoryRequestAdapter } from './support/memory-adapter.js';
 
 let h: Harness | undefined;
@@ -89,10 +89,7 @@ describe('request/reply platforms', () => {
     adapter.inject({ text: 'slow question', extra: { request: exchange(client.signal) } });
     await waitFor(() => h!.fake.requests.length === 1, 'model called');
     client.abort('client_disconnected');
-    await waitFor(
-      () => stateDbOf(h!.host).prepare("SELECT state FROM inbound WHERE state = 'abandoned'").get(),
-      'journal row abandoned',
-    );
+    await waitFor(async () => (await inboundStates(h!)).includes('abandoned'), 'journal row abandoned');
     adapter.inject({ text: 'next', extra: { request: exchange(new AbortController().signal, 'reply-2') } });
     await waitFor(() => adapter.texts().includes('for the next client'), 'next request answered');
     expect(adapter.texts()).toEqual(['for the next client']);
@@ -104,10 +101,7 @@ describe('request/reply platforms', () => {
     const client = new AbortController();
     client.abort('client_disconnected');
     adapter.inject({ text: 'nobody waits', extra: { request: exchange(client.signal) } });
-    await waitFor(
-      () => stateDbOf(h!.host).prepare("SELECT state FROM inbound WHERE state = 'abandoned'").get(),
-      'journal row abandoned',
-    );
+    await waitFor(async () => (await inboundStates(h!)).includes('abandoned'), 'journal row abandoned');
     expect(h.fake.requests).toHaveLength(0);
   });
 

@@ -5,7 +5,7 @@ import { step } from '@hermes/agent/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeInbound } from '../src/inbound/inbound-codec.js';
 import { streamedReplyKey } from '../src/turn/streaming/stream-finish.js';
-import { type Harness, startHarness, stateDbOf, waitFor } from './support/harness.js';
+import { type Harness, onPostgres, startHarness, stateDbOf, waitFor } from './support/harness.js';
 import { MemoryRequestAdapter } from './support/memory-adapter.js';
 
 let h: Harness | undefined;
@@ -23,44 +23,50 @@ function tempHome(): string {
 }
 
 describe('after an unclean stop', () => {
-  it('delivers recorded replies once with a marker, never re-sends one that was mid-send, replays open messages', async () => {
-    const home = tempHome();
-    const first = await startHarness({ home });
-    const chat = { platform: 'memory', chatId: 'chat-1', chatType: 'dm' as const };
-    const rt = first.host.runtime;
-    const [sending] = await rt.outbox.enqueue(chat, [{ text: 'was being sent' }], 'turn-a');
-    await rt.outbox.markSending(sending!);
-    await rt.outbox.enqueue(chat, [{ text: 'never sent' }], 'turn-b');
-    const msg = first.adapter.inject({ id: 'will-replay', text: 'placeholder' });
-    // The first turn ends with its reply marked sent: a crash before that commit would leave it ambiguous.
-    await waitFor(
-      async () => (await rt.journal.open()).length === 0 && (await rt.outbox.countByState()).sent === 1,
-      'first turn answered',
-    );
-    // Recreate the state a crash leaves: an acknowledged message whose turn never finished.
-    stateDbOf(first.host).prepare('DELETE FROM inbound').run();
-    await rt.journal.record(
-      'memory:chat-1:acked-1',
-      'memory',
-      encodeInbound({ ...msg, id: 'acked-1', text: 'answer me after the crash' }),
-    );
-    // "kill -9": no stop(), the database is simply abandoned (WAL keeps what was committed).
-    stateDbOf(first.host).close();
-    await first.fake.close();
+  // It stages the crash on state.db itself (rows deleted, the file abandoned); PostgreSQL's own crash tests
+  // are the replica e2e (kill -9 of real processes).
+  it.skipIf(onPostgres)(
+    'delivers recorded replies once with a marker, never re-sends one that was mid-send, replays open messages',
+    async () => {
+      const home = tempHome();
+      const first = await startHarness({ home });
+      const chat = { platform: 'memory', chatId: 'chat-1', chatType: 'dm' as const };
+      const rt = first.host.runtime;
+      const [sending] = await rt.outbox.enqueue(chat, [{ text: 'was being sent' }], 'turn-a');
+      await rt.outbox.markSending(sending!);
+      await rt.outbox.enqueue(chat, [{ text: 'never sent' }], 'turn-b');
+      const msg = first.adapter.inject({ id: 'will-replay', text: 'placeholder' });
+      // The first turn ends with its reply marked sent: a crash before that commit would leave it ambiguous.
+      await waitFor(
+        async () => (await rt.journal.open()).length === 0 && (await rt.outbox.countByState()).sent === 1,
+        'first turn answered',
+      );
+      // Recreate the state a crash leaves: an acknowledged message whose turn never finished.
+      stateDbOf(first.host).prepare('DELETE FROM inbound').run();
+      await rt.journal.record(
+        'memory:chat-1:acked-1',
+        'memory',
+        encodeInbound({ ...msg, id: 'acked-1', text: 'answer me after the crash' }),
+      );
+      // "kill -9": no stop(), the database is simply abandoned (WAL keeps what was committed).
+      stateDbOf(first.host).close();
+      await first.fake.close();
 
-    h = await startHarness({ home });
-    h.fake.script(step.text('answer after restart'));
-    await waitFor(() => h!.adapter.texts().includes('answer after restart'), 'replayed message answered');
-    const texts = h.adapter.texts();
-    expect(texts.filter((t) => t.includes('never sent'))).toHaveLength(1);
-    expect(texts.find((t) => t.includes('never sent'))).toMatch(/^♻️ Recovered reply/);
-    expect(texts.some((t) => t.includes('was being sent'))).toBe(false);
-    expect((await h.host.runtime.outbox.countByState()).ambiguous).toBe(1);
-    expect(String(h.fake.requests[0]!.body.messages.at(-1)!.content)).toBe('answer me after the crash');
-  });
+      h = await startHarness({ home });
+      h.fake.script(step.text('answer after restart'));
+      await waitFor(() => h!.adapter.texts().includes('answer after restart'), 'replayed message answered');
+      const texts = h.adapter.texts();
+      expect(texts.filter((t) => t.includes('never sent'))).toHaveLength(1);
+      expect(texts.find((t) => t.includes('never sent'))).toMatch(/^♻️ Recovered reply/);
+      expect(texts.some((t) => t.includes('was being sent'))).toBe(false);
+      expect((await h.host.runtime.outbox.countByState()).ambiguous).toBe(1);
+      expect(String(h.fake.requests[0]!.body.messages.at(-1)!.content)).toBe('answer me after the crash');
+    },
+  );
 });
 
-describe('after an unclean stop mid-stream', () => {
+// Staged on state.db itself (the file abandoned, rows read or aged in SQL): SQLite only.
+describe.skipIf(onPostgres)('after an unclean stop mid-stream', () => {
   it('edits the streamed message into the recovered reply instead of sending the reply a second time', async () => {
     const home = tempHome();
     const first = await startHarness({ home });
@@ -88,7 +94,8 @@ describe('after an unclean stop mid-stream', () => {
   });
 });
 
-describe('reset policies', () => {
+// Staged on state.db itself (the file abandoned, rows read or aged in SQL): SQLite only.
+describe.skipIf(onPostgres)('reset policies', () => {
   it('auto-resets an idle session, tells the user, and starts without the old history', async () => {
     h = await startHarness({ files: { 'config.yaml': 'session_reset:\n  mode: idle\n  idle_minutes: 5\n' } });
     h.fake.script(step.text('a1'), step.text('a2'));
@@ -105,7 +112,8 @@ describe('reset policies', () => {
   });
 });
 
-describe('replay after kill -9 is idempotent and bounded', () => {
+// Staged on state.db itself (the file abandoned, rows read or aged in SQL): SQLite only.
+describe.skipIf(onPostgres)('replay after kill -9 is idempotent and bounded', () => {
   /** Starts a turn on a hanging model, then abandons the process state mid-turn like kill -9 would. */
   async function crashMidTurn(home: string, text: string, extra = {}) {
     const first = await startHarness({ home, env: { MEMORY_ALLOW_ALL_USERS: 'true' } });

@@ -44,27 +44,66 @@ const PAIRING_REFUSALS: Record<string, string> = {
  * Entry point for every message an adapter hands over. Resolves once the message is journalled (committed),
  * which is when the adapter may acknowledge it to the platform; the turn goes on after that.
  */
-export async function handleInbound(rt: IntakeDeps, platform: string, given: InboundMessage): Promise<void> {
+export function handleInbound(rt: IntakeDeps, platform: string, given: InboundMessage): Promise<void> {
+  const journaled = journal(rt, platform, given);
+  // Journal writes may settle out of order (PostgreSQL runs them on several connections): a session's
+  // messages still reach its lane in the order they arrived.
+  const order = arrivalsOf(rt);
+  const key = rt.sessionKeyOf(given);
+  const previous = order.get(key);
+  const handed = (previous ? previous.then(() => journaled) : journaled).then((entry) => {
+    if (!entry) return;
+    const barrier = rt.replayBarriers.get(platform);
+    const processed = barrier
+      ? barrier.then(() => processInbound(rt, entry.msg, [entry.id]))
+      : processInbound(rt, entry.msg, [entry.id]);
+    void processed.catch((err: unknown) => {
+      rt.logger.error('inbound message failed', {
+        platform,
+        id: entry.msg.id,
+        error: (err as Error).message,
+      });
+    });
+  });
+  const settled = handed.catch(() => undefined);
+  order.set(key, settled);
+  void settled.then(() => {
+    if (order.get(key) === settled) order.delete(key);
+  });
+  return handed;
+}
+
+const arrivals = new WeakMap<IntakeDeps, Map<string, Promise<unknown>>>();
+
+function arrivalsOf(rt: IntakeDeps): Map<string, Promise<unknown>> {
+  let order = arrivals.get(rt);
+  if (!order) {
+    order = new Map();
+    arrivals.set(rt, order);
+  }
+  return order;
+}
+
+/** Journals the message (the parts not taken yet, for a merged one); undefined for a redelivery. */
+async function journal(
+  rt: IntakeDeps,
+  platform: string,
+  given: InboundMessage,
+): Promise<{ id: number; msg: InboundMessage } | undefined> {
   // A single message goes straight to its journal write (no await before it: writes keep arrival order).
   const msg = given.parts && given.parts.length > 1 ? await untakenParts(rt, platform, given) : given;
-  if (!msg) return;
-  const journalId = await rt.journal.record(
+  if (!msg) return undefined;
+  const id = await rt.journal.record(
     dedupeKeyOf(platform, msg),
     platform,
     encodeInbound(msg),
     msg.parts?.slice(1).map((part) => dedupeKeyOf(platform, part)),
   );
-  if (journalId === undefined) {
+  if (id === undefined) {
     rt.logger.debug('duplicate inbound message dropped', { platform, id: msg.id });
-    return;
+    return undefined;
   }
-  const barrier = rt.replayBarriers.get(platform);
-  const processed = barrier
-    ? barrier.then(() => processInbound(rt, msg, [journalId]))
-    : processInbound(rt, msg, [journalId]);
-  void processed.catch((err: unknown) => {
-    rt.logger.error('inbound message failed', { platform, id: msg.id, error: (err as Error).message });
-  });
+  return { id, msg };
 }
 
 function dedupeKeyOf(platform: string, msg: InboundMessage): string {

@@ -177,9 +177,42 @@ suite(pgSuiteName('gateway replicas on one PostgreSQL (real processes, fake Tele
     }
   };
 
-  const verify = async (label: string, r: ReplicaRig, t: TelegramTraffic, api: ApiTrickle) => {
+  /**
+   * Missing replies whose outbox row is `ambiguous`: the replica sending it was killed inside the send, and a
+   * reply that may have reached the platform is never sent again (no duplicates). Telegram's Bot API has no
+   * idempotency key to settle it, so these are counted apart and bounded, not called lost.
+   */
+  const cutMidSend = async (r: ReplicaRig, missing: SentTelegramMessage[]): Promise<Set<string>> => {
+    const cut = new Set<string>();
+    if (missing.length === 0) return cut;
+    const client = new pg.Client({ connectionString: r.databaseUrl });
+    await client.connect();
+    try {
+      for (const m of missing) {
+        const { rows } = await client.query<{ state: string }>(
+          "SELECT state FROM outbox WHERE payload LIKE '%' || $1 || '%'",
+          [m.token],
+        );
+        if (rows.some((row) => row.state === 'ambiguous')) cut.add(m.token);
+      }
+    } finally {
+      await client.end();
+    }
+    return cut;
+  };
+
+  const verify = async (
+    label: string,
+    r: ReplicaRig,
+    t: TelegramTraffic,
+    api: ApiTrickle,
+    /** kill -9s in the run: each may cut a send in flight, at most a few (one per chat being answered). */
+    kills = 0,
+  ) => {
     const check = checkTelegramReplies(t.sent, r.telegram);
     if (check.missing.length > 0) await explainMissing(r, check.missing);
+    const cut = await cutMidSend(r, check.missing);
+    const lost = check.missing.filter((m) => !cut.has(m.token));
     const apiCheck = checkApiReplies(api.records);
     const runs = modelRunsPerToken(r.model, [
       ...t.sent.map((m) => m.token),
@@ -194,8 +227,11 @@ suite(pgSuiteName('gateway replicas on one PostgreSQL (real processes, fake Tele
     );
     expect(t.sent.length).toBe(t.total);
     if (check.missing.length > 0)
-      console.log(`[${label}] missing: ${check.missing.map((m) => `${m.token}#${m.updateId}`).join(' ')}`);
-    expect(check.missing.map((m) => m.token)).toEqual([]);
+      console.log(
+        `[${label}] not answered: ${check.missing.map((m) => `${m.token}#${m.updateId}${cut.has(m.token) ? ' (reply cut mid-send by a kill -9: ambiguous, never re-sent)' : ' (LOST)'}`).join(' ')}`,
+      );
+    expect(lost.map((m) => m.token)).toEqual([]);
+    expect(cut.size).toBeLessThanOrEqual(kills * 3);
     expect(check.duplicated).toEqual([]);
     expect(check.outOfOrder).toEqual([]);
     expect(check.misrouted).toEqual([]);
@@ -232,7 +268,7 @@ suite(pgSuiteName('gateway replicas on one PostgreSQL (real processes, fake Tele
       await r.measureTakeover(victim!, killedAt, 'telegram', 20_000, fresh),
     );
     await settle(r, t);
-    await verify('one replica, kill -9 + restart', r, t, api);
+    await verify('one replica, kill -9 + restart', r, t, api, 1);
   }, 90_000);
 
   it('three replicas: 1,000 messages from 50 users through two kill -9 of the owner and a SIGSTOP past its lease', async () => {
@@ -292,7 +328,7 @@ suite(pgSuiteName('gateway replicas on one PostgreSQL (real processes, fake Tele
     );
 
     await settle(r, t);
-    await verify('kill -9 ×2 + SIGSTOP', r, t, api);
+    await verify('kill -9 ×2 + SIGSTOP', r, t, api, 2);
     // Nothing on the Telegram connection from the resumed replica unless it was handed the lease again.
     if (!r.status(paused)?.owns.includes('telegram'))
       expect(r.connectionUseBy(paused, resumedAt).map((c) => `${c.method}@+${c.at - resumedAt}ms`)).toEqual(

@@ -58,15 +58,22 @@ describe.skipIf(!tools.have)(
     const dm = () => telegram.aliceDm;
     const texts = () => telegram.sent.filter((m) => m.chatId === dm().id && m.text).map((m) => m.text!);
     const voices = () => telegram.sent.filter((m) => m.chatId === dm().id && m.method === 'sendVoice');
+    // The previous turn may still be finishing (its spoken reply just arrived): the busy guard then answers
+    // "cannot run mid-turn", and the user sends the command again, as this does.
     const command = async (args: string, expectText: RegExp) => {
-      const before = texts().length;
+      let before = texts().length;
       telegram.sendCommand({ chat: dm(), from: telegram.alice, command: 'voice', args });
       return until(
         gateway,
-        () =>
-          texts()
-            .slice(before)
-            .find((t) => expectText.test(t)),
+        () => {
+          const replies = texts().slice(before);
+          if (replies.some((t) => t.includes('cannot run mid-turn'))) {
+            before = texts().length;
+            telegram.sendCommand({ chat: dm(), from: telegram.alice, command: 'voice', args });
+            return undefined;
+          }
+          return replies.find((t) => expectText.test(t));
+        },
         `the reply to /voice ${args}`,
       );
     };

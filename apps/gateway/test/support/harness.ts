@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createMemoryLogger, type MemoryLogger, type PlatformKind } from '@hermes/adapter-core';
 import { createAgent, createTerminalTool } from '@hermes/agent';
 import { type FakeOpenAI, startFakeOpenAI } from '@hermes/agent/testing';
+import pg from 'pg';
 import { loadConfig } from '../../src/config/load.js';
 import { createCronTool } from '../../src/cron/cron-tool.js';
 import { CronJobsStore } from '../../src/cron/jobs-store.js';
@@ -12,6 +13,8 @@ import { conventionalProfile } from '../../src/platforms/platform-profile.js';
 import type { Skill } from '../../src/skills/skill-library.js';
 import { createSkillTool } from '../../src/skills/skill-tool.js';
 import type { Db } from '../../src/state/db.js';
+import { openPostgresStorage } from '../../src/state/postgres/index.js';
+import { freshSchemaUrl } from '../../src/state/postgres/test-support/pg-fixture.js';
 import { SqliteStorage } from '../../src/state/sqlite-storage.js';
 import { askClarify, createClarifyTool } from '../../src/turn/clarify.js';
 import { MemoryAdapter } from './memory-adapter.js';
@@ -25,6 +28,22 @@ export interface Harness {
   host: GatewayHost;
   logger: MemoryLogger;
   close(): Promise<void>;
+}
+
+/**
+ * HERMES_TEST_STATE=postgres runs the host suite on the PostgreSQL engine (`vitest.postgres.config.ts`): each
+ * HERMES_HOME gets its own schema, kept for a restart in the same home, as state.db would be.
+ */
+export const onPostgres = process.env.HERMES_TEST_STATE === 'postgres';
+const schemas = new Map<string, Promise<string>>();
+
+function postgresSchemaFor(home: string): Promise<string> {
+  let url = schemas.get(home);
+  if (!url) {
+    url = freshSchemaUrl().then((s) => s.url);
+    schemas.set(home, url);
+  }
+  return url;
 }
 
 /** A host on a temp HERMES_HOME with one in-memory platform and the fake OpenAI-compatible model. */
@@ -71,6 +90,7 @@ export async function startHarness(
   const adapter = options.adapter ?? new MemoryAdapter();
   const host = new GatewayHost({
     config,
+    ...(onPostgres ? { storage: await openPostgresStorage(await postgresSchemaFor(home)) } : {}),
     logger,
     agent,
     adapters: [adapter, ...(options.extraAdapters ?? [])],
@@ -122,4 +142,19 @@ export function stateDbOf(host: GatewayHost): Db {
   if (!(storage instanceof SqliteStorage))
     throw new Error(`this test needs SQLite state, not ${storage.engine}`);
   return storage.db;
+}
+
+/** The state of every inbound journal row, on either engine. */
+export async function inboundStates(h: Harness): Promise<string[]> {
+  if (!onPostgres)
+    return (stateDbOf(h.host).prepare('SELECT state FROM inbound').all() as Array<{ state: string }>).map(
+      (r) => r.state,
+    );
+  const client = new pg.Client({ connectionString: await postgresSchemaFor(h.home) });
+  await client.connect();
+  try {
+    return (await client.query<{ state: string }>('SELECT state FROM inbound')).rows.map((r) => r.state);
+  } finally {
+    await client.end();
+  }
 }
