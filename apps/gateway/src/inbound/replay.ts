@@ -1,6 +1,5 @@
 import { toAdapterError } from '@hermes/adapter-core';
 import type { JournalEntry } from '../state/inbound-journal.js';
-import type { RecoveryScope } from '../state/storage.js';
 import { type OpenStream, openStreamKey, RESTART_MARK } from '../turn/streaming/stream-finish.js';
 import { failedAttempts } from './cut-by-stop.js';
 import { decodeInbound, type ReplayedInbound } from './inbound-codec.js';
@@ -9,12 +8,10 @@ import { type IntakeDeps, processInbound } from './intake.js';
 /** Turns started for one message before it counts as poison and is given up. */
 const MAX_TURN_ATTEMPTS = 3;
 
-/** After an unclean stop: every acknowledged message that was never answered runs again, once. */
-export async function replayOpenMessages(rt: IntakeDeps, scope?: RecoveryScope): Promise<number> {
-  return replayEntries(rt, await rt.journal.open(scope));
-}
-
-/** `replayOpenMessages` on entries read earlier (before a taken-over connection started journaling new ones). */
+/**
+ * After an unclean stop or a takeover: every acknowledged message that was never answered runs again, once.
+ * The entries are read by the caller before a taken-over connection starts journaling new ones.
+ */
 export async function replayEntries(rt: IntakeDeps, open: readonly JournalEntry[]): Promise<number> {
   for (const entry of open) await replay(rt, entry);
   return open.length;

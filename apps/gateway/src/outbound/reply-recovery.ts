@@ -1,18 +1,15 @@
 import type { ChatRef, OutboundMessage } from '@hermes/adapter-core';
 import type { HostRuntime } from '../host/runtime.js';
 import type { OutboxEntry } from '../state/outbox.js';
-import type { RecoveryScope } from '../state/storage.js';
 import { streamedReplyKey } from '../turn/streaming/stream-finish.js';
 
 /** What re-sending replies after a crash needs from the host. */
 export type ReplyRecoveryDeps = Pick<HostRuntime, 'adapterFor' | 'deliverer' | 'kv' | 'outbox'>;
 
-/** After an unclean stop: every reply recorded but not sent goes out once, a turn's chunks together. */
-export async function recoverUnsentReplies(rt: ReplyRecoveryDeps, scope?: RecoveryScope): Promise<number> {
-  return recoverReplies(rt, await rt.outbox.pending(scope));
-}
-
-/** `recoverUnsentReplies` on rows read earlier (before a taken-over connection started making new ones). */
+/**
+ * After an unclean stop or a takeover: every reply recorded but not sent goes out once, a turn's chunks
+ * together. The rows are read by the caller before a taken-over connection starts making new ones.
+ */
 export async function recoverReplies(
   rt: ReplyRecoveryDeps,
   pending: readonly OutboxEntry[],

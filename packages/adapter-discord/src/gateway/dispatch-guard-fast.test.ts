@@ -7,7 +7,7 @@ const base: Record<string, unknown> = {
   author: { id: '1300000000000000003', username: 'alice', bot: false },
   content: 'hi',
   timestamp: '2026-01-01T00:00:00.000Z',
-  attachments: [{ id: '1300000000000000004', filename: 'a.png', url: 'https://cdn.example/a.png', size: 3 }],
+  attachments: [{ id: '1300000000000000004', filename: 'a.png', url: 'http://127.0.0.1:9/a.png', size: 3 }],
   mentions: [{ id: '1300000000000000005', username: 'bob' }],
   mention_roles: ['1300000000000000006'],
   guild_id: '1300000000000000007',
