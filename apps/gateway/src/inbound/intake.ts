@@ -45,13 +45,16 @@ const PAIRING_REFUSALS: Record<string, string> = {
  * which is when the adapter may acknowledge it to the platform; the turn goes on after that.
  */
 export function handleInbound(rt: IntakeDeps, platform: string, given: InboundMessage): Promise<void> {
-  const journaled = journal(rt, platform, given);
-  // Journal writes may settle out of order (PostgreSQL runs them on several connections): a session's
-  // messages still reach its lane in the order they arrived.
+  // PostgreSQL runs writes on several connections, so two writes started together may commit in either
+  // order: a session's messages are journaled one after another (journal order is replay order) and reach
+  // its lane in the order they arrived.
   const order = arrivalsOf(rt);
   const key = rt.sessionKeyOf(given);
   const previous = order.get(key);
-  const handed = (previous ? previous.then(() => journaled) : journaled).then((entry) => {
+  const journaled = previous
+    ? previous.then(() => journal(rt, platform, given))
+    : journal(rt, platform, given);
+  const handed = journaled.then((entry) => {
     if (!entry) return;
     const barrier = rt.replayBarriers.get(platform);
     const processed = barrier
