@@ -30,6 +30,9 @@ it('channel_overrides: a chat entry wins over the platform entry, a session /mod
   await waitFor(() => h!.adapter.texts().includes('one'), 'reply in chat 1');
   h.adapter.inject({ text: 'in chat 2', chatId: 'chat-2' });
   await waitFor(() => h!.adapter.texts().includes('two'), 'reply in chat 2');
+  // The reply is out before the turn's last writes commit; a command sent in between is told the agent is
+  // still running (on PostgreSQL under load that gap was long enough for CI to hit it).
+  await waitFor(() => h!.host.runtime.lanes.activeRuns === 0, 'turn in chat 2 to end');
   expect(h.fake.requests[0]!.body.model).toBe('fake-model');
   expect(systemOf(h, 0)).toContain('You answer for the whole platform.');
   expect(h.fake.requests[1]!.body.model).toBe('big-model');
