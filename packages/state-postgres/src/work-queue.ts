@@ -128,8 +128,13 @@ export class WorkQueue {
 
 export interface WorkWaiterOptions {
   /** The waiter holds one connection of its own for LISTEN (a pool would hand it back and lose the LISTEN). */
-  readonly connectionString: string;
-  readonly queue: string;
+  readonly connectionString?: string;
+  /** Instead of `connectionString`: the settings of the pool the caller already has (`pool.options`). */
+  readonly connection?: pg.ClientConfig;
+  /** Wakes only for NOTIFYs whose payload is this queue; absent: for every NOTIFY on the channel. */
+  readonly queue?: string;
+  /** Default `hermes_work` (WorkQueue's); another channel for other producers. */
+  readonly channel?: string;
   /** Polling fallback (default 1 s): wakes even when a NOTIFY was lost with a dropped connection. */
   readonly pollMs?: number;
   /** Called on each NOTIFY for the queue and on each poll tick; the caller then claims. */
@@ -148,6 +153,12 @@ export interface WorkWaiter {
 /** Wake-ups for one queue: LISTEN/NOTIFY when the connection is up, polling always, reconnecting on poll ticks. */
 export function startWorkWaiter(options: WorkWaiterOptions): WorkWaiter {
   const pollMs = Math.max(10, options.pollMs ?? 1_000);
+  const channel = options.channel ?? WORK_CHANNEL;
+  if (!/^[a-z_][a-z0-9_]*$/.test(channel))
+    throw new StatePostgresError(
+      'queue_invalid',
+      `channel must be a lower-case SQL identifier, got "${channel}"`,
+    );
   let client: pg.Client | undefined;
   let connecting: Promise<void> | undefined;
   let closed = false;
@@ -155,7 +166,8 @@ export function startWorkWaiter(options: WorkWaiterOptions): WorkWaiter {
   const connect = (): Promise<void> => {
     connecting ??= (async () => {
       const c = new pg.Client({
-        connectionString: options.connectionString,
+        ...options.connection,
+        ...(options.connectionString === undefined ? {} : { connectionString: options.connectionString }),
         application_name: 'hermes-work-waiter',
       });
       c.on('error', (error) => {
@@ -166,11 +178,12 @@ export function startWorkWaiter(options: WorkWaiterOptions): WorkWaiter {
         if (client === c) client = undefined;
       });
       c.on('notification', (n) => {
-        if (n.channel === WORK_CHANNEL && n.payload === options.queue && !closed) options.onWake('notify');
+        const ours = options.queue === undefined || n.payload === options.queue;
+        if (n.channel === channel && ours && !closed) options.onWake('notify');
       });
       try {
         await c.connect();
-        await c.query(`LISTEN ${WORK_CHANNEL}`);
+        await c.query(`LISTEN ${channel}`);
         if (closed) {
           await c.end();
           return;

@@ -17,6 +17,7 @@ import { nothingAllowed } from '../inbound/authorize.js';
 import { handleInbound } from '../inbound/intake.js';
 import { PairingStore } from '../inbound/pairing-store.js';
 import { replayEntries } from '../inbound/replay.js';
+import { SessionDispatcher } from '../inbound/session-dispatch.js';
 import { gatewayAttachPolicy } from '../outbound/attachable-path.js';
 import { Deliverer } from '../outbound/deliverer.js';
 import { recoverReplies } from '../outbound/reply-recovery.js';
@@ -24,6 +25,8 @@ import { AdapterSupervisor } from '../platforms/adapter-supervisor.js';
 import { type ConnectionOwnership, startConnectionOwnership } from '../platforms/connection-ownership.js';
 import { startLivenessWatchdog } from '../platforms/liveness-watchdog.js';
 import { conventionalProfile, type PlatformProfile } from '../platforms/platform-profile.js';
+import { remotePlatformAdapter, servePlatformCalls } from '../platforms/remote-adapter.js';
+import { ATTACHMENT_OP, fetchAttachmentElsewhere, serveAttachment } from '../platforms/remote-attachments.js';
 import { type GatewayStatusFile, removeFile, writeStatusFile } from '../platforms/status-file.js';
 import { sessionKeyFor } from '../sessions/session-key.js';
 import type { Skill } from '../skills/skill-library.js';
@@ -86,6 +89,9 @@ export class GatewayHost {
   private presenceTimer: NodeJS.Timeout | undefined;
   private watchdogStop: (() => void) | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
+  private dispatcher: SessionDispatcher | undefined;
+  private callServer: { close(): Promise<void> } | undefined;
+  private readonly remoteAdapters = new Map<string, PlatformAdapter>();
   readonly cron: CronJobsStore;
 
   constructor(private readonly options: GatewayHostOptions) {
@@ -128,7 +134,7 @@ export class GatewayHost {
         workDir: options.workDir ?? process.cwd(),
         extraRoots: config.env.HERMES_MEDIA_ROOTS,
       }),
-      adapterFor: (p) => this.supervisor.get(p),
+      adapterFor: (p) => this.adapterFor(p),
     });
     const approvals =
       options.approvals ??
@@ -171,7 +177,7 @@ export class GatewayHost {
       approvalPrompts: new Map(),
       clarify: new ClarifyQuestions(),
       skills: options.skills ?? [],
-      adapterFor: (p) => this.supervisor.get(p),
+      adapterFor: (p) => this.adapterFor(p),
       profileOf,
       homeChannelOf: (p) => {
         const name = profileOf(p).homeChannelEnv;
@@ -195,6 +201,7 @@ export class GatewayHost {
       sessionKeyOf: (msg: InboundMessage) => sessionKeyFor(msg, sessionOptions),
       shuttingDown: false,
       replayBarriers: new Map(),
+      sessionDispatch: undefined,
       requestRestart: (chat, afterReply) => {
         const listener = this.restartListener;
         if (!listener) return false;
@@ -226,6 +233,7 @@ export class GatewayHost {
     this.pruneTimer = setInterval(() => void this.prune(), 3_600_000);
     this.pruneTimer.unref();
     const replicas = this.runtime.storage.replicas;
+    if (replicas) this.dispatchSessions(replicas);
     const mine = this.ownScope();
     await this.quarantine(mine);
     const leftovers = await this.leftovers(mine);
@@ -243,6 +251,21 @@ export class GatewayHost {
       }, 5000);
       this.presenceTimer.unref();
       this.ownership = this.startOwnership(replicas);
+      if (replicas.calls)
+        this.callServer = servePlatformCalls(
+          replicas.calls,
+          (p) => this.supervisor.get(p),
+          () => this.ownership?.owned() ?? [],
+          {
+            onError: (err) =>
+              logger.warn('adapter calls from other replicas interrupted; polling until they are back', {
+                error: (err as Error).message,
+              }),
+            hostOps: {
+              [ATTACHMENT_OP]: (args) => serveAttachment((id) => this.dispatcher?.liveMessage(id), args),
+            },
+          },
+        );
     }
     this.watchdogStop = startLivenessWatchdog({
       platforms: () =>
@@ -257,6 +280,7 @@ export class GatewayHost {
       ...(this.options.livenessCheckMs ? { intervalMs: this.options.livenessCheckMs } : {}),
     });
     await this.recover(leftovers);
+    await this.dispatcher?.start();
     await this.announceRestart();
     const tickSeconds = Number(this.runtime.env.HERMES_CRON_TICK_SECONDS ?? 60);
     this.cronStop = startCronTicker(
@@ -316,11 +340,86 @@ export class GatewayHost {
    */
   private async leftovers(scope: RecoveryScope | undefined): Promise<Leftovers> {
     if (scope?.platforms.length === 0) return { replies: [], messages: [] };
+    const dispatched = this.runtime.sessionDispatch?.platforms;
+    const open = await this.runtime.journal.open(scope);
     return {
       replies: await this.runtime.outbox.pending(scope),
-      messages: await this.runtime.journal.open(scope),
+      // Messages any replica may run are claimed by session, not replayed by whoever finds them first.
+      messages: dispatched ? open.filter((e) => !dispatched.has(e.platform)) : open,
     };
   }
+
+  /**
+   * Replicas share turns: messages of every platform but request/reply ones (whose client waits on this
+   * process's socket) are run by whichever replica claims their session.
+   */
+  private dispatchSessions(replicas: ReplicaCoordination): void {
+    const platforms = [...this.supervisor.slots.keys()].filter(
+      (p) => this.runtime.profileOf(p).kind !== 'request-reply',
+    );
+    const calls = replicas.calls;
+    const dispatcher = new SessionDispatcher(this.runtime, {
+      claims: replicas.sessions,
+      handedOver: platforms,
+      platforms: () => platforms.filter((p) => this.canRunTurnsOf(p)),
+      ttlMs: this.leaseTtlMs(),
+      maxSessions: this.runtime.config.file.gateway.max_concurrent_runs,
+      ...(calls
+        ? {
+            fetchElsewhere: (entry, index) =>
+              fetchAttachmentElsewhere(
+                calls,
+                join(this.runtime.config.paths.cacheDir, 'media'),
+                entry,
+                index,
+              ),
+          }
+        : {}),
+    });
+    this.dispatcher = dispatcher;
+    this.runtime.sessionDispatch = dispatcher;
+  }
+
+  /**
+   * The adapter a turn uses: this replica's, or, for a connection another replica holds, one that asks the
+   * holder to send, edit, react and type on its connection.
+   */
+  private adapterFor(platform: string): PlatformAdapter | undefined {
+    const local = this.supervisor.get(platform);
+    const calls = this.runtime?.storage.replicas?.calls;
+    if (!local || !calls || !this.supervisor.isStandby(platform)) return local;
+    let remote = this.remoteAdapters.get(platform);
+    if (!remote) {
+      remote = remotePlatformAdapter(local, calls);
+      this.remoteAdapters.set(platform, remote);
+    }
+    return remote;
+  }
+
+  /**
+   * A turn needs the platform's adapter: here when this replica runs it (every replica runs shared ones), or
+   * the holder's, reached through the database, when another replica holds the connection.
+   */
+  private canRunTurnsOf(platform: string): boolean {
+    return !this.supervisor.isStandby(platform) || this.runtime.storage.replicas?.calls !== undefined;
+  }
+
+  /** HERMES_CONNECTION_LEASE_SECONDS (default 15 s): connection and session leases alike. */
+  private leaseTtlMs(): number {
+    const set = this.runtime.env.HERMES_CONNECTION_LEASE_SECONDS;
+    const seconds = Number(set ?? 15);
+    const valid = Number.isFinite(seconds) && seconds >= 1 && seconds <= 3600;
+    if (!valid && !this.warnedLeaseTtl) {
+      this.warnedLeaseTtl = true;
+      this.options.logger.warn(
+        'HERMES_CONNECTION_LEASE_SECONDS is not a number of seconds between 1 and 3600; using 15 (fix the value in .env)',
+        { value: set },
+      );
+    }
+    return Math.round((valid ? seconds : 15) * 1000);
+  }
+
+  private warnedLeaseTtl = false;
 
   private async recover(left: Leftovers, platform?: string): Promise<void> {
     if (left.replies.length || left.messages.length)
@@ -341,15 +440,7 @@ export class GatewayHost {
     const exclusive = [...this.supervisor.slots.keys()].filter(
       (p) => this.runtime.profileOf(p).connectionScope === 'exclusive',
     );
-    const set = this.runtime.env.HERMES_CONNECTION_LEASE_SECONDS;
-    const seconds = Number(set ?? 15);
-    const valid = Number.isFinite(seconds) && seconds >= 1 && seconds <= 3600;
-    if (!valid)
-      this.options.logger.warn(
-        'HERMES_CONNECTION_LEASE_SECONDS is not a number of seconds between 1 and 3600; using 15 (fix the value in .env)',
-        { value: set },
-      );
-    const ttlMs = Math.round((valid ? seconds : 15) * 1000);
+    const ttlMs = this.leaseTtlMs();
     const leftovers = new Map<string, Leftovers>();
     const opens = new Map<string, () => void>();
     const openBarrier = (platform: string) => {
@@ -399,7 +490,9 @@ export class GatewayHost {
     try {
       const journal = await this.runtime.journal.prune(week);
       const outbox = await this.runtime.outbox.prune(week);
-      if (journal || outbox) this.options.logger.info('state pruned', { journal, outbox });
+      // Forwarded adapter calls matter only while their caller waits: an hour is plenty for a post-mortem.
+      const calls = (await this.runtime.storage.replicas?.calls?.prune(3_600_000)) ?? 0;
+      if (journal || outbox || calls) this.options.logger.info('state pruned', { journal, outbox, calls });
     } catch (err) {
       this.options.logger.warn('state not pruned; trying again in an hour', {
         error: (err as Error).message,
@@ -468,6 +561,7 @@ export class GatewayHost {
   /** SIGTERM: stop taking work, let running turns wrap up (bounded), stop adapters, close the database. */
   async stop(drainMs = this.runtime.config.file.gateway.drain_timeout_seconds * 1000): Promise<void> {
     this.runtime.shuttingDown = true;
+    await this.dispatcher?.quiesce();
     const still = await this.runtime.lanes.drain(drainMs);
     if (still > 0)
       this.options.logger.warn(
@@ -480,7 +574,11 @@ export class GatewayHost {
     ]);
     // A command's answer or a turn's last chunk still on its way goes out before the connection closes.
     await this.runtime.deliverer.idle(Math.min(drainMs, 5000));
+    // Calls other replicas made on this one's connections are answered before the connections close.
+    await this.callServer?.close();
     await this.supervisor.stopAll();
+    // The sessions this replica ran go back at once: another replica runs what they still hold.
+    await this.dispatcher?.stop();
     clearInterval(this.presenceTimer);
     // After the adapters stopped: another replica may take their connections over at once.
     await this.ownership?.stop();

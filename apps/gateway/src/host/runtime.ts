@@ -95,6 +95,18 @@ export interface HostRuntime {
    */
   replayBarriers: Map<string, Promise<void>>;
   /**
+   * Replicas sharing turns (PostgreSQL): messages of these platforms are journaled here and run by whichever
+   * replica claims their session; `wake` asks this replica to look for them. Absent: run where they arrive.
+   */
+  sessionDispatch:
+    | {
+        readonly platforms: ReadonlySet<string>;
+        wake(): void;
+        /** The message as the adapter handed it, for its attachments' downloads. */
+        keep(journalId: number, msg: InboundMessage): void;
+      }
+    | undefined;
+  /**
    * `/restart`: false when nobody would start the gateway again (a foreground run). Otherwise the chat is
    * remembered for the "back online" notice and the process drains and exits for its service manager, once
    * `afterReply` settled (the command's own answer has left).

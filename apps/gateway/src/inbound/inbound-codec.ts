@@ -7,7 +7,7 @@ interface StoredInbound {
   text: string;
   mentionsBot: boolean;
   replyTo?: InboundMessage['replyTo'];
-  attachments: Array<Pick<Attachment, 'kind' | 'mime' | 'name' | 'size'>>;
+  attachments: Array<Pick<Attachment, 'kind' | 'mime' | 'name' | 'size' | 'transcript'>>;
   receivedAt: string;
   deliverTo?: string;
   turnLimits?: TurnLimits;
@@ -29,7 +29,14 @@ export function encodeInbound(msg: InboundMessage): string {
     sender: msg.sender,
     text: msg.text,
     mentionsBot: msg.mentionsBot,
-    attachments: msg.attachments.map((a) => ({ kind: a.kind, mime: a.mime, name: a.name, size: a.size })),
+    // The platform's own transcript of a voice message is the message: it must survive the journal.
+    attachments: msg.attachments.map((a) => ({
+      kind: a.kind,
+      mime: a.mime,
+      name: a.name,
+      size: a.size,
+      ...(a.transcript === undefined ? {} : { transcript: a.transcript }),
+    })),
     receivedAt: msg.receivedAt.toISOString(),
   };
   if (msg.replyTo) stored.replyTo = msg.replyTo;

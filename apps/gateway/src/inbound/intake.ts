@@ -30,6 +30,7 @@ export type IntakeDeps = TurnDeps &
     | 'sessionKeyOf'
     | 'startBackground'
     | 'replayBarriers'
+    | 'sessionDispatch'
   >;
 
 const PAIRING_REFUSALS: Record<string, string> = {
@@ -52,10 +53,17 @@ export function handleInbound(rt: IntakeDeps, platform: string, given: InboundMe
   const key = rt.sessionKeyOf(given);
   const previous = order.get(key);
   const journaled = previous
-    ? previous.then(() => journal(rt, platform, given))
-    : journal(rt, platform, given);
+    ? previous.then(() => journal(rt, platform, given, key))
+    : journal(rt, platform, given, key);
   const handed = journaled.then((entry) => {
     if (!entry) return;
+    // With replicas sharing turns, the journal entry is the hand-over: whichever replica claims the session runs it.
+    const dispatch = rt.sessionDispatch;
+    if (dispatch?.platforms.has(platform)) {
+      dispatch.keep(entry.id, entry.msg);
+      dispatch.wake();
+      return;
+    }
     const barrier = rt.replayBarriers.get(platform);
     const processed = barrier
       ? barrier.then(() => processInbound(rt, entry.msg, [entry.id]))
@@ -92,6 +100,7 @@ async function journal(
   rt: IntakeDeps,
   platform: string,
   given: InboundMessage,
+  sessionKey: string,
 ): Promise<{ id: number; msg: InboundMessage } | undefined> {
   // A single message goes straight to its journal write (no await before it: writes keep arrival order).
   const msg = given.parts && given.parts.length > 1 ? await untakenParts(rt, platform, given) : given;
@@ -101,6 +110,7 @@ async function journal(
     platform,
     encodeInbound(msg),
     msg.parts?.slice(1).map((part) => dedupeKeyOf(platform, part)),
+    sessionKey,
   );
   if (id === undefined) {
     rt.logger.debug('duplicate inbound message dropped', { platform, id: msg.id });

@@ -13,7 +13,7 @@ const MAX_TURN_ATTEMPTS = 3;
  * The entries are read by the caller before a taken-over connection starts journaling new ones.
  */
 export async function replayEntries(rt: IntakeDeps, open: readonly JournalEntry[]): Promise<number> {
-  for (const entry of open) await replay(rt, entry);
+  for (const entry of open) await replayEntry(rt, entry);
   return open.length;
 }
 
@@ -23,7 +23,7 @@ export async function replayEntries(rt: IntakeDeps, open: readonly JournalEntry[
  * client was waiting on a request is not replayed (nobody is waiting now), and one that already
  * started MAX_TURN_ATTEMPTS turns is given up as a poison message instead of failing on every start.
  */
-async function replay(rt: IntakeDeps, entry: JournalEntry): Promise<void> {
+export async function replayEntry(rt: IntakeDeps, entry: JournalEntry): Promise<void> {
   const { logger } = rt;
   if (entry.turnStart) await rt.sessions.truncateFrom(entry.turnStart.sessionId, entry.turnStart.messageId);
   await markStreamCutByRestart(rt, entry.id);

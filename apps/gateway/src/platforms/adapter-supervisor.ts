@@ -91,6 +91,11 @@ export class AdapterSupervisor {
     );
   }
 
+  /** Another replica holds the platform's connection (or nobody does yet): this one does not run it. */
+  isStandby(platform: string): boolean {
+    return this.slots.get(platform)?.standby === true;
+  }
+
   /** This replica now holds the platform's connection: start it (a later failure retries as usual). */
   async takeOver(platform: string): Promise<void> {
     const slot = this.slots.get(platform);

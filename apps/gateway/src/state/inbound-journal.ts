@@ -82,12 +82,13 @@ export class InboundJournal {
     platform: string,
     payload: string,
     partKeys: readonly string[] = [],
+    sessionKey?: string,
   ): number | undefined {
     const insert = () => {
       const now = this.now();
       const r = this.sql(
-        "INSERT OR IGNORE INTO inbound (dedupe_key, platform, payload, state, received_at) VALUES (?, ?, ?, 'received', ?)",
-      ).run(dedupeKey, platform, payload, now);
+        "INSERT OR IGNORE INTO inbound (dedupe_key, platform, payload, state, received_at, session_key) VALUES (?, ?, ?, 'received', ?, ?)",
+      ).run(dedupeKey, platform, payload, now, sessionKey ?? null);
       if (r.changes !== 1) return undefined;
       const part = this.sql(
         "INSERT OR IGNORE INTO inbound (dedupe_key, platform, payload, state, received_at, done_at) VALUES (?, ?, ?, 'done', ?, ?)",

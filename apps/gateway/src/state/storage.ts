@@ -84,13 +84,15 @@ export interface JournalStorage {
   /**
    * Returns the new entry id, or undefined when this dedupe key was already recorded (a redelivery).
    * `partKeys`: the other messages merged into this entry (a split paste); each is recorded with it, as
-   * taken, in the same commit, so a redelivery of any of them is a duplicate too.
+   * taken, in the same commit, so a redelivery of any of them is a duplicate too. `sessionKey` is stored
+   * with the entry: replicas sharing a database claim open entries by session.
    */
   record(
     dedupeKey: string,
     platform: string,
     payload: string,
     partKeys?: readonly string[],
+    sessionKey?: string,
   ): Promise<number | undefined>;
   /** Which of these dedupe keys are recorded already (as an entry or as part of one). */
   known(dedupeKeys: readonly string[]): Promise<string[]>;
@@ -221,5 +223,101 @@ export interface ReplicaCoordination {
   claimConnection(platform: string, ttlMs: number, onLost: (reason: string) => void): Promise<ClaimResult>;
   /** Presence: called every few seconds; a replica unseen for a while is shown as gone. */
   heartbeat(): Promise<void>;
+  /** Sessions as units of work: whichever replica holds a session's lease runs its messages. */
+  readonly sessions: SessionClaims;
   replicas(): Promise<ReplicaView[]>;
+  /** Adapter calls forwarded to the replica holding a platform's connection (absent: not offered). */
+  readonly calls?: PlatformCalls;
+}
+
+/** Why a forwarded call failed, as the holder's adapter said it (an AdapterError's code and fields). */
+export interface PlatformCallError {
+  code: string;
+  message: string;
+  retryAfterMs?: number;
+  retryable?: boolean;
+  fix?: string;
+}
+
+/**
+ * How a forwarded call ended. `timeout` with `taken: false`: withdrawn before any holder took it, so it surely
+ * did not run. `taken: true`: a holder took it and may have run it (a send may have arrived: never re-send).
+ */
+export type PlatformCallOutcome =
+  | { state: 'done'; result: unknown }
+  | { state: 'failed'; error: PlatformCallError }
+  | { state: 'timeout'; taken: boolean };
+
+/** What the holder's `run` answers for one call. */
+export type PlatformCallRun = { ok: true; result: unknown } | { ok: false; error: PlatformCallError };
+
+export interface PlatformCallServeOptions {
+  /** Platforms whose connection this replica holds right now: only their calls are taken. */
+  platforms: () => readonly string[];
+  /** Runs one call on the live adapter; a throw counts as a failure with the error's `code` (or `unknown`). */
+  run: (platform: string, op: string, args: unknown) => Promise<PlatformCallRun>;
+  /**
+   * Calls of one lane run one after another in the order they were made; lanes run side by side (default:
+   * one lane per platform). A chat's calls must share a lane, so its messages keep their order.
+   */
+  lane?: (platform: string, op: string, args: unknown) => string;
+  onError?: (error: unknown) => void;
+}
+
+export interface PlatformCallServer {
+  /** Stops taking calls and waits (bounded) for the ones running; calls taken but not started are given back. */
+  close(): Promise<void>;
+}
+
+/** Adapter calls across replicas: a caller without the connection asks, the holder serves. */
+export interface PlatformCalls {
+  /** Never rejects once the call is recorded; rejects only when it could not be recorded (nothing will run). */
+  call(platform: string, op: string, args: unknown, timeoutMs: number): Promise<PlatformCallOutcome>;
+  serve(options: PlatformCallServeOptions): PlatformCallServer;
+  /** Deletes finished calls older than `maxAgeMs`; returns how many. */
+  prune(maxAgeMs: number): Promise<number>;
+}
+
+/** A session lease held by this replica; its fencing token guards every write made while running its messages. */
+export interface HeldSession {
+  readonly sessionKey: string;
+  readonly token: bigint;
+  /** False from the moment this replica must stop acting for the session (before anyone else may start). */
+  held(): boolean;
+}
+
+/** An open message claimed under a session lease; `reclaimed` when an earlier holder claimed it and is gone. */
+export interface ClaimedEntry {
+  readonly entry: JournalEntry;
+  readonly reclaimed: boolean;
+}
+
+/**
+ * Turns across replicas (PostgreSQL): open inbound entries are the work, a session is its unit. A replica takes
+ * a session's lease, claims its open entries in journal order (FOR UPDATE SKIP LOCKED) and runs them; the lease
+ * is renewed while it holds it and every write made for the session (`within`) is fenced by its token.
+ */
+export interface SessionClaims {
+  /**
+   * Sessions with open entries this replica could run now, oldest first: nobody live holds their lease, or
+   * this replica does and has not claimed them yet. Only entries of `platforms`.
+   */
+  waiting(platforms: readonly string[], limit: number): Promise<string[]>;
+  /** Takes the session's lease, kept renewed until released or lost (`onLost`, once); undefined when held elsewhere. */
+  acquire(
+    sessionKey: string,
+    ttlMs: number,
+    onLost: (reason: string) => void,
+  ): Promise<HeldSession | undefined>;
+  /** Claims the session's open entries not claimed under this lease yet, in journal order. */
+  claim(session: HeldSession): Promise<ClaimedEntry[]>;
+  /** Gives the lease up at once (the next message of the session may go to any replica). */
+  release(session: HeldSession): Promise<void>;
+  /** Runs `fn` so that every write it starts is fenced by the session's lease. */
+  within<T>(session: HeldSession, fn: () => T): T;
+  /** Wake-ups when a replica journals a message (LISTEN), until the returned stop is called. */
+  listen(
+    onWork: () => void,
+    onError: (error: unknown) => void,
+  ): { ready: Promise<void>; stop(): Promise<void> };
 }

@@ -16,6 +16,7 @@ import type { Db } from '../../src/state/db.js';
 import { openPostgresStorage } from '../../src/state/postgres/index.js';
 import { freshSchemaUrl } from '../../src/state/postgres/test-support/pg-fixture.js';
 import { SqliteStorage } from '../../src/state/sqlite-storage.js';
+import type { StateStorage } from '../../src/state/storage.js';
 import { askClarify, createClarifyTool } from '../../src/turn/clarify.js';
 import { MemoryAdapter } from './memory-adapter.js';
 
@@ -58,6 +59,8 @@ export async function startHarness(
     kinds?: Record<string, PlatformKind>;
     livenessCheckMs?: number;
     skills?: Skill[];
+    /** A state storage of the test's own (replicas on one PostgreSQL); default: by HERMES_TEST_STATE. */
+    storage?: StateStorage;
   } = {},
 ): Promise<Harness> {
   const home = options.home ?? mkdtempSync(join(tmpdir(), 'hermes-host-'));
@@ -90,7 +93,11 @@ export async function startHarness(
   const adapter = options.adapter ?? new MemoryAdapter();
   const host = new GatewayHost({
     config,
-    ...(onPostgres ? { storage: await openPostgresStorage(await postgresSchemaFor(home)) } : {}),
+    ...(options.storage
+      ? { storage: options.storage }
+      : onPostgres
+        ? { storage: await openPostgresStorage(await postgresSchemaFor(home)) }
+        : {}),
     logger,
     agent,
     adapters: [adapter, ...(options.extraAdapters ?? [])],

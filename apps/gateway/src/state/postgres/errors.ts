@@ -19,7 +19,9 @@ export type StatePostgresStorageErrorCode =
    * A write for a platform whose connection lease this replica held and lost (paused, partitioned, shut
    * down): the database refused it, since another replica may own the connection now.
    */
-  | 'state_lease_lost';
+  | 'state_lease_lost'
+  /** A reply row another replica marked sending first (a takeover recovering it): that replica sends it. */
+  | 'state_reply_taken';
 
 /** The PostgreSQL state cannot be used; the message names host:port/database (never the password) and the fix. */
 export class StatePostgresStorageError extends Error {

@@ -2,7 +2,7 @@ import { assertLeaseHeld, isStatePostgresError, type Lease } from '@hermes/state
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import type { ConnectionTarget } from './connection-target.js';
 import { StatePostgresStorageError, storageErrorFrom } from './errors.js';
-import { leaseLost, PgFences } from './fences.js';
+import { leaseLost, PgFences, sessionLeaseLost, type WriteFence } from './fences.js';
 
 /**
  * A statement pg prepares once per connection (its `name`) and then runs with only the values: the parse and
@@ -70,19 +70,16 @@ export class PgExecutor implements Queryable {
    * once the lease is lost.
    */
   fenced<T>(platform: string, fn: (on: Queryable) => Promise<T>): Promise<T> {
-    const lease = this.fences.leaseFor(platform, this.target.where);
-    if (lease === undefined) return fn(this);
-    return this.inTransaction(fn, { platform, lease });
+    const fence = this.fences.fenceFor(platform, this.target.where);
+    if (fence === undefined) return fn(this);
+    return this.inTransaction(fn, fence);
   }
 
   /**
    * Runs `fn` in one transaction on one connection: COMMIT when it resolves, ROLLBACK when it throws. With a
    * fence, the lease's token is asserted right after BEGIN (see `fenced`).
    */
-  inTransaction<T>(
-    fn: (tx: Queryable) => Promise<T>,
-    fence?: { platform: string; lease: Lease },
-  ): Promise<T> {
+  inTransaction<T>(fn: (tx: Queryable) => Promise<T>, fence?: WriteFence): Promise<T> {
     return this.#track(async () => {
       const client = await this.pool.connect();
       let broken = false;
@@ -158,21 +155,24 @@ function fencedBegin(lease: Lease): string {
   return `BEGIN; SET LOCAL statement_timeout = ${hold}; SET LOCAL idle_in_transaction_session_timeout = ${hold}`;
 }
 
-async function assertFence(
-  client: PoolClient,
-  fence: { platform: string; lease: Lease },
-  where: string,
-): Promise<void> {
+async function assertFence(client: PoolClient, fence: NonNullable<WriteFence>, where: string): Promise<void> {
   try {
     await assertLeaseHeld(client, fence.lease);
   } catch (error) {
-    if (isStatePostgresError(error) && error.code === 'lease_lost') throw leaseLost(fence.platform, where);
+    if (isStatePostgresError(error) && error.code === 'lease_lost') throw lostError(fence, where);
     throw error;
   }
 }
 
+function lostError(fence: NonNullable<WriteFence>, where: string): StatePostgresStorageError {
+  const session = fence.lease.name.startsWith('session:') ? fence.lease.name.slice(8) : undefined;
+  return session === undefined
+    ? leaseLost(fence.lease.name.replace(/^connection:/, ''), where)
+    : sessionLeaseLost(session, where);
+}
+
 /** True when `promise` settled within `ms`; never rejects. */
-async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+export async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<false>((resolve) => {
     timer = setTimeout(() => resolve(false), ms);

@@ -1,5 +1,21 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Lease } from '@hermes/state-postgres';
 import { StatePostgresStorageError } from './errors.js';
+
+/** A session lease this replica holds while it runs the session's messages; `lease()` undefined once lost. */
+export interface SessionFence {
+  readonly sessionKey: string;
+  lease(): Lease | undefined;
+}
+
+/**
+ * The session whose messages the current async flow is running (set by the turn dispatcher around each
+ * message): its writes are fenced by the session lease, not by a platform connection this replica may not hold.
+ */
+export const sessionFenceContext = new AsyncLocalStorage<SessionFence>();
+
+/** What fences one write: a session lease (inside a dispatched message), a connection lease, or nothing. */
+export type WriteFence = { readonly what: string; readonly lease: Lease } | undefined;
 
 type Fence = { readonly state: 'held'; readonly lease: () => Lease } | { readonly state: 'lost' };
 
@@ -21,6 +37,21 @@ export class PgFences {
 
   get active(): boolean {
     return this.#fences.size > 0;
+  }
+
+  /**
+   * The lease to assert for a write on `platform`: the running session's when there is one, else the
+   * platform's connection lease; undefined when neither fences it; throws when the lease was lost.
+   */
+  fenceFor(platform: string, where: string): WriteFence {
+    const session = sessionFenceContext.getStore();
+    if (session) {
+      const lease = session.lease();
+      if (!lease) throw sessionLeaseLost(session.sessionKey, where);
+      return { what: `session ${session.sessionKey}`, lease };
+    }
+    const lease = this.leaseFor(platform, where);
+    return lease === undefined ? undefined : { what: `the ${platform} connection`, lease };
   }
 
   /** The lease to assert for a write on `platform`; undefined when it is not fenced; throws when lost. */
@@ -49,6 +80,19 @@ export function leaseLost(platform: string, where: string): StatePostgresStorage
     where,
     `this replica no longer holds the ${platform} connection lease: the write was refused (the replica that holds it now carries on with this work)`,
   );
+}
+
+export function sessionLeaseLost(sessionKey: string, where: string): StatePostgresStorageError {
+  return new StatePostgresStorageError(
+    'state_lease_lost',
+    where,
+    `this replica no longer holds the lease of session ${sessionKey}: the write was refused (the replica that holds it now runs the session's messages again)`,
+  );
+}
+
+/** Lease names of session ownership: whoever holds one runs that session's messages. */
+export function sessionLeaseName(sessionKey: string): string {
+  return `session:${sessionKey}`;
 }
 
 /** Lease names of connection ownership, one per platform. */

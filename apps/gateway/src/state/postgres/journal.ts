@@ -10,22 +10,29 @@ import type { PgExecutor, Queryable, Statement } from './executor.js';
 
 const Q = {
   // ON CONFLICT DO NOTHING returns no row for a redelivery: SQLite's INSERT OR IGNORE.
+  // $6: the session key (replicas claim open rows by session); $7: the NOTIFY channel, or NULL for none (a
+  // replica alone). The NOTIFY leaves at COMMIT, so no replica is woken for a row it cannot see yet.
   record: {
     name: 'hs_inbound_record',
-    text: `INSERT INTO inbound (dedupe_key, platform, payload, state, received_at, written_by) VALUES ($1, $2, $3, 'received', $4, $5)
-           ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+    text: `WITH entry AS (
+             INSERT INTO inbound (dedupe_key, platform, payload, state, received_at, written_by, session_key)
+             VALUES ($1, $2, $3, 'received', $4, $5, $6)
+             ON CONFLICT (dedupe_key) DO NOTHING RETURNING id
+           )
+           SELECT id, CASE WHEN $7::text IS NULL THEN NULL ELSE pg_notify($7, coalesce($6, '')) END FROM entry`,
   },
   recordWithParts: {
     name: 'hs_inbound_record_parts',
     text: `WITH entry AS (
-             INSERT INTO inbound (dedupe_key, platform, payload, state, received_at, written_by) VALUES ($1, $2, $3, 'received', $4, $5)
+             INSERT INTO inbound (dedupe_key, platform, payload, state, received_at, written_by, session_key)
+             VALUES ($1, $2, $3, 'received', $4, $5, $8)
              ON CONFLICT (dedupe_key) DO NOTHING RETURNING id
            ), parts AS (
              INSERT INTO inbound (dedupe_key, platform, payload, state, received_at, done_at, written_by)
              SELECT k, $2, $7, 'done', $4, $4, $5 FROM unnest($6::text[]) AS k WHERE EXISTS (SELECT 1 FROM entry)
              ON CONFLICT (dedupe_key) DO NOTHING
            )
-           SELECT id FROM entry`,
+           SELECT id, CASE WHEN $9::text IS NULL THEN NULL ELSE pg_notify($9, coalesce($8, '')) END FROM entry`,
   },
   known: {
     name: 'hs_inbound_known',
@@ -62,6 +69,8 @@ export class PgJournal implements JournalStorage {
     private readonly now: () => number,
     /** Stored with every entry (`written_by`), for `open({ writtenBy })`. */
     readonly replicaId: string | null,
+    /** The channel new entries are announced on, for replicas that run each other's messages. */
+    private readonly notifyChannel: string | null = null,
   ) {}
 
   async record(
@@ -69,10 +78,12 @@ export class PgJournal implements JournalStorage {
     platform: string,
     payload: string,
     partKeys: readonly string[] = [],
+    sessionKey?: string,
   ): Promise<number | undefined> {
+    const key = sessionKey ?? null;
     if (partKeys.length === 0)
       return this.db.fenced(platform, (on) =>
-        recordEntry(on, dedupeKey, platform, payload, this.now(), this.replicaId),
+        recordEntry(on, dedupeKey, platform, payload, this.now(), this.replicaId, key, this.notifyChannel),
       );
     // One statement: the entry and its parts commit together, fenced or not.
     return this.db.fenced(platform, async (on) => {
@@ -84,6 +95,8 @@ export class PgJournal implements JournalStorage {
         this.replicaId,
         partKeys,
         partMarker(dedupeKey),
+        key,
+        this.notifyChannel,
       ];
       const { rows } = await on.query<{ id: number }>(Q.recordWithParts, values);
       return rows[0]?.id;
@@ -146,7 +159,17 @@ export async function recordEntry(
   payload: string,
   now: number,
   writtenBy: string | null,
+  sessionKey: string | null = null,
+  notifyChannel: string | null = null,
 ): Promise<number | undefined> {
-  const { rows } = await on.query<{ id: number }>(Q.record, [dedupeKey, platform, payload, now, writtenBy]);
+  const { rows } = await on.query<{ id: number }>(Q.record, [
+    dedupeKey,
+    platform,
+    payload,
+    now,
+    writtenBy,
+    sessionKey,
+    notifyChannel,
+  ]);
   return rows[0]?.id;
 }

@@ -8,9 +8,11 @@ import { PgExecutor } from './executor.js';
 import { PgJournal } from './journal.js';
 import { PgKv } from './kv.js';
 import { PgOutbox } from './outbox.js';
+import { PgPlatformCalls } from './platform-calls.js';
 import { PgReplicaCoordination } from './replicas.js';
 import { PgResponses } from './responses.js';
 import { STATE_SCOPE, stateMigrations } from './schema.js';
+import { INBOUND_CHANNEL } from './session-claims.js';
 import { PgSessions } from './sessions.js';
 import { PgTurnLog } from './turn-log.js';
 import { PgUnits } from './units.js';
@@ -59,29 +61,53 @@ class PostgresStorage implements StateStorage {
   readonly turns: PgTurnLog;
   readonly units: PgUnits;
   readonly replicas?: ReplicaCoordination;
+  readonly #calls: PgPlatformCalls | undefined;
 
   constructor(
     private readonly db: PgExecutor,
     private readonly now: () => number,
     private readonly closeTimeoutMs: number,
     replicaId: string | null,
+    // The LISTEN connection of forwarded calls needs the URL itself: `db.target` drops the password.
+    url: string,
+    onBackgroundError: ((error: Error) => void) | undefined,
   ) {
     this.location = db.target.location;
     this.sessions = new PgSessions(db, now);
-    this.journal = new PgJournal(db, now, replicaId);
+    // Replicas announce each new entry: any of them may be the one to run it.
+    this.journal = new PgJournal(db, now, replicaId, replicaId === null ? null : INBOUND_CHANNEL);
     this.outbox = new PgOutbox(db, now, replicaId);
     this.kv = new PgKv(db, now);
     this.turns = new PgTurnLog(db);
     this.units = new PgUnits(db, this.journal, now);
-    if (replicaId !== null) this.replicas = new PgReplicaCoordination(db, replicaId);
+    if (replicaId !== null) {
+      this.#calls = new PgPlatformCalls(db, url, replicaId, {
+        onError: (error) => reportBackground(onBackgroundError, error, db.target),
+      });
+      this.replicas = new PgReplicaCoordination(db, replicaId, this.#calls);
+    }
   }
 
   responses(platform: string, retention: ResponseRetention): ResponseRecordStore {
     return new PgResponses(this.db, platform, retention, this.now);
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    await this.#calls?.close();
     return this.db.close(this.closeTimeoutMs);
+  }
+}
+
+function reportBackground(
+  report: ((error: Error) => void) | undefined,
+  error: unknown,
+  target: ConnectionTarget,
+): void {
+  const wrapped = storageErrorFrom(error, target) ?? error;
+  try {
+    report?.(wrapped instanceof Error ? wrapped : new Error(String(wrapped)));
+  } catch {
+    // A throwing logger must not break the background work it reports on.
   }
 }
 
@@ -143,5 +169,7 @@ export async function openPostgresStorage(
     options.now ?? (() => Date.now()),
     options.closeTimeoutMs ?? 5_000,
     options.replicaId ?? null,
+    url,
+    options.onBackgroundError,
   );
 }

@@ -1,8 +1,9 @@
 import type { ChatRef, OutboundMessage } from '@hermes/adapter-core';
 import { type OutboxEntry, type OutboxState, outboxEntryFromRow, type RawOutbox } from '../outbox.js';
 import type { OutboxStorage, RecoveryScope } from '../storage.js';
+import { StatePostgresStorageError } from './errors.js';
 import type { PgExecutor, Queryable, Statement } from './executor.js';
-import { leaseLost } from './fences.js';
+import { leaseLost, sessionFenceContext } from './fences.js';
 
 const scopeValues = (scope: RecoveryScope | undefined): [readonly string[] | null, string | null] => [
   scope?.platforms ?? null,
@@ -24,7 +25,8 @@ const Q = {
   },
   markSending: {
     name: 'hs_outbox_sending',
-    text: "UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = $1 WHERE id = $2",
+    // Only from pending: with replicas, the one that turns a row to sending is the one that sends it.
+    text: "UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = $1 WHERE id = $2 AND state = 'pending'",
   },
   // The same, when this replica fences platforms ($3) by their connection leases' tokens ($4, the ones still
   // held): a row of a fenced platform is marked only while its token is live, under a FOR KEY SHARE lock
@@ -32,13 +34,13 @@ const Q = {
   markSendingFenced: {
     name: 'hs_outbox_sending_fenced',
     text: `UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = $1
-            WHERE id = $2 AND (NOT (platform = ANY ($3::text[])) OR EXISTS (
+            WHERE id = $2 AND state = 'pending' AND (NOT (platform = ANY ($3::text[])) OR EXISTS (
               SELECT 1 FROM hermes_leases l
                WHERE l.name = 'connection:' || outbox.platform AND l.token = ANY ($4::bigint[])
                  AND l.expires_at > clock_timestamp() FOR KEY SHARE))
            RETURNING platform`,
   },
-  platformOf: { name: 'hs_outbox_platform', text: 'SELECT platform FROM outbox WHERE id = $1' },
+  platformOf: { name: 'hs_outbox_platform', text: 'SELECT platform, state FROM outbox WHERE id = $1' },
   markSent: {
     name: 'hs_outbox_sent',
     text: "UPDATE outbox SET state = 'sent', message_ids = $1, updated_at = $2 WHERE id = $3",
@@ -104,16 +106,29 @@ export class PgOutbox implements OutboxStorage {
   }
 
   async markSending(id: number): Promise<void> {
-    if (!this.db.fences.active) {
-      await this.db.query(Q.markSending, [this.now(), id]);
-      return;
-    }
-    const { platforms, tokens } = this.db.fences.snapshot();
-    const marked = await this.db.query(Q.markSendingFenced, [this.now(), id, platforms, tokens]);
-    if (marked.rowCount > 0) return;
-    const { rows } = await this.db.query<{ platform: string }>(Q.platformOf, [id]);
+    if ((await this.#markSending(id)) > 0) return;
+    const row = (await this.db.query<{ platform: string; state: OutboxState }>(Q.platformOf, [id])).rows[0];
+    if (!row) return;
+    if (row.state !== 'pending')
+      throw new StatePostgresStorageError(
+        'state_reply_taken',
+        this.db.target.where,
+        `reply ${id} is ${row.state} already: another replica took it to send (a takeover recovering it), and only that one sends it`,
+      );
     // The row is left pending: the replica holding the connection now sends it.
-    if (rows[0]) throw leaseLost(rows[0].platform, this.db.target.where);
+    throw leaseLost(row.platform, this.db.target.where);
+  }
+
+  async #markSending(id: number): Promise<number> {
+    // Inside a dispatched message the session lease fences the send, whoever holds the connection.
+    if (sessionFenceContext.getStore()) {
+      const platform = (await this.db.query<{ platform: string }>(Q.platformOf, [id])).rows[0]?.platform;
+      if (platform === undefined) return 0;
+      return (await this.db.fenced(platform, (on) => on.query(Q.markSending, [this.now(), id]))).rowCount;
+    }
+    if (!this.db.fences.active) return (await this.db.query(Q.markSending, [this.now(), id])).rowCount;
+    const { platforms, tokens } = this.db.fences.snapshot();
+    return (await this.db.query(Q.markSendingFenced, [this.now(), id, platforms, tokens])).rowCount;
   }
 
   async markSent(id: number, messageIds: readonly string[]): Promise<void> {

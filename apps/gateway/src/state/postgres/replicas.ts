@@ -1,9 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { LeaseKeeper, LeaseManager } from '@hermes/state-postgres';
-import type { ClaimResult, ReplicaCoordination, ReplicaView } from '../storage.js';
+import type {
+  ClaimResult,
+  PlatformCalls,
+  ReplicaCoordination,
+  ReplicaView,
+  SessionClaims,
+} from '../storage.js';
 import type { PgExecutor, Statement } from './executor.js';
 import { connectionLeaseName } from './fences.js';
+import { PgSessionClaims } from './session-claims.js';
 
 /** A replica unseen for this long is shown as gone (its heartbeat runs every few seconds). */
 const GONE_AFTER_MS = 20_000;
@@ -55,15 +62,18 @@ interface ReplicaRow {
 export class PgReplicaCoordination implements ReplicaCoordination {
   readonly #leases: LeaseManager;
   readonly #startedAt = Date.now();
+  readonly sessions: SessionClaims;
 
   constructor(
     private readonly db: PgExecutor,
     readonly replicaId: string,
+    readonly calls?: PlatformCalls,
   ) {
     // The lease owner is unique per process: a replica restarted in place must not inherit its old leases.
     this.#leases = new LeaseManager(db.pool, {
       replicaId: `${replicaId}:${process.pid}:${randomUUID().slice(0, 8)}`,
     });
+    this.sessions = new PgSessionClaims(db, this.#leases);
   }
 
   async claimConnection(

@@ -138,6 +138,33 @@ CREATE INDEX inbound_open_by_writer ON inbound (written_by) WHERE state = 'recei
 CREATE INDEX outbox_open_by_writer ON outbox (written_by) WHERE state IN ('pending', 'sending');
 `,
   },
+  {
+    version: 3,
+    name: 'turns-across-replicas',
+    sql: `
+-- A session's open messages are claimed by the replica holding its session lease (hermes_leases, name
+-- 'session:<key>'); claim_token is that lease's fencing token. A row claimed under an older token than the
+-- session's live lease was left by a holder that is gone, and is the new holder's to run again.
+ALTER TABLE inbound ADD COLUMN claim_token BIGINT;
+CREATE INDEX inbound_open_by_session ON inbound (session_key, id) WHERE state = 'received';
+-- Adapter calls (send, edit, typing, ...) made by a replica running a turn for a platform whose connection
+-- another replica holds: the holder runs them on its connection and writes the result back.
+CREATE TABLE platform_calls (
+  id        BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  platform  TEXT NOT NULL,
+  op        TEXT NOT NULL,
+  args      JSONB NOT NULL,
+  state     TEXT NOT NULL DEFAULT 'pending',
+  result    JSONB,
+  caller    TEXT NOT NULL,
+  taken_by  TEXT,
+  created_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(),
+  deadline  TIMESTAMPTZ NOT NULL,
+  done_at   TIMESTAMPTZ
+);
+CREATE INDEX platform_calls_pending ON platform_calls (platform, id) WHERE state = 'pending';
+`,
+  },
 ];
 
 /** Tables in copy order (parents before children), with the identity column `hermes migrate-state` resets. */

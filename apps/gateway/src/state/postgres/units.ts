@@ -55,10 +55,12 @@ export class PgUnits implements StateUnits {
     private readonly now: () => number,
   ) {}
 
-  /** One transaction, fenced by the platform's connection lease when this replica holds (or held) one. */
+  /**
+   * One transaction, fenced by the session lease of the message being run (replicas sharing turns), else by
+   * the platform's connection lease when this replica holds (or held) one.
+   */
   #write<T>(platform: string, fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    const lease = this.db.fences.leaseFor(platform, this.db.target.where);
-    return this.db.inTransaction(fn, lease === undefined ? undefined : { platform, lease });
+    return this.db.inTransaction(fn, this.db.fences.fenceFor(platform, this.db.target.where));
   }
 
   // One commit: a crash between the two would leave a user message the replay does not know to remove.

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { postgresAvailability } from '@hermes/state-postgres/testing';
 import pg from 'pg';
 import { inject } from 'vitest';
+import type { PlatformCalls, StateStorage } from '../../storage.js';
+import { openPostgresStorage } from '../open-postgres-storage.js';
 
 export const postgres = postgresAvailability();
 
@@ -33,4 +35,17 @@ export async function freshSchemaUrl(): Promise<{ url: string; schema: string }>
   const schema = `gw_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
   await asAdmin((c) => c.query(`CREATE SCHEMA ${schema}`));
   return { url: `${adminUrl()}?options=${encodeURIComponent(`-c search_path=${schema}`)}`, schema };
+}
+
+/** A replica's storage on `url` (closed by the caller through `opened`) and its forwarded platform calls. */
+export async function openReplicaCalls(
+  url: string,
+  replicaId: string,
+  opened: StateStorage[],
+): Promise<PlatformCalls> {
+  const storage = await openPostgresStorage(url, { replicaId });
+  opened.push(storage);
+  const calls = storage.replicas?.calls;
+  if (!calls) throw new Error('a replica storage offers platform calls');
+  return calls;
 }

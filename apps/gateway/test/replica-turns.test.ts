@@ -1,0 +1,133 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type FakeOpenAI, lastUserText, startFakeOpenAI, step } from '@hermes/agent/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openPostgresStorage } from '../src/state/postgres/index.js';
+import { freshSchemaUrl, pgSuiteName, postgres } from '../src/state/postgres/test-support/pg-fixture.js';
+import { type Harness, startHarness, waitFor } from './support/harness.js';
+
+/**
+ * Turns across replicas (issue 15): two hosts on one PostgreSQL, one holding the (exclusive) memory platform's
+ * connection. Each host has its own fake model, so which replica ran a turn is visible in which model it asked.
+ */
+const suite = describe.skipIf(!postgres.ok);
+
+const hosts: Harness[] = [];
+const fakes: FakeOpenAI[] = [];
+afterEach(async () => {
+  for (const h of hosts.splice(0)) await h.close();
+  for (const f of fakes.splice(0)) await f.close();
+});
+
+async function twoReplicas(config: string): Promise<{ holder: Harness; other: Harness; all: Harness[] }> {
+  const { url } = await freshSchemaUrl();
+  for (const id of ['replica-a', 'replica-b']) {
+    const fake = await startFakeOpenAI();
+    // A model that takes a moment, so one replica's room fills and the other takes sessions.
+    fake.setDefault((request) => [step.delay(150), step.text(`answer to ${lastUserText(request)}`)]);
+    fakes.push(fake);
+    hosts.push(
+      await startHarness({
+        fake,
+        storage: await openPostgresStorage(url, { replicaId: id }),
+        env: { HERMES_CONNECTION_LEASE_SECONDS: '2' },
+        files: { 'config.yaml': config },
+      }),
+    );
+  }
+  const holder = await waitFor(() => hosts.find((h) => h.adapter.ctx !== undefined), 'a connection holder');
+  const other = hosts.find((h) => h !== holder)!;
+  return { holder, other, all: hosts };
+}
+
+suite(pgSuiteName('turns across replicas'), () => {
+  it('runs chats on both replicas, answers each message once, and keeps each chat in order', async () => {
+    const { holder, all } = await twoReplicas('gateway:\n  max_concurrent_runs: 2\n');
+    const chats = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6'];
+    for (const chatId of chats) holder.adapter.inject({ text: `${chatId} first`, chatId });
+    await waitFor(() => holder.adapter.texts().length === chats.length, 'first answers', 20_000);
+    for (const chatId of chats) holder.adapter.inject({ text: `${chatId} second`, chatId });
+    await waitFor(() => holder.adapter.texts().length === 2 * chats.length, 'second answers', 20_000);
+
+    // Every reply went out once, through the connection holder, in each chat's order.
+    for (const chatId of chats) {
+      const replies = holder.adapter.sent.filter((s) => s.chat.chatId === chatId).map((s) => s.message.text);
+      expect(replies).toEqual([`answer to ${chatId} first`, `answer to ${chatId} second`]);
+    }
+    // Both replicas ran turns; together exactly one model call per message.
+    const ran = fakes.map((f) => f.requests.length);
+    expect(ran.every((n) => n > 0)).toBe(true);
+    expect(ran.reduce((a, b) => a + b, 0)).toBe(2 * chats.length);
+    // The second turn of a chat saw the first one's exchange, whichever replica ran it.
+    for (const f of fakes)
+      for (const r of f.requests)
+        if (lastUserText(r.body).endsWith('second'))
+          expect(r.body.messages.some((m) => String(m.content).startsWith('answer to'))).toBe(true);
+    expect(all).toHaveLength(2);
+  });
+
+  it('a message for a chat whose turn runs on the other replica reaches that turn (interrupt)', async () => {
+    const { holder, other } = await twoReplicas('gateway:\n  max_concurrent_runs: 1\n');
+    // Fill the holder's one run so the next chat goes to the other replica, then interrupt it from the holder.
+    const holderFake = fakes[hosts.indexOf(holder)]!;
+    const otherFake = fakes[hosts.indexOf(other)]!;
+    holderFake.script(step.delay(3000), step.text('slow holder answer'));
+    holder.adapter.inject({ text: 'keep the holder busy', chatId: 'busy' });
+    await waitFor(() => holderFake.requests.length === 1, 'holder turn started');
+    otherFake.script(step.delay(3000), step.text('stale'), step.text('both at once'));
+    holder.adapter.inject({ text: 'm1', chatId: 'x' });
+    await waitFor(() => otherFake.requests.length === 1, 'turn of chat x on the other replica');
+    holder.adapter.inject({ text: 'm2', chatId: 'x' });
+    await waitFor(() => holder.adapter.texts().includes('both at once'), 'answer to both', 15_000);
+    const last = otherFake.requests.at(-1)!.body.messages.filter((m) => m.role === 'user');
+    expect(last.map((m) => m.content)).toContain('m2');
+    expect(holder.adapter.texts()).not.toContain('stale');
+    // Chat x never ran on the holder.
+    expect(holderFake.requests.every((r) => !lastUserText(r.body).startsWith('m'))).toBe(true);
+  });
+
+  it('an attachment of a message run on the other replica is downloaded through the replica that received it', async () => {
+    const { holder, other } = await twoReplicas('gateway:\n  max_concurrent_runs: 1\n');
+    const holderFake = fakes[hosts.indexOf(holder)]!;
+    const otherFake = fakes[hosts.indexOf(other)]!;
+    holderFake.script(step.delay(2000), step.text('slow holder answer'));
+    holder.adapter.inject({ text: 'keep the holder busy', chatId: 'busy' });
+    await waitFor(() => holderFake.requests.length === 1, 'holder turn started');
+    // Only the receiving replica can download it: its fetch reads a file in the holder's own home.
+    const original = join(holder.home, 'received.png');
+    const bytes = Buffer.from('\x89PNG not really, but these exact bytes');
+    writeFileSync(original, bytes);
+    let downloads = 0;
+    await holder.adapter.deliver({
+      id: 'with-picture',
+      chat: { platform: 'memory', chatId: 'pics', chatType: 'dm' },
+      sender: { id: 'user-1', name: 'Alice' },
+      text: 'what is in this picture?',
+      mentionsBot: false,
+      attachments: [
+        {
+          kind: 'image',
+          name: 'received.png',
+          fetch: async () => {
+            downloads++;
+            return original;
+          },
+        },
+      ],
+      receivedAt: new Date(),
+      raw: null,
+    });
+    await waitFor(
+      () => holder.adapter.texts().some((t) => t.startsWith('answer to') && t.includes('picture')),
+      'answer',
+      15_000,
+    );
+    const asked = otherFake.requests.find((r) => lastUserText(r.body).includes('what is in this picture?'));
+    expect(asked, 'the picture turn ran on the other replica').toBeDefined();
+    const saved = /saved at (\S+)\]/.exec(lastUserText(asked!.body))?.[1];
+    expect(saved).toBeDefined();
+    expect(saved!.startsWith(other.home)).toBe(true);
+    expect(readFileSync(saved!).equals(bytes)).toBe(true);
+    expect(downloads).toBe(1);
+  });
+});
