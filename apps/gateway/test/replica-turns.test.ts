@@ -77,6 +77,11 @@ suite(pgSuiteName('turns across replicas'), () => {
     otherFake.script(step.delay(3000), step.text('stale'), step.text('both at once'));
     holder.adapter.inject({ text: 'm1', chatId: 'x' });
     await waitFor(() => otherFake.requests.length === 1, 'turn of chat x on the other replica');
+    // `hermes status` shows who runs what: the other replica holds chat x's session with its message claimed.
+    const replicas = other.host.runtime.storage.replicas!;
+    const view = (await replicas.replicas()).find((v) => v.id === replicas.replicaId);
+    expect(view).toMatchObject({ sessions: 1, claimedMessages: 1, owns: [] });
+    expect(await replicas.queue()).toEqual({ waitingMessages: 0, pendingCalls: 0 });
     holder.adapter.inject({ text: 'm2', chatId: 'x' });
     await waitFor(() => holder.adapter.texts().includes('both at once'), 'answer to both', 15_000);
     const last = otherFake.requests.at(-1)!.body.messages.filter((m) => m.role === 'user');

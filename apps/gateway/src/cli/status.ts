@@ -4,7 +4,7 @@ import { loadConfig } from '../config/load.js';
 import { hermesPaths } from '../config/paths.js';
 import { isProcessAlive, readStatusFile } from '../platforms/status-file.js';
 import { replicaIdOf, stateUrlOf } from '../state/open-storage.js';
-import type { ReplicaView } from '../state/storage.js';
+import type { ReplicaQueue, ReplicaView } from '../state/storage.js';
 
 const ms = (iso: string | undefined) => (iso ? Date.parse(iso) : undefined);
 
@@ -49,6 +49,7 @@ async function replicaStatus(out: (l: string) => void): Promise<boolean> {
   if (url === undefined) return false;
   const { openPostgresStorage } = await import('../state/postgres/index.js');
   let views: ReplicaView[];
+  let queue: ReplicaQueue | undefined;
   let where: string;
   try {
     const storage = await openPostgresStorage(url, {
@@ -58,6 +59,7 @@ async function replicaStatus(out: (l: string) => void): Promise<boolean> {
     where = storage.location;
     try {
       views = (await storage.replicas?.replicas()) ?? [];
+      queue = await storage.replicas?.queue();
     } finally {
       await storage.close();
     }
@@ -66,6 +68,10 @@ async function replicaStatus(out: (l: string) => void): Promise<boolean> {
     return false;
   }
   out(`Replicas on ${where}: ${views.filter((v) => v.alive).length} live`);
+  if (queue)
+    out(
+      `  waiting: ${queue.waitingMessages} message(s) no replica has claimed yet, ${queue.pendingCalls} adapter call(s) for a connection holder`,
+    );
   const now = Date.now();
   for (const v of views) out(`  ${describeReplica(v, now)}`);
   return views.some((v) => v.alive);
@@ -80,5 +86,5 @@ export function describeReplica(v: ReplicaView, now: number): string {
   const seen = v.alive
     ? `seen ${describeAge(v.lastSeenAt, now)}`
     : `gone, last seen ${describeAge(v.lastSeenAt, now)}`;
-  return `${v.id} (${v.host} pid ${v.pid}, ${seen}): owns ${owns}; ${v.openMessages} message(s) in turn, ${v.pendingReplies} reply(ies) unsent`;
+  return `${v.id} (${v.host} pid ${v.pid}, ${seen}): owns ${owns}; runs ${v.sessions} session(s), ${v.claimedMessages} message(s) claimed; recorded ${v.openMessages} message(s) still open, ${v.pendingReplies} reply(ies) unsent`;
 }

@@ -195,6 +195,17 @@ export interface ReplicaView {
   /** Inbound messages it recorded whose turn has not finished, and replies it recorded not yet sent. */
   openMessages: number;
   pendingReplies: number;
+  /** Sessions whose lease it holds (it runs their messages), and their messages claimed and not finished. */
+  sessions: number;
+  claimedMessages: number;
+}
+
+/** Work no replica has taken yet. */
+export interface ReplicaQueue {
+  /** Journaled messages no session holder has claimed (a burst, or sessions whose holder is gone). */
+  waitingMessages: number;
+  /** Adapter calls waiting for the connection holder. */
+  pendingCalls: number;
 }
 
 /** The connection lease of one platform, held by this replica. */
@@ -226,6 +237,7 @@ export interface ReplicaCoordination {
   /** Sessions as units of work: whichever replica holds a session's lease runs its messages. */
   readonly sessions: SessionClaims;
   replicas(): Promise<ReplicaView[]>;
+  queue(): Promise<ReplicaQueue>;
   /** Adapter calls forwarded to the replica holding a platform's connection (absent: not offered). */
   readonly calls?: PlatformCalls;
 }

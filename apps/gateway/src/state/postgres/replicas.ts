@@ -5,6 +5,7 @@ import type {
   ClaimResult,
   PlatformCalls,
   ReplicaCoordination,
+  ReplicaQueue,
   ReplicaView,
   SessionClaims,
 } from '../storage.js';
@@ -35,10 +36,25 @@ const Q = {
                       WHERE l.owner = r.lease_owner AND l.name LIKE 'connection:%'
                         AND l.expires_at > clock_timestamp()), '[]'::json) AS owns,
                   (SELECT count(*) FROM inbound i WHERE i.written_by = r.id AND i.state = 'received') AS open_messages,
+                  (SELECT count(*) FROM hermes_leases l WHERE l.owner = r.lease_owner AND l.name LIKE 'session:%'
+                      AND l.expires_at > clock_timestamp()) AS sessions,
+                  (SELECT count(*) FROM inbound i JOIN hermes_leases l
+                       ON l.name = 'session:' || i.session_key AND l.token = i.claim_token
+                    WHERE l.owner = r.lease_owner AND l.expires_at > clock_timestamp() AND i.state = 'received') AS claimed_messages,
                   (SELECT count(*) FROM outbox o WHERE o.written_by = r.id AND o.state IN ('pending', 'sending')) AS pending_replies
              FROM replicas r
             WHERE r.seen_at > clock_timestamp() - interval '1 day'
             ORDER BY r.id`,
+  },
+  // Open messages no live session lease has claimed yet, and adapter calls no holder has taken yet.
+  queue: {
+    name: 'hs_replica_queue',
+    text: `SELECT (SELECT count(*) FROM inbound i
+                    WHERE i.state = 'received' AND NOT EXISTS (
+                      SELECT 1 FROM hermes_leases l
+                       WHERE l.name = 'session:' || i.session_key AND l.token = i.claim_token
+                         AND l.expires_at > clock_timestamp())) AS waiting,
+                  (SELECT count(*) FROM platform_calls WHERE state = 'pending') AS calls`,
   },
 } satisfies Record<string, Statement>;
 
@@ -51,6 +67,8 @@ interface ReplicaRow {
   alive: boolean;
   owns: ReplicaView['owns'];
   open_messages: number;
+  sessions: number;
+  claimed_messages: number;
   pending_replies: number;
 }
 
@@ -111,6 +129,11 @@ export class PgReplicaCoordination implements ReplicaCoordination {
     };
   }
 
+  async queue(): Promise<ReplicaQueue> {
+    const { rows } = await this.db.query<{ waiting: number; calls: number }>(Q.queue);
+    return { waitingMessages: rows[0]?.waiting ?? 0, pendingCalls: rows[0]?.calls ?? 0 };
+  }
+
   async heartbeat(): Promise<void> {
     await this.db.query(Q.heartbeat, [
       this.replicaId,
@@ -132,6 +155,8 @@ export class PgReplicaCoordination implements ReplicaCoordination {
       alive: r.alive,
       owns: r.owns.map((o) => ({ ...o, heldForMs: Math.round(o.heldForMs) })),
       openMessages: r.open_messages,
+      sessions: r.sessions,
+      claimedMessages: r.claimed_messages,
       pendingReplies: r.pending_replies,
     }));
   }
