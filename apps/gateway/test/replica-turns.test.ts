@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openPostgresStorage } from '../src/state/postgres/index.js';
 import { freshSchemaUrl, pgSuiteName, postgres } from '../src/state/postgres/test-support/pg-fixture.js';
 import { type Harness, startHarness, waitFor } from './support/harness.js';
+import { MemoryAdapter, MemoryButtonsAdapter } from './support/memory-adapter.js';
 
 /**
  * Turns across replicas (issue 15): two hosts on one PostgreSQL, one holding the (exclusive) memory platform's
@@ -19,26 +20,45 @@ afterEach(async () => {
   for (const f of fakes.splice(0)) await f.close();
 });
 
-async function twoReplicas(config: string): Promise<{ holder: Harness; other: Harness; all: Harness[] }> {
+/**
+ * Replica A starts alone, so it holds the connection; `whileAlone` runs before B starts (a turn started then
+ * can only run on A). Then B joins.
+ */
+async function twoReplicas(
+  config: string,
+  options: {
+    adapter?: () => MemoryAdapter;
+    whileAlone?: (holder: Harness, fake: FakeOpenAI) => Promise<void>;
+  } = {},
+): Promise<{ holder: Harness; other: Harness; all: Harness[] }> {
   const { url } = await freshSchemaUrl();
   for (const id of ['replica-a', 'replica-b']) {
     const fake = await startFakeOpenAI();
     // A model that takes a moment, so one replica's room fills and the other takes sessions.
     fake.setDefault((request) => [step.delay(150), step.text(`answer to ${lastUserText(request)}`)]);
     fakes.push(fake);
-    hosts.push(
-      await startHarness({
-        fake,
-        storage: await openPostgresStorage(url, { replicaId: id }),
-        env: { HERMES_CONNECTION_LEASE_SECONDS: '2' },
-        files: { 'config.yaml': config },
-      }),
-    );
+    const h = await startHarness({
+      fake,
+      adapter: options.adapter?.() ?? new MemoryAdapter(),
+      storage: await openPostgresStorage(url, { replicaId: id }),
+      env: { HERMES_CONNECTION_LEASE_SECONDS: '2' },
+      files: { 'config.yaml': config },
+    });
+    hosts.push(h);
+    if (id === 'replica-a') {
+      await waitFor(() => h.adapter.ctx !== undefined, 'replica A holding the connection');
+      await options.whileAlone?.(h, fake);
+    }
   }
-  const holder = await waitFor(() => hosts.find((h) => h.adapter.ctx !== undefined), 'a connection holder');
-  const other = hosts.find((h) => h !== holder)!;
-  return { holder, other, all: hosts };
+  return { holder: hosts[0]!, other: hosts[1]!, all: hosts };
 }
+
+/** Keeps the holder's one run busy, so the next chat goes to the other replica. */
+const busyHolder = async (holder: Harness, fake: FakeOpenAI): Promise<void> => {
+  fake.script(step.delay(3000), step.text('slow holder answer'));
+  holder.adapter.inject({ text: 'keep the holder busy', chatId: 'busy' });
+  await waitFor(() => fake.requests.length === 1, 'holder turn started');
+};
 
 suite(pgSuiteName('turns across replicas'), () => {
   it('runs chats on both replicas, answers each message once, and keeps each chat in order', async () => {
@@ -67,13 +87,12 @@ suite(pgSuiteName('turns across replicas'), () => {
   });
 
   it('a message for a chat whose turn runs on the other replica reaches that turn (interrupt)', async () => {
-    const { holder, other } = await twoReplicas('gateway:\n  max_concurrent_runs: 1\n');
     // Fill the holder's one run so the next chat goes to the other replica, then interrupt it from the holder.
-    const holderFake = fakes[hosts.indexOf(holder)]!;
-    const otherFake = fakes[hosts.indexOf(other)]!;
-    holderFake.script(step.delay(3000), step.text('slow holder answer'));
-    holder.adapter.inject({ text: 'keep the holder busy', chatId: 'busy' });
-    await waitFor(() => holderFake.requests.length === 1, 'holder turn started');
+    const { holder, other } = await twoReplicas('gateway:\n  max_concurrent_runs: 1\n', {
+      whileAlone: busyHolder,
+    });
+    const holderFake = fakes[0]!;
+    const otherFake = fakes[1]!;
     otherFake.script(step.delay(3000), step.text('stale'), step.text('both at once'));
     holder.adapter.inject({ text: 'm1', chatId: 'x' });
     await waitFor(() => otherFake.requests.length === 1, 'turn of chat x on the other replica');
@@ -92,12 +111,10 @@ suite(pgSuiteName('turns across replicas'), () => {
   });
 
   it('an attachment of a message run on the other replica is downloaded through the replica that received it', async () => {
-    const { holder, other } = await twoReplicas('gateway:\n  max_concurrent_runs: 1\n');
-    const holderFake = fakes[hosts.indexOf(holder)]!;
-    const otherFake = fakes[hosts.indexOf(other)]!;
-    holderFake.script(step.delay(2000), step.text('slow holder answer'));
-    holder.adapter.inject({ text: 'keep the holder busy', chatId: 'busy' });
-    await waitFor(() => holderFake.requests.length === 1, 'holder turn started');
+    const { holder, other } = await twoReplicas('gateway:\n  max_concurrent_runs: 1\n', {
+      whileAlone: busyHolder,
+    });
+    const otherFake = fakes[1]!;
     // Only the receiving replica can download it: its fetch reads a file in the holder's own home.
     const original = join(holder.home, 'received.png');
     const bytes = Buffer.from('\x89PNG not really, but these exact bytes');
@@ -134,5 +151,33 @@ suite(pgSuiteName('turns across replicas'), () => {
     expect(saved!.startsWith(other.home)).toBe(true);
     expect(readFileSync(saved!).equals(bytes)).toBe(true);
     expect(downloads).toBe(1);
+  });
+
+  it('an approval button pressed on the connection holder answers the turn waiting on the other replica', async () => {
+    const { holder } = await twoReplicas('gateway:\n  max_concurrent_runs: 1\n', {
+      adapter: () => new MemoryButtonsAdapter(),
+      whileAlone: busyHolder,
+    });
+    const otherFake = fakes[1]!;
+    otherFake.script(
+      step.toolCall('terminal', { command: 'rm -rf /tmp/hermes-replica-approval' }),
+      step.text('deleted it'),
+    );
+    holder.adapter.inject({ text: 'clean up', chatId: 'ops' });
+    const prompt = await waitFor(
+      () => holder.adapter.sent.find((s) => s.message.text?.includes('Dangerous command requires approval')),
+      'approval prompt, sent through the holder',
+      10_000,
+    );
+    expect(otherFake.requests).toHaveLength(1);
+    const approve = prompt.message.actions?.find((a) => a.id.endsWith(':once'))?.id;
+    expect(approve).toBeDefined();
+    (holder.adapter as MemoryButtonsAdapter).press(prompt.id, approve!, { name: 'Alice' });
+    await waitFor(() => holder.adapter.texts().includes('deleted it'), 'final reply', 10_000);
+    expect((holder.adapter as MemoryButtonsAdapter).settled).toEqual([
+      { chat: prompt.chat, messageId: prompt.id, outcome: '✅ Approved by Alice' },
+    ]);
+    const toolResult = otherFake.requests[1]!.body.messages.find((m) => m.role === 'tool');
+    expect(String(toolResult?.content)).not.toMatch(/denied/i);
   });
 });

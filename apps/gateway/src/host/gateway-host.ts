@@ -23,6 +23,12 @@ import { Deliverer } from '../outbound/deliverer.js';
 import { recoverReplies } from '../outbound/reply-recovery.js';
 import { AdapterSupervisor } from '../platforms/adapter-supervisor.js';
 import { type ConnectionOwnership, startConnectionOwnership } from '../platforms/connection-ownership.js';
+import {
+  ACTION_OP,
+  forwardActionToReplicas,
+  replicaAddress,
+  serveForwardedAction,
+} from '../platforms/forwarded-actions.js';
 import { startLivenessWatchdog } from '../platforms/liveness-watchdog.js';
 import { conventionalProfile, type PlatformProfile } from '../platforms/platform-profile.js';
 import { remotePlatformAdapter, servePlatformCalls } from '../platforms/remote-adapter.js';
@@ -251,11 +257,15 @@ export class GatewayHost {
       }, 5000);
       this.presenceTimer.unref();
       this.ownership = this.startOwnership(replicas);
-      if (replicas.calls)
+      if (replicas.calls) {
+        const calls = replicas.calls;
+        const address = replicaAddress(replicas.replicaId);
+        this.runtime.forwardAction = (platform, action) =>
+          forwardActionToReplicas(replicas, calls, platform, action);
         this.callServer = servePlatformCalls(
-          replicas.calls,
+          calls,
           (p) => this.supervisor.get(p),
-          () => this.ownership?.owned() ?? [],
+          () => [...(this.ownership?.owned() ?? []), address],
           {
             onError: (err) =>
               logger.warn('adapter calls from other replicas interrupted; polling until they are back', {
@@ -263,9 +273,11 @@ export class GatewayHost {
               }),
             hostOps: {
               [ATTACHMENT_OP]: (args) => serveAttachment((id) => this.dispatcher?.liveMessage(id), args),
+              [ACTION_OP]: (args) => serveForwardedAction(this.runtime, args),
             },
           },
         );
+      }
     }
     this.watchdogStop = startLivenessWatchdog({
       platforms: () =>

@@ -2,6 +2,7 @@ import type {
   AdapterError,
   AdapterStatus,
   ChatRef,
+  InboundAction,
   InboundMessage,
   Logger,
   PlatformAdapter,
@@ -98,6 +99,11 @@ export interface HostRuntime {
    * Replicas sharing turns (PostgreSQL): messages of these platforms are journaled here and run by whichever
    * replica claims their session; `wake` asks this replica to look for them. Absent: run where they arrive.
    */
+  /**
+   * Replicas: a button press whose question or approval is not waiting here is offered to the other live
+   * replicas (the turn that asked runs on one of them). True when one answered it. Absent: alone.
+   */
+  forwardAction?: (platform: string, action: InboundAction) => Promise<boolean>;
   sessionDispatch:
     | {
         readonly platforms: ReadonlySet<string>;

@@ -22,6 +22,7 @@ export type ApprovalActionDeps = Pick<
   | 'outbox'
   | 'pairing'
   | 'profileOf'
+  | 'forwardAction'
 >;
 
 type ApprovalEvent = Extract<AgentEvent, { type: 'approval-request' }>;
@@ -134,29 +135,59 @@ async function processAction(rt: ApprovalActionDeps, platform: string, action: I
     rt.logger.debug('duplicate button press ignored', { platform });
     return;
   }
+  if (await answerAction(rt, platform, action, 'if-here')) return;
+  // With replicas, the turn that asked may run on another one: that replica answers it.
+  if (await rt.forwardAction?.(platform, action)) return;
+  await answerAction(rt, platform, action, 'always');
+}
+
+/**
+ * A press forwarded by the replica that received it: answered only when the question or approval it
+ * answers is waiting here. True when it was.
+ */
+export function answerForwardedAction(
+  rt: ApprovalActionDeps,
+  platform: string,
+  action: InboundAction,
+): Promise<boolean> {
+  return answerAction(rt, platform, action, 'if-here');
+}
+
+/**
+ * `if-here`: false, doing nothing, when the press answers a question or approval not waiting in this process;
+ * `always`: such a press is told it expired.
+ */
+async function answerAction(
+  rt: ApprovalActionDeps,
+  platform: string,
+  action: InboundAction,
+  mode: 'if-here' | 'always',
+): Promise<boolean> {
   // A command's own buttons (`/update`'s confirm) go to that command, which checks who pressed.
   const command = rt.commands.forAction(action.actionId);
   if (command?.handleAction) {
     await command.handleAction(platform, action);
-    return;
+    return true;
   }
   const question = parseClarifyAction(action.actionId);
   if (question) {
+    if (mode === 'if-here' && !rt.clarify.get(question.id)) return false;
     await answerClarifyByButton(rt, platform, action, question);
-    return;
+    return true;
   }
   const parsed = parseApprovalAction(action.actionId);
   if (!parsed) {
     rt.logger.warn('button press for an unknown action ignored', { platform });
-    return;
+    return true;
   }
   const prompt = rt.approvalPrompts.get(parsed.approvalId);
+  if (mode === 'if-here' && !prompt) return false;
   if (!mayAnswer(rt, platform, action, prompt)) {
     rt.logger.warn('button press by a user who may not answer this approval; nothing applied', {
       platform,
       userId: action.sender.id,
     });
-    return;
+    return true;
   }
   const settled = prompt
     ? rt.approvals.resolve(parsed.approvalId, parsed.choice !== 'deny', {
@@ -172,17 +203,18 @@ async function processAction(rt: ApprovalActionDeps, platform: string, action: I
       action.messageId,
       '⌛ Expired: this approval was already answered or timed out.',
     );
-    return;
+    return true;
   }
   const name = action.sender.name ?? action.sender.id;
   const { choice } = parsed;
   if (choice === 'deny') {
     await rt.deliverer.deliverText(action.chat, DENIED_REPLY);
     await settle(rt, action.chat, action.messageId, `❌ Denied by ${name}`);
-    return;
+    return true;
   }
   await rt.deliverer.deliverText(action.chat, approvedReply(choice, settled));
   await settle(rt, action.chat, action.messageId, `✅ Approved by ${name}`);
+  return true;
 }
 
 /** A press on a `clarify` question's button: the choice becomes the tool's answer. */
