@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { AdapterError, type ChatRef, type OutboundMessage, type SendResult } from '@hermes/adapter-core';
 import { type FakeOpenAI, lastUserText, startFakeOpenAI, step } from '@hermes/agent/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openPostgresStorage } from '../src/state/postgres/index.js';
@@ -43,6 +44,7 @@ async function twoReplicas(
       storage: await openPostgresStorage(url, { replicaId: id }),
       env: { HERMES_CONNECTION_LEASE_SECONDS: '2' },
       files: { 'config.yaml': config },
+      staleReplies: { everyMs: 100, afterMs: 500 },
     });
     hosts.push(h);
     if (id === 'replica-a') {
@@ -51,6 +53,16 @@ async function twoReplicas(
     }
   }
   return { holder: hosts[0]!, other: hosts[1]!, all: hosts };
+}
+
+/** A connection that is reconnecting for some chats: their sends are refused as surely not sent. */
+class RefusingAdapter extends MemoryAdapter {
+  readonly refused = new Set<string>();
+  override async send(chat: ChatRef, message: OutboundMessage): Promise<SendResult> {
+    if (this.refused.has(chat.chatId))
+      return { ok: false, error: new AdapterError('not_connected', 'reconnecting') };
+    return super.send(chat, message);
+  }
 }
 
 /** Keeps the holder's one run busy, so the next chat goes to the other replica. */
@@ -179,5 +191,36 @@ suite(pgSuiteName('turns across replicas'), () => {
     ]);
     const toolResult = otherFake.requests[1]!.body.messages.find((m) => m.role === 'tool');
     expect(String(toolResult?.content)).not.toMatch(/denied/i);
+  });
+
+  it('a reply the other replica could not get through the holder is sent once by the holder later, labelled', async () => {
+    const refusing = new RefusingAdapter();
+    refusing.refused.add('late');
+    // Without streaming the reply is one outbox row, sent by the turn or, failing that, by the holder's sweep.
+    const { holder } = await twoReplicas('gateway:\n  max_concurrent_runs: 1\ndisplay:\n  streaming: off\n', {
+      adapter: () => (hosts.length === 0 ? refusing : new MemoryAdapter()),
+      whileAlone: busyHolder,
+    });
+    holder.adapter.inject({ text: 'late one', chatId: 'late' });
+    // The other replica ran the turn, tried through the holder, was told "not connected" and kept it pending.
+    await waitFor(
+      async () =>
+        (await holder.host.runtime.outbox.stale(['memory'], 0)).some((e) => e.chat.chatId === 'late'),
+      'the reply kept pending after its tries',
+      20_000,
+    );
+    expect(fakes[1]!.requests.some((r) => lastUserText(r.body) === 'late one')).toBe(true);
+    refusing.refused.clear();
+    await waitFor(
+      () => holder.adapter.texts().some((t) => t.includes('answer to late one')),
+      'the reply, sent by the holder once it had waited',
+      10_000,
+    );
+    await new Promise((r) => setTimeout(r, 800));
+    const replies = holder.adapter.sent
+      .filter((s) => s.chat.chatId === 'late')
+      .map((s) => s.message.text ?? '');
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toContain('Delayed reply');
   });
 });

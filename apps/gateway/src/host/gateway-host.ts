@@ -69,9 +69,14 @@ export interface GatewayHostOptions {
   skills?: readonly Skill[];
   /** Where state lives (PostgreSQL when `HERMES_DATABASE_URL` is set); default: `state.db` in HERMES_HOME. */
   storage?: StateStorage;
+  /** With replicas: how often the connection holder sweeps unsent replies, and how old they must be (tests shorten both). */
+  staleReplies?: { everyMs: number; afterMs: number };
 }
 
 const RESTART_NOTICE_KEY = 'restart:notify';
+/** How often the connection holder looks for replies other replicas could not send, and how old they must be. */
+const STALE_REPLY_SWEEP_MS = 10_000;
+const STALE_REPLY_AGE_MS = 30_000;
 const ALWAYS_ALLOWED_KEY = 'approvals:always';
 
 /** The thin host: adapters in, sessions, access, commands, lanes, the agent, delivery out. */
@@ -96,6 +101,7 @@ export class GatewayHost {
   private watchdogStop: (() => void) | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
   private dispatcher: SessionDispatcher | undefined;
+  private staleReplies: NodeJS.Timeout | undefined;
   private callServer: { close(): Promise<void> } | undefined;
   private readonly remoteAdapters = new Map<string, PlatformAdapter>();
   readonly cron: CronJobsStore;
@@ -257,6 +263,11 @@ export class GatewayHost {
       }, 5000);
       this.presenceTimer.unref();
       this.ownership = this.startOwnership(replicas);
+      this.staleReplies = setInterval(
+        () => void this.sendStaleReplies(),
+        this.options.staleReplies?.everyMs ?? STALE_REPLY_SWEEP_MS,
+      );
+      this.staleReplies.unref();
       if (replicas.calls) {
         const calls = replicas.calls;
         const address = replicaAddress(replicas.replicaId);
@@ -494,6 +505,29 @@ export class GatewayHost {
   }
 
   /**
+   * Replies of the platforms this replica holds that nobody sent: recorded by a replica that died before
+   * sending, or kept pending when the connection was changing hands. Each goes out once (a row turns to
+   * sending only from pending, so a replica still trying cannot send it too).
+   */
+  private async sendStaleReplies(): Promise<void> {
+    const owned = this.ownership?.owned() ?? [];
+    if (owned.length === 0 || this.runtime.shuttingDown) return;
+    try {
+      const stale = await this.runtime.outbox.stale(
+        owned,
+        this.options.staleReplies?.afterMs ?? STALE_REPLY_AGE_MS,
+      );
+      if (stale.length === 0) return;
+      this.options.logger.info('sending replies other replicas left unsent', { count: stale.length });
+      await recoverReplies(this.runtime, stale, '♻️ Delayed reply (it could not be sent at first):');
+    } catch (err) {
+      this.options.logger.warn('unsent replies not swept; trying again shortly', {
+        error: (err as Error).message,
+      });
+    }
+  }
+
+  /**
    * Keeps state.db bounded: finished journal rows (the inbound dedupe window) and finished outbox rows older
    * than 7 days are deleted; open ones are never touched.
    */
@@ -592,6 +626,7 @@ export class GatewayHost {
     // The sessions this replica ran go back at once: another replica runs what they still hold.
     await this.dispatcher?.stop();
     clearInterval(this.presenceTimer);
+    clearInterval(this.staleReplies);
     // After the adapters stopped: another replica may take their connections over at once.
     await this.ownership?.stop();
     this.sweeperStop?.();

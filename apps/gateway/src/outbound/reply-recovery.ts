@@ -13,13 +13,14 @@ export type ReplyRecoveryDeps = Pick<HostRuntime, 'adapterFor' | 'deliverer' | '
 export async function recoverReplies(
   rt: ReplyRecoveryDeps,
   pending: readonly OutboxEntry[],
+  label = '♻️ Recovered reply (the gateway restarted before sending it):',
 ): Promise<number> {
   const byTurn = new Map<string, number[]>();
   for (const e of pending) {
     const k = `${e.turnRef ?? 'none'}:${e.chat.platform}:${e.chat.chatId}`;
     byTurn.set(k, [...(byTurn.get(k) ?? []), e.id]);
   }
-  for (const ids of byTurn.values()) await recoverReply(rt, ids);
+  for (const ids of byTurn.values()) await recoverReply(rt, ids, label);
   return pending.length;
 }
 
@@ -28,7 +29,7 @@ export async function recoverReplies(
  * streaming, the streamed message is edited into the reply (so the user does not see it twice) and
  * only a failed edit falls back to a new message.
  */
-async function recoverReply(rt: ReplyRecoveryDeps, ids: number[]): Promise<void> {
+async function recoverReply(rt: ReplyRecoveryDeps, ids: number[], label: string): Promise<void> {
   const key = ids[0] === undefined ? undefined : streamedReplyKey(ids[0]);
   const streamed = key ? await rt.kv.get<{ chat: ChatRef; messageId: string }>(key) : undefined;
   const adapter = streamed ? rt.adapterFor(streamed.chat.platform) : undefined;
@@ -37,6 +38,6 @@ async function recoverReply(rt: ReplyRecoveryDeps, ids: number[]): Promise<void>
     streamed && edit
       ? (message: OutboundMessage) => edit(streamed.chat, streamed.messageId, message.text ?? '')
       : undefined;
-  await rt.deliverer.sendEntries(ids, '♻️ Recovered reply (the gateway restarted before sending it):', reuse);
+  await rt.deliverer.sendEntries(ids, label, reuse);
   if (key && streamed) await rt.kv.delete(key);
 }

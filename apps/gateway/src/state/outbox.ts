@@ -110,6 +110,14 @@ export class Outbox {
     return (platforms ? rows.filter((r) => platforms.includes(r.platform)) : rows).map(outboxEntryFromRow);
   }
 
+  /** Pending rows of these platforms nobody touched for `untouchedForMs`, oldest first. */
+  stale(platforms: readonly string[], untouchedForMs: number): OutboxEntry[] {
+    const rows = this.sql("SELECT * FROM outbox WHERE state = 'pending' AND updated_at <= ? ORDER BY id").all(
+      this.now() - untouchedForMs,
+    ) as RawOutbox[];
+    return rows.filter((r) => platforms.includes(r.platform)).map(outboxEntryFromRow);
+  }
+
   /** At startup: rows left `sending` by a crash become `ambiguous` and are reported, not resent. */
   quarantineInFlight(platforms?: readonly string[]): number {
     const now = this.now();

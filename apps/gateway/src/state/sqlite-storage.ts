@@ -90,6 +90,7 @@ export class SqliteStorage implements StateStorage {
         ['enqueue', 'markSending', 'markSent', 'markRetry', 'markFailed', 'prune'],
       ),
       pending: (scope) => g.read(() => s.outbox.pending(scope?.platforms)),
+      stale: (platforms, untouchedForMs) => g.read(() => s.outbox.stale(platforms, untouchedForMs)),
       quarantineInFlight: (scope) => g.write(() => s.outbox.quarantineInFlight(scope?.platforms)),
     };
     this.kv = {

@@ -453,6 +453,27 @@ export function storageContract(
         });
       });
 
+      it('lists pending rows of the given platforms untouched for a while (for the connection holder to send)', async () => {
+        const [old, retried] = (await s.outbox.enqueue(chat, [{ text: 'old' }, { text: 'retried' }])) as [
+          number,
+          number,
+        ];
+        const [elsewhere] = (await s.outbox.enqueue({ ...chat, platform: 'other' }, [{ text: 'x' }])) as [
+          number,
+        ];
+        at(60_000);
+        await s.outbox.markSending(retried);
+        await s.outbox.markRetry(retried, 'not connected here');
+        at(80_000);
+        const [fresh] = (await s.outbox.enqueue(chat, [{ text: 'fresh' }])) as [number];
+        at(90_000);
+        expect((await s.outbox.stale([chat.platform], 30_000)).map((e) => e.id)).toEqual([old, retried]);
+        expect((await s.outbox.stale([chat.platform], 60_000)).map((e) => e.id)).toEqual([old]);
+        expect((await s.outbox.stale(['other'], 30_000)).map((e) => e.id)).toEqual([elsewhere]);
+        expect(await s.outbox.stale([], 0)).toEqual([]);
+        expect(fresh).toBeGreaterThan(old);
+      });
+
       it('prunes finished rows past their age by last update, never pending or sending ones', async () => {
         const [sent, failed, pending, sending, recent] = (await s.outbox.enqueue(chat, [
           { text: 'sent' },

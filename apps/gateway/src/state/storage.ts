@@ -119,6 +119,11 @@ export interface OutboxStorage {
   get(id: number): Promise<OutboxEntry | undefined>;
   /** Pending rows, oldest first. */
   pending(scope?: RecoveryScope): Promise<OutboxEntry[]>;
+  /**
+   * Pending rows of these platforms nobody touched for `untouchedForMs`, oldest first: replies a replica
+   * could not send (the connection was changing hands) or left behind, for the connection holder to send.
+   */
+  stale(platforms: readonly string[], untouchedForMs: number): Promise<OutboxEntry[]>;
   /** At startup: rows left `sending` by a crash become `ambiguous` (never resent); returns how many. */
   quarantineInFlight(scope?: RecoveryScope): Promise<number>;
   /** Finished rows older than `maxAgeMs` go; pending and sending rows never. */

@@ -58,6 +58,7 @@ export async function startHarness(
     fake?: FakeOpenAI;
     kinds?: Record<string, PlatformKind>;
     livenessCheckMs?: number;
+    staleReplies?: { everyMs: number; afterMs: number };
     skills?: Skill[];
     /** A state storage of the test's own (replicas on one PostgreSQL); default: by HERMES_TEST_STATE. */
     storage?: StateStorage;
@@ -103,6 +104,7 @@ export async function startHarness(
     adapters: [adapter, ...(options.extraAdapters ?? [])],
     adapterRetry: { firstMs: 50, maxMs: 200 },
     ...(options.livenessCheckMs ? { livenessCheckMs: options.livenessCheckMs } : {}),
+    ...(options.staleReplies ? { staleReplies: options.staleReplies } : {}),
     workDir,
     ...(options.skills ? { skills: options.skills } : {}),
     ...(options.kinds

@@ -58,6 +58,10 @@ const Q = {
     name: 'hs_outbox_pending',
     text: `SELECT ${COLUMNS} FROM outbox WHERE state = 'pending' AND ${IN_SCOPE} ORDER BY id`,
   },
+  stale: {
+    name: 'hs_outbox_stale',
+    text: `SELECT ${COLUMNS} FROM outbox WHERE state = 'pending' AND platform = ANY ($1::text[]) AND updated_at <= $2 ORDER BY id`,
+  },
   quarantine: {
     name: 'hs_outbox_quarantine',
     text: `UPDATE outbox SET state = 'ambiguous', error = 'gateway stopped while sending', updated_at = $3 WHERE state = 'sending' AND ${IN_SCOPE}`,
@@ -150,6 +154,12 @@ export class PgOutbox implements OutboxStorage {
 
   async pending(scope?: RecoveryScope): Promise<OutboxEntry[]> {
     return (await this.db.query<RawOutbox>(Q.pending, scopeValues(scope))).rows.map(outboxEntryFromRow);
+  }
+
+  async stale(platforms: readonly string[], untouchedForMs: number): Promise<OutboxEntry[]> {
+    if (platforms.length === 0) return [];
+    const { rows } = await this.db.query<RawOutbox>(Q.stale, [platforms, this.now() - untouchedForMs]);
+    return rows.map(outboxEntryFromRow);
   }
 
   async quarantineInFlight(scope?: RecoveryScope): Promise<number> {
