@@ -55,6 +55,15 @@ describe('WecomAdapter lifecycle', () => {
     await context.cleanup();
   });
 
+  it('a callback pushed while stop() closes the socket still reaches the host (WeCom never pushes it again)', async () => {
+    rig = await startRig();
+    const stopping = rig.adapter.stop();
+    const { msgid } = rig.fake.deliver({ text: 'sent while the bot was stopping', from: 'alice' });
+    await stopping;
+    expect(rig.context.received.map((m) => m.text)).toEqual(['sent while the bot was stopping']);
+    expect(rig.context.received[0]?.id).toBe(msgid);
+  });
+
   it('keeps one device_id for the adapter instance across reconnects', async () => {
     rig = await startRig();
     rig.fake.dropConnections('terminate');

@@ -99,6 +99,11 @@ export class WecomAdapter implements PlatformAdapter {
   /** The part of buildWecomInbound's options that is the same for every callback, built once. */
   readonly #inboundOptions: Pick<WecomInboundOptions, 'botName' | 'fetchMedia'>;
   #running: Running | undefined;
+  /**
+   * Between stop() and the socket's close WeCom still pushes callbacks to this socket, and never pushes one
+   * twice: they are still handed to the host (which journals them), not dropped.
+   */
+  #closing: Running | undefined;
 
   constructor(config: WecomConfigInput | WecomConfig) {
     this.#config = parseWecomConfig(config);
@@ -177,11 +182,16 @@ export class WecomAdapter implements PlatformAdapter {
     const running = this.#running;
     if (!running) return;
     this.#running = undefined;
+    this.#closing = running;
     // Hand over what is still waiting in a batch rather than dropping it.
     running.batcher?.flushAll();
     running.batcher?.close();
-    await running.transport.stop();
-    running.pacer.close();
+    try {
+      await running.transport.stop();
+    } finally {
+      if (this.#closing === running) this.#closing = undefined;
+      running.pacer.close();
+    }
   }
 
   send(chat: ChatRef, msg: OutboundMessage): Promise<SendResult> {
@@ -266,7 +276,8 @@ export class WecomAdapter implements PlatformAdapter {
 
   /** Intake: dedupe → access policy → content → reply token → batching → host. */
   #onCallback(frame: WecomCallbackFrame, connectionId: number): void {
-    const running = this.#running;
+    const closing = this.#running === undefined;
+    const running = this.#running ?? this.#closing;
     if (!running) return;
     const { body, reqId } = frame;
     const key = body.msgid || reqId;
@@ -297,7 +308,8 @@ export class WecomAdapter implements PlatformAdapter {
     }
     this.#liveness.inbound();
     this.#tokens.remember(msg.id, chat.chatId, reqId, connectionId);
-    if (running.batcher) running.batcher.add(`${chat.chatId}:${body.from.userid}`, msg);
+    // While closing the batcher is gone: each message goes straight to the host.
+    if (running.batcher && !closing) running.batcher.add(`${chat.chatId}:${body.from.userid}`, msg);
     else this.#handOver(running.ctx, running.logger, msg);
   }
 }
