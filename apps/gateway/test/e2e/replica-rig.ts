@@ -3,15 +3,18 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type FakeTelegram, startFakeTelegram } from '@hermes/adapter-telegram/testing';
+import { startWecomFakeServer, type WecomFakeServer } from '@hermes/adapter-wecom/testing';
 import { type FakeOpenAI, lastUserText, startFakeOpenAI, step } from '@hermes/agent/testing';
 import { freePort, type GatewayProcess, gatewayEnv, startGatewayProcess } from './gateway-process.js';
 import { type ApiTarget, makeTelegramUsers, type TrafficUser } from './replica-traffic.js';
+import { makeWecomUsers, type WecomTrafficUser } from './replica-wecom.js';
 
 /**
- * Several real `hermes gateway` processes on one PostgreSQL schema, sharing one fake Telegram and one
- * fake model, each with its own HERMES_HOME and API-server port. Between each replica and the fake
+ * Several real `hermes gateway` processes on one PostgreSQL schema, sharing one fake Telegram, one fake
+ * WeCom AI-bot gateway and one fake model, each with its own HERMES_HOME and API-server port. Between each replica and the fake
  * Telegram sits a tap (a loopback HTTP proxy) that records which replica made which Bot API call: the
- * fake alone cannot tell the replicas apart, and takeover times need exactly that.
+ * fake alone cannot tell the replicas apart, and takeover times need exactly that. WeCom needs no tap: each
+ * replica subscribes with a device_id named after it, and the fake records the device of every connection.
  */
 
 export const API_KEY = 'replica-test-api-key-0123456789';
@@ -150,6 +153,8 @@ export interface ReplicaRigOptions {
   /** postgres://… of a fresh schema for this rig alone. */
   databaseUrl: string;
   users: number;
+  /** WeCom users (DMs to the AI bot); 0 leaves WeCom out. */
+  wecomUsers?: number;
   leaseSeconds: number;
   /** Extra environment for every replica. */
   env?: Record<string, string>;
@@ -185,8 +190,10 @@ export interface Takeover {
 
 export class ReplicaRig {
   readonly telegram: FakeTelegram;
+  readonly wecom: WecomFakeServer;
   readonly model: FakeOpenAI;
   readonly users: TrafficUser[];
+  readonly wecomUsers: WecomTrafficUser[];
   readonly replicas: Replica[] = [];
   get databaseUrl(): string {
     return this.#options.databaseUrl;
@@ -197,18 +204,32 @@ export class ReplicaRig {
   readonly #taps: Tap[] = [];
   #seq = 0;
 
-  private constructor(options: ReplicaRigOptions, telegram: FakeTelegram, model: FakeOpenAI) {
+  private constructor(
+    options: ReplicaRigOptions,
+    telegram: FakeTelegram,
+    wecom: WecomFakeServer,
+    model: FakeOpenAI,
+  ) {
     this.#options = options;
     this.telegram = telegram;
+    this.wecom = wecom;
     this.model = model;
     this.users = makeTelegramUsers(telegram, options.users);
+    this.wecomUsers = makeWecomUsers(options.wecomUsers ?? 0);
   }
 
   static async start(options: ReplicaRigOptions): Promise<ReplicaRig> {
     const telegram = await startFakeTelegram();
+    const wecom = await startWecomFakeServer();
     // Answers at once with the message's own text, so every reply names the one message it answers.
     const model = await startFakeOpenAI({ respond: (req) => step.text(`echo: ${lastUserText(req)}`) });
-    return new ReplicaRig(options, telegram, model);
+    return new ReplicaRig(options, telegram, wecom, model);
+  }
+
+  /** The replica whose WeCom adapter opened fake connection `connection` (from its subscribe's device_id). */
+  wecomReplicaOf(connection: number): string | undefined {
+    const device = this.wecom.subscriptions.find((s) => s.connection === connection)?.deviceId;
+    return device?.startsWith('hermes-') ? device.slice('hermes-'.length) : undefined;
   }
 
   /** Replicas that are up and not paused. */
@@ -234,6 +255,20 @@ export class ReplicaRig {
     const tap = await startTap(new URL(this.telegram.apiRoot), name, this.calls);
     this.#taps.push(tap);
     const apiPort = await freePort();
+    // A device_id per replica (kept by a restart in place): the fake's subscriptions then name the replica.
+    // Real replicas may share one; WeCom only uses it to replace a session of the same device.
+    writeFileSync(join(home, 'config.yaml'), `platforms:\n  wecom:\n    device_id: hermes-${name}\n`);
+    const wecomEnv: Record<string, string> =
+      this.wecomUsers.length === 0
+        ? {}
+        : {
+            WECOM_BOT_ID: this.wecom.botId,
+            WECOM_SECRET: this.wecom.secret,
+            WECOM_WEBSOCKET_URL: this.wecom.url,
+            WECOM_ALLOWED_USERS: this.wecomUsers.map((u) => u.userId).join(','),
+            // Each callback handed over at once: no batch folds two tokens into one reply.
+            HERMES_WECOM_TEXT_BATCH_DELAY_SECONDS: '0',
+          };
     const env = gatewayEnv(home, {
       HERMES_LOG_LEVEL: process.env.REPLICA_RIG_LOG_DIR ? 'debug' : 'info',
       HERMES_DATABASE_URL: this.#options.databaseUrl,
@@ -249,6 +284,7 @@ export class ReplicaRig {
       OPENAI_BASE_URL: this.model.baseURL,
       OPENAI_API_KEY: 'sk-test-replicas-0123456789',
       HERMES_MODEL: 'fake-model',
+      ...wecomEnv,
       ...this.#options.env,
     });
     const replica: Replica = {
@@ -317,6 +353,55 @@ export class ReplicaRig {
     return takeover;
   }
 
+  /**
+   * Who to disturb: the running replica holding every platform in `platforms` when one does (one kill then
+   * hands over both connections), else the holder of the first one.
+   */
+  async ownerOfMost(platforms: readonly string[], timeoutMs: number): Promise<Replica> {
+    const first = await this.waitForOwner(platforms[0] ?? 'telegram', timeoutMs);
+    const all = this.running().find((r) => {
+      const owns = this.status(r)?.owns ?? [];
+      return platforms.every((p) => owns.includes(p));
+    });
+    return all ?? first;
+  }
+
+  /** Names of the running replicas whose status file says they hold `platform` (for the log). */
+  ownersOf(platform: string): string {
+    const owners = this.running().filter((r) => this.status(r)?.owns.includes(platform) === true);
+    return owners.map((r) => r.name).join('+') || 'none';
+  }
+
+  /**
+   * After `victim` was disturbed at `at`: how long until a connection of another replica subscribed to the
+   * fake WeCom, and until that replica's first accepted reply went out (undefined when none came in time).
+   */
+  async measureWecomTakeover(
+    victim: Replica,
+    at: number,
+    timeoutMs: number,
+  ): Promise<{ to?: string; subscribedMs?: number; firstReplyMs?: number }> {
+    const sub = await waitFor(
+      () =>
+        this.wecom.subscriptions.find(
+          (s) => s.errcode === 0 && s.at >= at && s.deviceId !== `hermes-${victim.name}`,
+        ),
+      'a WeCom subscription by another replica',
+      timeoutMs,
+    ).catch(() => undefined);
+    if (!sub) return {};
+    const reply = await waitFor(
+      () => this.wecom.replies.find((r) => r.errcode === 0 && r.connection === sub.connection),
+      'a WeCom reply on the new connection',
+      timeoutMs,
+    ).catch(() => undefined);
+    const out: { to?: string; subscribedMs?: number; firstReplyMs?: number } = { subscribedMs: sub.at - at };
+    const to = this.wecomReplicaOf(sub.connection);
+    if (to) out.to = to;
+    if (reply) out.firstReplyMs = reply.at - at;
+    return out;
+  }
+
   /** kill -9; returns when the process is gone. */
   async kill9(replica: Replica): Promise<void> {
     replica.inRotation = false;
@@ -378,6 +463,14 @@ export class ReplicaRig {
     // For a failure's post-mortem: every replica's whole log, kept where the variable says.
     const keep = process.env.REPLICA_RIG_LOG_DIR;
     if (keep)
+      writeFileSync(
+        join(keep, `${this.#startedAt}-wecom.json`),
+        JSON.stringify({
+          subscriptions: this.wecom.subscriptions,
+          replies: this.wecom.replies.map(({ body: _body, ...rest }) => rest),
+        }),
+      );
+    if (keep)
       for (const r of this.replicas) {
         writeFileSync(join(keep, `${this.#startedAt}-${r.name}.log`), r.process.output());
         writeFileSync(
@@ -407,7 +500,7 @@ export class ReplicaRig {
       }),
     );
     await Promise.all(this.#taps.map((t) => t.close()));
-    await Promise.all([this.telegram.close(), this.model.close()]);
+    await Promise.all([this.telegram.close(), this.wecom.close(), this.model.close()]);
     for (const home of new Set(this.replicas.map((r) => r.home)))
       rmSync(home, { recursive: true, force: true });
   }

@@ -63,11 +63,15 @@ export interface TelegramTrafficPlan {
   seed: number;
 }
 
-export interface TelegramTraffic {
+export interface TelegramTraffic extends PacedTraffic<SentTelegramMessage> {
   readonly plan: TelegramTrafficPlan;
+}
+
+/** What a user-paced traffic run exposes, whatever the platform. */
+export interface PacedTraffic<S> {
   readonly total: number;
   /** Messages handed to the fake so far, in the order they were sent. */
-  readonly sent: readonly SentTelegramMessage[];
+  readonly sent: readonly S[];
   /** Resolves once `fraction` of all messages were sent; rejects after `timeoutMs`. */
   reached(fraction: number, timeoutMs: number): Promise<void>;
   /** Resolves when every user sent its last message. */
@@ -79,15 +83,16 @@ export interface TelegramTraffic {
 /**
  * Every user writes `messagesPerUser` messages, one after another with a jittered pause, never waiting
  * for the bot's replies (people do not). Users start at random points of the first pause, so the total
- * rate is steady: about users / meanGapMs messages per millisecond.
+ * rate is steady: about users / meanGapMs messages per millisecond. `send` hands one message to the fake.
  */
-export function startTelegramTraffic(
-  telegram: FakeTelegram,
-  users: readonly TrafficUser[],
-  plan: TelegramTrafficPlan,
-): TelegramTraffic {
+export function startPacedTraffic<U, S>(
+  label: string,
+  users: readonly U[],
+  plan: Omit<TelegramTrafficPlan, 'seed'> & { seed: number },
+  send: (user: U, seq: number) => S,
+): PacedTraffic<S> {
   const random = seededRandom(plan.seed);
-  const sent: SentTelegramMessage[] = [];
+  const sent: S[] = [];
   const total = users.length * plan.messagesPerUser;
   const timers = new Set<{ timer: ReturnType<typeof setTimeout>; wake: () => void }>();
   let stopped = false;
@@ -104,26 +109,15 @@ export function startTelegramTraffic(
     });
   const gap = () => plan.meanGapMs * (1 + plan.jitter * (2 * random() - 1));
   const firstPauses = users.map(() => random() * plan.meanGapMs);
-  const userLoop = async (u: TrafficUser, firstPause: number) => {
+  const userLoop = async (u: U, firstPause: number) => {
     await pause(firstPause);
     for (let seq = 1; seq <= plan.messagesPerUser && !stopped; seq++) {
-      const token = telegramToken(u.index + 1, seq);
-      const { updateId, message } = telegram.sendText({ chat: u.chat, from: u.user, text: `msg ${token}` });
-      sent.push({
-        user: u.index + 1,
-        chatId: u.chat.id,
-        seq,
-        token,
-        sentAt: Date.now(),
-        updateId,
-        messageId: message.message_id,
-      });
+      sent.push(send(u, seq));
       if (seq < plan.messagesPerUser) await pause(gap());
     }
   };
   const done = Promise.all(users.map((u, i) => userLoop(u, firstPauses[i] ?? 0))).then(() => undefined);
   return {
-    plan,
     total,
     sent,
     done,
@@ -132,7 +126,7 @@ export function startTelegramTraffic(
       const deadline = Date.now() + timeoutMs;
       while (sent.length < want) {
         if (Date.now() > deadline)
-          throw new Error(`traffic: only ${sent.length} of ${want} messages sent after ${timeoutMs} ms`);
+          throw new Error(`${label}: only ${sent.length} of ${want} messages sent after ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 20));
       }
     },
@@ -145,6 +139,28 @@ export function startTelegramTraffic(
       timers.clear();
     },
   };
+}
+
+/** Telegram users on their own jittered clocks (see `startPacedTraffic`). */
+export function startTelegramTraffic(
+  telegram: FakeTelegram,
+  users: readonly TrafficUser[],
+  plan: TelegramTrafficPlan,
+): TelegramTraffic {
+  const traffic = startPacedTraffic('traffic', users, plan, (u, seq): SentTelegramMessage => {
+    const token = telegramToken(u.index + 1, seq);
+    const { updateId, message } = telegram.sendText({ chat: u.chat, from: u.user, text: `msg ${token}` });
+    return {
+      user: u.index + 1,
+      chatId: u.chat.id,
+      seq,
+      token,
+      sentAt: Date.now(),
+      updateId,
+      messageId: message.message_id,
+    };
+  });
+  return Object.assign(traffic, { plan });
 }
 
 export interface TelegramReplyCheck {
@@ -202,9 +218,27 @@ export function checkTelegramReplies(
     }
     if (carried > 1) merged += 1;
   }
-  const outOfOrder: TelegramReplyCheck['outOfOrder'] = [];
+  return { ...tallyReplies(sent, counts, perChat), misrouted, merged };
+}
+
+/**
+ * What every platform's check reports the same way: answered, missing and duplicated tokens from `counts`
+ * (how many accepted replies carried each token), and per chat the first reply out of order.
+ */
+export function tallyReplies<C, S extends { token: string; seq: number }>(
+  sent: readonly S[],
+  counts: ReadonlyMap<string, number>,
+  perChat: ReadonlyMap<C, readonly S[]>,
+): {
+  expected: number;
+  answered: number;
+  missing: S[];
+  duplicated: Array<{ token: string; count: number }>;
+  outOfOrder: Array<{ chatId: C; after: string; got: string }>;
+} {
+  const outOfOrder: Array<{ chatId: C; after: string; got: string }> = [];
   for (const [chatId, replies] of perChat) {
-    let last: SentTelegramMessage | undefined;
+    let last: S | undefined;
     for (const reply of replies) {
       if (last && reply.seq <= last.seq) {
         // A duplicate shows up here too (same seq again); it is reported as a duplicate, not as disorder.
@@ -221,8 +255,6 @@ export function checkTelegramReplies(
     missing: sent.filter((m) => !counts.has(m.token)),
     duplicated: [...counts].filter(([, count]) => count > 1).map(([token, count]) => ({ token, count })),
     outOfOrder,
-    misrouted,
-    merged,
   };
 }
 
@@ -232,7 +264,7 @@ export function modelRunsPerToken(fake: FakeOpenAI, tokens: Iterable<string>): M
   for (const token of tokens) runs.set(token, 0);
   for (const request of fake.requests) {
     const text = lastUserText(request.body);
-    for (const match of text.matchAll(/\b(?:u\d+-m\d+|api-\d+)\b/g)) {
+    for (const match of text.matchAll(/\b(?:u\d+-m\d+|w\d+-m\d+|api-\d+)\b/g)) {
       const count = runs.get(match[0]);
       if (count !== undefined) runs.set(match[0], count + 1);
     }
