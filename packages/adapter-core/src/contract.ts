@@ -173,6 +173,13 @@ export interface OutboundMessage {
    * the text must say how to answer without them (`/approve`).
    */
   actions?: MessageAction[];
+  /**
+   * The same for every try of this reply chunk, unique across replies (the host derives it from its outbox
+   * row). An adapter with `capabilities.idempotentSend` passes it to the platform's own dedupe field, with a
+   * suffix per platform message when it splits the chunk, so a send repeated after a timeout or a crash
+   * shows once. Others ignore it.
+   */
+  idempotencyKey?: string;
 }
 
 /** One button. `id` comes back in the `InboundAction`; platforms cap it (Telegram: 64 bytes). */
@@ -262,6 +269,12 @@ export interface Capabilities {
   chatRateLimit?: { messages: number; perMs: number };
   /** `agentTools` exists: the platform gives the agent tools of its own (Home Assistant's `ha_*`). */
   agentTools?: boolean;
+  /**
+   * `send` passes `OutboundMessage.idempotencyKey` to a platform field that makes a repeated send with the
+   * same key create no second message (Discord `nonce` + `enforce_nonce`, Matrix transaction ids, Feishu
+   * `uuid`) for `windowMs` after the first: within it, a send whose outcome is unknown may be tried again.
+   */
+  idempotentSend?: { windowMs: number };
 }
 
 export type AdapterStatus = 'connecting' | 'online' | 'reconnecting' | 'offline' | 'failed';

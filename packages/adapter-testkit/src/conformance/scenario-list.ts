@@ -8,7 +8,7 @@ import {
   reactionsScenario,
   typingScenario,
 } from './scenarios/optional-methods.js';
-import { longReplySplit, mediaOut } from './scenarios/outbound.js';
+import { idempotentSend, longReplySplit, mediaOut } from './scenarios/outbound.js';
 import { cleanStop, malformed, rateLimit, reconnect, startOnline } from './scenarios/resilience.js';
 
 /** Every scenario, in the order the suite registers them. */
@@ -22,6 +22,7 @@ export const conformanceScenarios: readonly Scenario[] = [
   groupWithoutMention,
   threadReply,
   longReplySplit,
+  idempotentSend,
   mediaOut,
   mediaIn,
   editScenario,

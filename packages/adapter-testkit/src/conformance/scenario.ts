@@ -33,6 +33,7 @@ export type ScenarioId =
   | 'group-without-mention'
   | 'thread-reply'
   | 'long-reply-split'
+  | 'idempotent-send'
   | 'media-out'
   | 'media-in'
   | 'edit'

@@ -90,3 +90,42 @@ export const mediaOut: Scenario = {
     }
   },
 };
+
+export const idempotentSend: Scenario = {
+  id: 'idempotent-send',
+  title:
+    'idempotent send: the same reply sent again with its idempotency key shows once, split parts included',
+  unsupported: (caps) =>
+    caps && !caps.idempotentSend ? 'capabilities.idempotentSend is not set' : undefined,
+  async run(s) {
+    const { harness, timeouts } = s;
+    const { maxMessageLength: limit, lengthUnit: unit } = harness.adapter.capabilities;
+    const chat = harness.chats.dm;
+    const inChat = async () => (await harness.sentMessages()).filter((m) => m.chatId === chat.chatId);
+    // Long enough to be split: every part must carry its own key, or the platform would drop parts 2..n.
+    const long = longMarkdown(limit, unit);
+    const reply = { text: long.text, idempotencyKey: uniqueToken('idem') };
+    const send = (label: string) =>
+      withTimeout(harness.adapter.send(chat, reply), timeouts.receiveMs * 4, `adapter.send() ${label}`);
+    const first = await send('of a keyed reply');
+    if (!first.ok) throw new Error(`keyed send failed: ${first.error.code}: ${first.error.message}`);
+    const afterFirst = await inChat();
+    expect(afterFirst.length, 'the keyed reply arrives split, as any long reply').toBeGreaterThanOrEqual(3);
+    const again = await send('of the same reply again, same key');
+    if (!again.ok) throw new Error(`repeated keyed send failed: ${again.error.code}: ${again.error.message}`);
+    expect(
+      (await inChat()).length,
+      'the same key sent again must create no message (the platform dedupes on it)',
+    ).toBe(afterFirst.length);
+    expect(again.messageIds, 'the repeat names the messages the first send created').toEqual(
+      first.messageIds,
+    );
+    const other = await withTimeout(
+      harness.adapter.send(chat, { text: 'a new reply', idempotencyKey: uniqueToken('idem') }),
+      timeouts.receiveMs,
+      'adapter.send() of a new reply with its own key',
+    );
+    if (!other.ok) throw new Error(`send with a new key failed: ${other.error.code}: ${other.error.message}`);
+    expect((await inChat()).length, 'a new key is a new message').toBe(afterFirst.length + 1);
+  },
+};
