@@ -346,8 +346,21 @@ export class GatewayHost {
     return { platforms: shared, writtenBy: replicas.replicaId };
   }
 
-  /** Replies left `sending` by the last stop are never re-sent: they may have arrived. */
+  /**
+   * Replies left `sending` by the last stop are never re-sent, they may have arrived; except on a platform
+   * that dedupes sends on the key every try carries, within its window: those are sent again.
+   */
   private async quarantine(scope: RecoveryScope | undefined): Promise<void> {
+    for (const platform of scope?.platforms ?? [...this.supervisor.slots.keys()]) {
+      const window = this.supervisor.get(platform)?.capabilities.idempotentSend?.windowMs;
+      if (window === undefined) continue;
+      const resumed = await this.runtime.outbox.resumeInFlight(platform, window);
+      if (resumed > 0)
+        this.options.logger.info('replies interrupted mid-send go out again under their idempotency keys', {
+          platform,
+          count: resumed,
+        });
+    }
     const ambiguous = await this.runtime.outbox.quarantineInFlight(scope);
     if (ambiguous > 0)
       this.options.logger.warn(

@@ -11,7 +11,7 @@ import {
   toAdapterError,
   withRetry,
 } from '@hermes/adapter-core';
-import type { OutboxEntry } from '../state/outbox.js';
+import { idempotencyKeyOf, type OutboxEntry } from '../state/outbox.js';
 import type { OutboxStorage } from '../state/storage.js';
 import type { AttachPolicy } from './attachable-path.js';
 import { type ExtractedMedia, extractMedia, isSilentReply } from './extract-media.js';
@@ -173,11 +173,16 @@ export class Deliverer {
         });
       }
     }
-    let message = entry.message;
+    // Every try of this row carries the same key: a platform that dedupes on it shows a repeated send once.
+    let message: OutboundMessage = { ...entry.message, idempotencyKey: idempotencyKeyOf(entry) };
     let plainRetried = false;
+    // Once a try ended unknown, a later failure does not make the row surely unsent.
+    let mayHaveLanded = false;
     try {
       return await this.attempt(entry, async () => {
-        const r = await adapter.send(entry.chat, message);
+        const sent = await adapter.send(entry.chat, message);
+        if (!sent.ok && sent.error.code === 'timeout_ambiguous') mayHaveLanded = true;
+        const r = repeatableWhenKeyed(sent, entry, adapter);
         if (r.ok || r.error.code !== 'formatting_rejected' || plainRetried) return r;
         plainRetried = true;
         message = { ...message, format: 'plain' };
@@ -189,7 +194,7 @@ export class Deliverer {
       });
     } catch (err) {
       const error = toAdapterError(err, entry.platform);
-      if (error.code === 'not_connected') {
+      if (error.code === 'not_connected' && (!mayHaveLanded || withinKeyWindow(entry, adapter))) {
         // The adapter was stopped (a shutdown, or another replica took the connection): the send surely did
         // not happen. Pending, the reply goes out with the connection's next start, here or elsewhere.
         await outbox.markRetry(entry.id, error.message);
@@ -202,7 +207,7 @@ export class Deliverer {
       await outbox.markFailed(
         entry.id,
         error.message,
-        error.code === 'timeout_ambiguous' ? 'ambiguous' : 'failed',
+        error.code === 'timeout_ambiguous' || mayHaveLanded ? 'ambiguous' : 'failed',
       );
       logger.error('reply not delivered', {
         platform: entry.platform,
@@ -252,4 +257,26 @@ export class Deliverer {
     }
     return out;
   }
+}
+
+/**
+ * An unknown outcome is normally final (the send may have landed: never repeat it). On a platform that dedupes
+ * on the idempotency key, and while its window since the row was recorded lasts, the same send is repeated
+ * instead: it shows once either way.
+ */
+function repeatableWhenKeyed(result: SendResult, entry: OutboxEntry, adapter: PlatformAdapter): SendResult {
+  if (result.ok || result.error.code !== 'timeout_ambiguous' || !withinKeyWindow(entry, adapter))
+    return result;
+  const error = new AdapterError('network', `${result.error.message} (repeated under its idempotency key)`, {
+    retryable: true,
+    retryAfterMs: 0,
+    ...(result.error.platform ? { platform: result.error.platform } : {}),
+  });
+  return { ok: false, error };
+}
+
+/** The platform still dedupes this row's key: it was recorded within its idempotency window. */
+function withinKeyWindow(entry: OutboxEntry, adapter: PlatformAdapter): boolean {
+  const window = adapter.capabilities.idempotentSend?.windowMs;
+  return window !== undefined && Date.now() - entry.createdAt < window;
 }

@@ -15,6 +15,8 @@ export interface OutboxEntry {
   state: OutboxState;
   turnRef: string | null;
   attempts: number;
+  /** Epoch ms the row was recorded: the start of a platform's idempotency window for it. */
+  createdAt: number;
 }
 
 /** An `outbox` row as both engines read it; `chat` and `payload` are the JSON text enqueue stored. */
@@ -26,6 +28,7 @@ export interface RawOutbox {
   state: OutboxState;
   turn_ref: string | null;
   attempts: number;
+  created_at: number;
 }
 
 export const outboxEntryFromRow = (r: RawOutbox): OutboxEntry => ({
@@ -36,7 +39,16 @@ export const outboxEntryFromRow = (r: RawOutbox): OutboxEntry => ({
   state: r.state,
   turnRef: r.turn_ref,
   attempts: r.attempts,
+  createdAt: r.created_at,
 });
+
+/**
+ * The key every try of this row's send carries (`OutboundMessage.idempotencyKey`): the row id, and its
+ * creation time so a database started over (ids from 1 again) never repeats a key a platform remembers.
+ */
+export function idempotencyKeyOf(entry: Pick<OutboxEntry, 'id' | 'createdAt'>): string {
+  return `h-${entry.id.toString(36)}-${entry.createdAt.toString(36)}`;
+}
 
 export class Outbox {
   private readonly sql: Sql;
@@ -116,6 +128,16 @@ export class Outbox {
       this.now() - untouchedForMs,
     ) as RawOutbox[];
     return rows.filter((r) => platforms.includes(r.platform)).map(outboxEntryFromRow);
+  }
+
+  /**
+   * Rows of `platform` left `sending` and recorded within `withinMs`: back to pending, to be sent again with
+   * the same idempotency key (the platform dedupes on it). Returns how many.
+   */
+  resumeInFlight(platform: string, withinMs: number): number {
+    return this.sql(
+      "UPDATE outbox SET state = 'pending', error = 'resumed: the platform dedupes on its key', updated_at = ? WHERE state = 'sending' AND platform = ? AND created_at >= ?",
+    ).run(this.now(), platform, this.now() - withinMs).changes;
   }
 
   /** At startup: rows left `sending` by a crash become `ambiguous` and are reported, not resent. */

@@ -92,6 +92,7 @@ export class SqliteStorage implements StateStorage {
       pending: (scope) => g.read(() => s.outbox.pending(scope?.platforms)),
       stale: (platforms, untouchedForMs) => g.read(() => s.outbox.stale(platforms, untouchedForMs)),
       quarantineInFlight: (scope) => g.write(() => s.outbox.quarantineInFlight(scope?.platforms)),
+      resumeInFlight: (platform, withinMs) => g.write(() => s.outbox.resumeInFlight(platform, withinMs)),
     };
     this.kv = {
       get: <T>(key: string) => g.read(() => s.kv.get<T>(key)),

@@ -397,6 +397,7 @@ export function storageContract(
           state: 'pending',
           turnRef: 'turn-1',
           attempts: 0,
+          createdAt: T0,
         });
         await s.outbox.markSending(a);
         await s.outbox.markSent(a, ['m1']);
@@ -472,6 +473,24 @@ export function storageContract(
         expect((await s.outbox.stale(['other'], 30_000)).map((e) => e.id)).toEqual([elsewhere]);
         expect(await s.outbox.stale([], 0)).toEqual([]);
         expect(fresh).toBeGreaterThan(old);
+      });
+
+      it('resumes rows left sending within a window (a platform that dedupes on keys), not older ones', async () => {
+        const [old] = (await s.outbox.enqueue(chat, [{ text: 'old' }])) as [number];
+        at(120_000);
+        const [recent, finished] = (await s.outbox.enqueue(chat, [{ text: 'recent' }, { text: 'done' }])) as [
+          number,
+          number,
+        ];
+        const [other] = (await s.outbox.enqueue({ ...chat, platform: 'other' }, [{ text: 'x' }])) as [number];
+        for (const id of [old, recent, finished, other]) await s.outbox.markSending(id);
+        await s.outbox.markSent(finished, ['m1']);
+        at(150_000);
+        expect(await s.outbox.resumeInFlight(chat.platform, 60_000)).toBe(1);
+        expect((await s.outbox.get(recent))?.state).toBe('pending');
+        expect((await s.outbox.get(old))?.state).toBe('sending');
+        expect((await s.outbox.get(other))?.state).toBe('sending');
+        expect((await s.outbox.get(recent))?.createdAt).toBe(T0 + 120_000);
       });
 
       it('prunes finished rows past their age by last update, never pending or sending ones', async () => {

@@ -126,6 +126,11 @@ export interface OutboxStorage {
   stale(platforms: readonly string[], untouchedForMs: number): Promise<OutboxEntry[]>;
   /** At startup: rows left `sending` by a crash become `ambiguous` (never resent); returns how many. */
   quarantineInFlight(scope?: RecoveryScope): Promise<number>;
+  /**
+   * Before the quarantine, for a platform that dedupes sends on a key (`capabilities.idempotentSend`): its rows
+   * left `sending` and recorded within `withinMs` go back to pending, to be sent again under the same key.
+   */
+  resumeInFlight(platform: string, withinMs: number): Promise<number>;
   /** Finished rows older than `maxAgeMs` go; pending and sending rows never. */
   prune(maxAgeMs: number): Promise<number>;
   countByState(): Promise<Record<OutboxState, number>>;

@@ -10,7 +10,7 @@ const scopeValues = (scope: RecoveryScope | undefined): [readonly string[] | nul
   scope?.writtenBy ?? null,
 ];
 
-const COLUMNS = 'id, platform, chat, payload, state, turn_ref, attempts';
+const COLUMNS = 'id, platform, chat, payload, state, turn_ref, attempts, created_at';
 /** A RecoveryScope as $1 (platforms, or NULL for all) and $2 (the writer's replica id, or NULL for any). */
 const IN_SCOPE = '($1::text[] IS NULL OR platform = ANY ($1)) AND ($2::text IS NULL OR written_by = $2)';
 
@@ -61,6 +61,11 @@ const Q = {
   stale: {
     name: 'hs_outbox_stale',
     text: `SELECT ${COLUMNS} FROM outbox WHERE state = 'pending' AND platform = ANY ($1::text[]) AND updated_at <= $2 ORDER BY id`,
+  },
+  resume: {
+    name: 'hs_outbox_resume',
+    text: `UPDATE outbox SET state = 'pending', error = 'resumed: the platform dedupes on its key', updated_at = $3
+            WHERE state = 'sending' AND platform = $1 AND created_at >= $2`,
   },
   quarantine: {
     name: 'hs_outbox_quarantine',
@@ -160,6 +165,11 @@ export class PgOutbox implements OutboxStorage {
     if (platforms.length === 0) return [];
     const { rows } = await this.db.query<RawOutbox>(Q.stale, [platforms, this.now() - untouchedForMs]);
     return rows.map(outboxEntryFromRow);
+  }
+
+  async resumeInFlight(platform: string, withinMs: number): Promise<number> {
+    const now = this.now();
+    return (await this.db.query(Q.resume, [platform, now - withinMs, now])).rowCount;
   }
 
   async quarantineInFlight(scope?: RecoveryScope): Promise<number> {
