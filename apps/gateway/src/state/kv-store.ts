@@ -27,4 +27,12 @@ export class KvStore {
     if (this.sql('SELECT 1 FROM kv WHERE k = ?').get(key) === undefined) return;
     this.sql('DELETE FROM kv WHERE k = ?').run(key);
   }
+
+  /** Read, change, write; the caller runs it inside one transaction (see SqliteStorage). */
+  update<T>(key: string, change: (current: T | undefined) => T | undefined): T | undefined {
+    const next = change(this.get<T>(key));
+    if (next === undefined) this.delete(key);
+    else this.set(key, next);
+    return next;
+  }
 }

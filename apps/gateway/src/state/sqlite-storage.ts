@@ -98,6 +98,7 @@ export class SqliteStorage implements StateStorage {
       get: <T>(key: string) => g.read(() => s.kv.get<T>(key)),
       set: (key, value) => g.write(() => s.kv.set(key, value)),
       delete: (key) => g.write(() => s.kv.delete(key)),
+      update: (key, change) => g.write(() => this.atomically(() => s.kv.update(key, change))),
     };
     this.turns = promised(g, s.turns, ['insights'], ['record']);
     this.units = {

@@ -549,6 +549,20 @@ export function storageContract(
         expect(await s.kv.get('voice')).toBeUndefined();
         expect(await s.kv.get('count')).toBe(3);
       });
+
+      it('update is a unit: concurrent read-change-writes lose nothing; undefined deletes', async () => {
+        await Promise.all(
+          Array.from({ length: 25 }, (_, i) =>
+            s.kv.update<string[]>('approved', (list) => [...(list ?? []), `user-${i}`]),
+          ),
+        );
+        expect((await s.kv.get<string[]>('approved'))?.sort()).toEqual(
+          Array.from({ length: 25 }, (_, i) => `user-${i}`).sort(),
+        );
+        expect(await s.kv.update<number>('n', (n) => (n ?? 0) + 1)).toBe(1);
+        expect(await s.kv.update('approved', () => undefined)).toBeUndefined();
+        expect(await s.kv.get('approved')).toBeUndefined();
+      });
     });
 
     describe('turn log', () => {

@@ -141,6 +141,12 @@ export interface KvStorage {
   get<T>(key: string): Promise<T | undefined>;
   set(key: string, value: unknown): Promise<void>;
   delete(key: string): Promise<void>;
+  /**
+   * Reads, changes and writes one value as a unit: no other `update` of the key (from this process or
+   * another replica) runs in between. `change` returns the new value, or undefined to delete the key; it
+   * must not have side effects (it may be called again). Resolves to what was written.
+   */
+  update<T>(key: string, change: (current: T | undefined) => T | undefined): Promise<T | undefined>;
 }
 
 export interface TurnLogStorage {

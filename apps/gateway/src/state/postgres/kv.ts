@@ -9,6 +9,8 @@ const Q = {
   },
   // No look-before-delete as in SQLite: here a lookup costs the same round trip as the delete itself.
   delete: { name: 'hs_kv_delete', text: 'DELETE FROM kv WHERE k = $1' },
+  // A row lock cannot cover a key not written yet: an advisory lock on the key's hash does, until COMMIT.
+  lock: { name: 'hs_kv_lock', text: 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))' },
 } satisfies Record<string, Statement>;
 
 /** Writes `value` as JSON on `on` (the pool or a unit's transaction). */
@@ -33,5 +35,16 @@ export class PgKv implements KvStorage {
 
   async delete(key: string): Promise<void> {
     await this.db.query(Q.delete, [key]);
+  }
+
+  update<T>(key: string, change: (current: T | undefined) => T | undefined): Promise<T | undefined> {
+    return this.db.inTransaction(async (tx) => {
+      await tx.query(Q.lock, [key]);
+      const { rows } = await tx.query<{ v: string }>(Q.get, [key]);
+      const next = change(rows[0] ? (JSON.parse(rows[0].v) as T) : undefined);
+      if (next === undefined) await tx.query(Q.delete, [key]);
+      else await setKv(tx, key, next, this.now());
+      return next;
+    });
   }
 }
