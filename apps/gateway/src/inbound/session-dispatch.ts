@@ -139,7 +139,10 @@ export class SessionDispatcher {
     const generation = running.generation;
     for (const item of claimed)
       running.chain = running.chain.then(() =>
-        this.options.claims.within(running.session, () => this.run(item)),
+        // Under a lost lease nothing more starts: the next holder reclaims the entry.
+        running.session.held()
+          ? this.options.claims.within(running.session, () => this.run(item))
+          : undefined,
       );
     void running.chain.then(() => this.letGo(key, running, generation));
   }
