@@ -20,7 +20,12 @@ import {
 import { type Client, Events, type Interaction, type Message } from 'discord.js';
 import type { Agent } from 'undici';
 import { type DiscordConfig, type DiscordConfigInput, parseDiscordConfig } from './config.js';
-import { DISCORD_CDN_HOSTS, DISCORD_MAX_MESSAGE_LENGTH, DISCORD_PLATFORM } from './constants.js';
+import {
+  DISCORD_CDN_HOSTS,
+  DISCORD_IDEMPOTENT_SEND_WINDOW_MS,
+  DISCORD_MAX_MESSAGE_LENGTH,
+  DISCORD_PLATFORM,
+} from './constants.js';
 import { toDiscordError } from './errors.js';
 import { createDiscordClient } from './gateway/create-client.js';
 import { createGatewayReporter } from './gateway/gateway-reporter.js';
@@ -52,6 +57,9 @@ export function discordCapabilities(config: Pick<DiscordConfig, 'maxUploadBytes'
     // No native streaming API: the host streams by edit(). Discord allows 5 messages per 5 s per channel
     // (its documented per-channel send limit; edits share the route's bucket), so the host budgets to that.
     chatRateLimit: { messages: 5, perMs: 5_000 },
+    // OutboundMessage.idempotencyKey becomes each created message's nonce with enforce_nonce (see
+    // keyedMessageNonce), so Discord answers a repeat with the messages of the first try.
+    idempotentSend: { windowMs: DISCORD_IDEMPOTENT_SEND_WINDOW_MS },
   };
 }
 

@@ -25,6 +25,15 @@ export const DISCORD_THREAD_NAME_MAX = 100;
 /** How many threads the bot remembers having created or spoken in (Hermes' participation tracker keeps 500). */
 export const DISCORD_BOT_THREADS_MAX = 500;
 
+/**
+ * How long after a keyed send the host may repeat it (`capabilities.idempotentSend.windowMs`). Discord
+ * checks an enforced nonce against the author's messages of "the past few minutes" without a number; two
+ * minutes is the low end of "few", so a repeat inside it is deduped even if the real window is shorter
+ * than it reads. The host counts from its first try, which starts before Discord creates (and starts
+ * remembering) the message, so its window closes before Discord's does.
+ */
+export const DISCORD_IDEMPOTENT_SEND_WINDOW_MS = 2 * 60_000;
+
 /** Redelivery on RESUME happens within minutes; the window is generous. */
 export const DISCORD_DEDUP_TTL_MS = 15 * 60_000;
 export const DISCORD_DEDUP_MAX_ENTRIES = 5000;

@@ -35,6 +35,17 @@ export const FEISHU_WEBHOOK_DEFAULTS = { host: '127.0.0.1', port: 8765, path: '/
 export const FEISHU_WEBHOOK_MAX_BODY_BYTES = 1024 * 1024;
 export const FEISHU_WEBHOOK_RATE_LIMIT = { requests: 120, perMs: 60_000 } as const;
 
+/**
+ * Feishu dedupes "send message" and "reply message" on the body's `uuid`: requests with the same uuid
+ * send at most one message within 1 hour. The adapter promises the host less (`capabilities.idempotentSend`):
+ * the host times its window from its own first try, but a repeat's parts reach Feishu later than the host
+ * decides to repeat (the per-chat pacing of earlier parts, Retry-After pauses, retries with 15 s request
+ * timeouts, a media upload of up to 30 MB before each media message), and Feishu does not say how exactly
+ * it counts its hour. Ten minutes of margin covers all of that; past 50 minutes the host should treat a
+ * send of unknown outcome as possibly delivered rather than repeat it.
+ */
+export const FEISHU_IDEMPOTENT_SEND_WINDOW_MS = 50 * 60 * 1000;
+
 /** Feishu API codes the adapter reacts to. */
 export const FEISHU_CODES = {
   /** Reply target withdrawn: fall back to a new message in the chat. */

@@ -4,7 +4,11 @@ import {
   type MessageAction,
   prepareOutboundText,
 } from '@hermes/adapter-core';
-import { FEISHU_FILE_MAX_BYTES, FEISHU_MAX_MESSAGE_LENGTH } from './constants.js';
+import {
+  FEISHU_FILE_MAX_BYTES,
+  FEISHU_IDEMPOTENT_SEND_WINDOW_MS,
+  FEISHU_MAX_MESSAGE_LENGTH,
+} from './constants.js';
 
 /**
  * What Feishu supports. `markdown: 'markdown'`: a post's `md` element renders standard Markdown, so the
@@ -27,6 +31,9 @@ export const FEISHU_CAPABILITIES: Capabilities = {
   },
   // Feishu allows 5 messages per second to one chat (shared by every bot in a group).
   chatRateLimit: { messages: 5, perMs: 1000 },
+  // Every message a send creates carries a uuid derived from OutboundMessage.idempotencyKey; Feishu keeps
+  // a uuid for 1 hour, the host is promised 50 min (see FEISHU_IDEMPOTENT_SEND_WINDOW_MS for the margin).
+  idempotentSend: { windowMs: FEISHU_IDEMPOTENT_SEND_WINDOW_MS },
 };
 
 /** Typing is shown as a reaction, so both follow FEISHU_REACTIONS. */

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   AdapterError,
   type ChatRef,
@@ -37,9 +37,36 @@ interface Target {
   inThread: boolean;
 }
 
-/** A fresh id per send() call: each chunk's `uuid` is derived from it, and retries reuse it. */
-function sendId(): string {
-  return randomBytes(12).toString('hex');
+/** Feishu's documented cap on the `uuid` body field of "send message" and "reply message". */
+export const FEISHU_UUID_MAX_CHARS = 50;
+
+/** Keys up to this long, of these characters, are used as they are; others are hashed (see uuidBase). */
+const LITERAL_KEY = /^[A-Za-z0-9_.-]{1,32}$/;
+
+/**
+ * The stem every `uuid` of one send() is built from. With the host's `idempotencyKey` it is derived from
+ * the key alone, so the host's repeat of the send (after a timeout or a crash) carries the very uuids of the
+ * first try and Feishu creates nothing new. Without a key it is random per call: retries inside this call
+ * still share it, a new call never does.
+ *
+ * A key longer than 32 characters, or with characters Feishu might not take, becomes 36 characters of its
+ * SHA-256 (base64url): still deterministic, never equal to a literal key (those are at most 32), and leaving
+ * room under the 50-character cap for the per-message suffix.
+ */
+export function uuidBase(idempotencyKey: string | undefined): string {
+  if (idempotencyKey === undefined || idempotencyKey === '') return randomBytes(12).toString('hex');
+  if (LITERAL_KEY.test(idempotencyKey)) return idempotencyKey;
+  return createHash('sha256').update(idempotencyKey).digest('base64url').slice(0, 36);
+}
+
+/**
+ * The uuid of one platform message of a send: `<base>.<part>`, where part is the chunk index, `m<i>` for
+ * the i-th media message or `c<i>` for its caption. Parts never contain a dot, so the last dot splits a uuid
+ * unambiguously and two different keys or parts never share a uuid. The fallbacks in postBody add `-n` /
+ * `-p` to the part (a different message than the one first tried, so it needs a uuid of its own).
+ */
+export function feishuUuid(base: string, part: string): string {
+  return `${base}.${part}`;
 }
 
 function isReplyTargetGone(error: unknown): boolean {
@@ -132,7 +159,8 @@ export async function sendFeishuMessage(
   }
   const key = chat.chatId;
   const threadId = message.threadId ?? chat.threadId;
-  const id = sendId();
+  // Derived from the host's key when there is one: the same key gives the same uuids on every try.
+  const base = uuidBase(message.idempotencyKey);
   const actions = message.actions ?? [];
   const messageIds: string[] = [];
   const targetFor = (first: boolean): Target => {
@@ -152,7 +180,7 @@ export async function sendFeishuMessage(
         key,
         targetFor(index === 0),
         body,
-        `${id}-${index}`,
+        feishuUuid(base, String(index)),
         chunk.rendered,
       );
       if (withButtons) deps.rememberCard(sent.messageId, { text: chunk.rendered, actions });
@@ -161,7 +189,15 @@ export async function sendFeishuMessage(
     for (const [index, item] of media.entries()) {
       const body = await deps.pacer.run(key, () => uploadFeishuMedia(deps.rest, item));
       const first = chunks.length === 0 && index === 0;
-      const sent = await postBody(deps, stats, key, targetFor(first), body, `${id}-m${index}`, undefined);
+      const sent = await postBody(
+        deps,
+        stats,
+        key,
+        targetFor(first),
+        body,
+        feishuUuid(base, `m${index}`),
+        undefined,
+      );
       messageIds.push(sent.messageId);
       if (item.caption) {
         const caption = await postBody(
@@ -170,7 +206,7 @@ export async function sendFeishuMessage(
           key,
           targetFor(false),
           feishuTextBody(item.caption, format),
-          `${id}-c${index}`,
+          feishuUuid(base, `c${index}`),
           item.caption,
         );
         messageIds.push(caption.messageId);

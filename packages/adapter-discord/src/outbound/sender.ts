@@ -15,7 +15,7 @@ import type { DiscordBotThreads } from '../inbound/bot-threads.js';
 import type { DiscordMessageLocations } from '../inbound/message-locations.js';
 import { type DiscordActionRow, discordActionRows } from './components.js';
 import { loadOutboundFile } from './files.js';
-import { nextMessageNonce } from './nonce.js';
+import { keyedMessageNonce, nextMessageNonce } from './nonce.js';
 import { discordRestCall } from './rest-call.js';
 
 export interface DiscordSenderDeps {
@@ -44,9 +44,11 @@ export function discordTargetChannel(chat: ChatRef, threadId?: string): string {
 
 /**
  * Everything the bot posts goes through here: REST calls on discord.js's rate-limited queue. Each
- * message create carries a fresh nonce with enforce_nonce, so Discord answers a repeat of the same
- * create with the first message instead of posting twice; the adapter still never repeats a create
- * after a timeout.
+ * message create carries a nonce with enforce_nonce, so Discord answers a repeat of the same create with
+ * the first message instead of posting twice; the adapter itself never repeats a create after a timeout.
+ * Without an idempotency key the nonce is fresh per create (it covers the adapter's own retries); with one
+ * it is derived from the key and the part's index, so the host's repeat of the whole send (after a timeout
+ * or a crash) gets the messages of the first try back as well.
  */
 export class DiscordSender {
   /** The same for every create; built once instead of per message. */
@@ -67,6 +69,8 @@ export class DiscordSender {
   async send(chat: ChatRef, msg: OutboundMessage): Promise<SendResult> {
     const channelId = discordTargetChannel(chat, msg.threadId);
     const sentIds: string[] = [];
+    // An empty key cannot tell replies apart: treated as none rather than deduping every such reply.
+    const key = msg.idempotencyKey === '' ? undefined : msg.idempotencyKey;
     try {
       const plans = await this.#plan(msg, channelId);
       if (plans.length === 0) {
@@ -76,30 +80,44 @@ export class DiscordSender {
         });
       }
       for (const plan of plans) {
-        const created = await this.#create(channelId, plan, sentIds.length, plans.length);
+        const index = sentIds.length;
+        const nonce = key === undefined ? nextMessageNonce() : keyedMessageNonce(key, index);
+        const created = await this.#create(channelId, plan, nonce, index, plans.length);
         sentIds.push(created.id);
         this.deps.locations.set(created.id, channelId);
       }
       if (chat.threadId !== undefined || msg.threadId !== undefined) this.deps.botThreads.remember(channelId);
       return { ok: true, messageIds: sentIds };
     } catch (error) {
-      return { ok: false, error: this.#partial(toAdapterError(error, DISCORD_PLATFORM), sentIds.length) };
+      return {
+        ok: false,
+        error: this.#partial(toAdapterError(error, DISCORD_PLATFORM), sentIds.length, key !== undefined),
+      };
     }
   }
 
-  /** After some messages landed, a retry of the whole send by the host would duplicate them. */
-  #partial(error: AdapterError, sent: number): AdapterError {
+  /**
+   * After some messages landed, a retry of the whole send by the host would duplicate them, unless the send
+   * is keyed: then Discord answers the repeated creates with the messages already posted (within its nonce
+   * window), so the error keeps the retryability of its cause.
+   */
+  #partial(error: AdapterError, sent: number, keyed: boolean): AdapterError {
     if (sent === 0) return error;
     this.deps.logger.error('discord send stopped part way; the messages already posted stay', {
       sent,
       code: error.code,
       error: error.message,
+      keyed,
     });
-    return new AdapterError(error.code, `${error.message} (after ${sent} message(s) were already posted)`, {
+    const note = keyed
+      ? `after ${sent} message(s) were already posted; a repeat with the same idempotency key does not post them again`
+      : `after ${sent} message(s) were already posted`;
+    return new AdapterError(error.code, `${error.message} (${note})`, {
       platform: DISCORD_PLATFORM,
-      retryable: false,
+      retryable: keyed && error.retryable,
       cause: error,
       ...(error.fix ? { fix: error.fix } : {}),
+      ...(keyed && error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
     });
   }
 
@@ -131,9 +149,15 @@ export class DiscordSender {
     return plans;
   }
 
-  async #create(channelId: string, plan: CreatePlan, index: number, total: number): Promise<APIMessage> {
+  async #create(
+    channelId: string,
+    plan: CreatePlan,
+    nonce: string,
+    index: number,
+    total: number,
+  ): Promise<APIMessage> {
     const body: Record<string, unknown> = {
-      nonce: nextMessageNonce(),
+      nonce,
       enforce_nonce: true,
       allowed_mentions: this.#allowedMentions,
     };

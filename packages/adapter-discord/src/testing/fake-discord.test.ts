@@ -155,4 +155,47 @@ describe('startFakeDiscord', () => {
     const echo = await client.next((x) => x.t === 'MESSAGE_CREATE');
     expect((echo.d as { author: { id: string } }).author.id).toBe(fake.ids.bot);
   });
+
+  it('enforce_nonce: a nonce used within the window returns that message; without it the nonce is only echoed', async () => {
+    fake = await startFakeDiscord({ nonceWindowMs: 300 });
+    const client = await identify(fake);
+    const post = async (body: unknown) => {
+      const res = await fetch(`${fake!.apiBase}/v10/channels/${fake!.ids.channels.general}/messages`, {
+        method: 'POST',
+        headers: { authorization: `Bot ${fake!.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return {
+        status: res.status,
+        body: (await res.json()) as { id: string; nonce?: string; content: string },
+      };
+    };
+    const plain1 = await post({ content: 'one', nonce: 'n-plain' });
+    const plain2 = await post({ content: 'two', nonce: 'n-plain' });
+    expect([plain1.status, plain2.status]).toEqual([200, 200]);
+    expect(plain2.body.id).not.toBe(plain1.body.id);
+    expect([plain1.body.nonce, plain2.body.nonce]).toEqual(['n-plain', 'n-plain']);
+
+    const first = await post({ content: 'keyed', nonce: 'k.0', enforce_nonce: true });
+    const repeat = await post({ content: 'keyed, said again', nonce: 'k.0', enforce_nonce: true });
+    expect(repeat.status).toBe(200);
+    expect(repeat.body).toMatchObject({ id: first.body.id, content: 'keyed', nonce: 'k.0' });
+    const other = await post({ content: 'next part', nonce: 'k.1', enforce_nonce: true });
+    expect(other.body.id).not.toBe(first.body.id);
+    expect(fake.botMessages().map((m) => m.content)).toEqual(['one', 'two', 'keyed', 'next part']);
+    // The repeat created nothing, so nothing was dispatched for it either.
+    await client.next(
+      (x) => x.t === 'MESSAGE_CREATE' && (x.d as { content: string }).content === 'next part',
+    );
+    const echoed = client.frames
+      .filter((x) => x.t === 'MESSAGE_CREATE')
+      .map((x) => (x.d as { content: string }).content);
+    expect(echoed).toEqual(['one', 'two', 'keyed', 'next part']);
+
+    // Past the window the nonce is free again.
+    await new Promise((r) => setTimeout(r, 350));
+    const late = await post({ content: 'keyed, much later', nonce: 'k.0', enforce_nonce: true });
+    expect(late.body.id).not.toBe(first.body.id);
+    expect(fake.botMessages()).toHaveLength(5);
+  });
 });

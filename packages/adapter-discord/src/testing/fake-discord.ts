@@ -47,6 +47,12 @@ export interface FakeDiscordOptions {
   maxUploadBytes?: number;
   /** The bot's own posts come back as MESSAGE_CREATE, as on Discord. Default true. */
   echoBotMessages?: boolean;
+  /**
+   * How long a message create's nonce is remembered: a create with `enforce_nonce` and a nonce the bot used
+   * within this returns that message instead of a new one. Discord says "the past few minutes". Default
+   * 120 s.
+   */
+  nonceWindowMs?: number;
 }
 
 /** A message a person writes, as the test describes it. */
@@ -208,7 +214,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       maxUploadBytes: options.maxUploadBytes ?? 10 * 1024 * 1024,
       maxContentLength: 2000,
       echoBotMessages: options.echoBotMessages ?? true,
-      nonceWindowMs: 120_000,
+      nonceWindowMs: options.nonceWindowMs ?? 120_000,
     },
   });
   const pendingDelays = new Set<() => void>();

@@ -21,7 +21,7 @@ export interface FakeRestOptions {
   maxContentLength: number;
   /** Discord sends the bot's own posts back over the gateway. */
   echoBotMessages: boolean;
-  /** How long a nonce with enforce_nonce is remembered. */
+  /** How long a nonce is remembered for a later create with enforce_nonce. */
   nonceWindowMs: number;
 }
 
@@ -71,6 +71,10 @@ export function intentsFor(channel: FakeChannel): number {
  * for the mistakes a bot can make (unknown channel, empty or too long message, oversized upload...).
  */
 export class FakeRest {
+  /**
+   * Nonces of recent creates by author (`author\0nonce` → message), oldest first, so expired ones are
+   * dropped from the front and a long run does not grow the map without end.
+   */
   readonly #nonces = new Map<string, { id: string; at: number }>();
 
   constructor(private readonly deps: FakeRestDeps) {}
@@ -229,9 +233,13 @@ export class FakeRest {
       typeof payload['nonce'] === 'string' || typeof payload['nonce'] === 'number'
         ? String(payload['nonce'])
         : undefined;
-    if (nonce !== undefined && payload['enforce_nonce'] === true) {
-      const seen = this.#nonces.get(nonce);
-      const earlier = seen && Date.now() - seen.at < options.nonceWindowMs ? store.get(seen.id) : undefined;
+    // Discord: with enforce_nonce, a nonce the same author used in the past few minutes returns that
+    // message (200, nothing created, nothing dispatched); without it the nonce is only echoed back.
+    const nonceKey = nonce === undefined ? undefined : `${world.botId}\u0000${nonce}`;
+    this.#forgetOldNonces();
+    if (nonceKey !== undefined && payload['enforce_nonce'] === true) {
+      const seen = this.#nonces.get(nonceKey);
+      const earlier = seen ? store.get(seen.id) : undefined;
       if (earlier) return json(200, apiMessage(world, store, earlier), verdict.headers);
     }
     const reference = payload['message_reference'] as Json | undefined;
@@ -272,7 +280,11 @@ export class FakeRest {
       ...(replyTo && store.get(replyTo) ? { replyTo } : {}),
     };
     store.add(message);
-    if (nonce !== undefined) this.#nonces.set(nonce, { id, at: Date.now() });
+    if (nonceKey !== undefined) {
+      // Re-inserted so the map stays in time order for #forgetOldNonces.
+      this.#nonces.delete(nonceKey);
+      this.#nonces.set(nonceKey, { id, at: Date.now() });
+    }
     const api = apiMessage(world, store, message);
     if (options.echoBotMessages)
       this.deps.gateway.dispatch(
@@ -281,6 +293,14 @@ export class FakeRest {
         intentsFor(channel),
       );
     return json(200, api, verdict.headers);
+  }
+
+  #forgetOldNonces(): void {
+    const oldest = Date.now() - this.deps.options.nonceWindowMs;
+    for (const [key, seen] of this.#nonces) {
+      if (seen.at > oldest) break;
+      this.#nonces.delete(key);
+    }
   }
 
   #editMessage(req: FakeRequest, channelId: string, messageId: string): Answer {

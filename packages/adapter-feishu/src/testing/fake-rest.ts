@@ -18,8 +18,13 @@ export interface FakeRestOptions {
   botName: string;
   clientConfig: Record<string, number>;
   tokenExpireS: number | undefined;
+  /** How long a send's `uuid` dedupes later sends with the same uuid (Feishu: 1 hour). */
+  uuidWindowMs: number;
   nextId(prefix: string): string;
 }
+
+/** Feishu's documented cap on `uuid`; a longer one is refused, so an adapter bug shows in tests. */
+const UUID_MAX_CHARS = 50;
 
 /**
  * The REST half of the fake: tenant token, long-connection endpoint, bot info and the im/v1 routes
@@ -27,14 +32,15 @@ export interface FakeRestOptions {
  * answering with Feishu's `{code, msg, data}` envelope and its error codes.
  */
 export function registerFakeFeishuRest(server: FakeServer, o: FakeRestOptions) {
-  const { appId, appSecret, botOpenId, botName, clientConfig } = o;
+  const { appId, appSecret, botOpenId, botName, clientConfig, uuidWindowMs } = o;
   const next = o.nextId;
   const options = { tokenExpireS: o.tokenExpireS };
   const tokens = new Set<string>();
   const messages = new Map<string, FakeStoredMessage>();
   const resources = new Map<string, Buffer>();
   const uploads = new Map<string, FakeUpload>();
-  const uuids = new Map<string, string>();
+  /** uuid → the message its first send created, and when (Feishu keeps a uuid for one hour). */
+  const uuids = new Map<string, { messageId: string; at: number }>();
   const sent: FakeFeishuSentMessage[] = [];
   const sentListeners = new Set<(m: FakeFeishuSentMessage) => void>();
   const edits: FakeEdit[] = [];
@@ -161,6 +167,34 @@ export function registerFakeFeishuRest(server: FakeServer, o: FakeRestOptions) {
     return true;
   };
 
+  /**
+   * Feishu's send dedupe: a uuid seen within the window answers with the message its first send created
+   * (same message_id) and creates nothing, whatever the body says this time. The answer can still be lost,
+   * as any answer can. Returns true when the request was answered here.
+   */
+  const answeredByUuid = (res: ServerResponse, uuid: unknown): boolean => {
+    if (uuid === undefined) return false;
+    if (typeof uuid !== 'string' || uuid.length > UUID_MAX_CHARS) {
+      fail(
+        res,
+        99992402,
+        `field validation failed: uuid must be a string of at most ${UUID_MAX_CHARS} chars`,
+      );
+      return true;
+    }
+    const seen = uuids.get(uuid);
+    if (!seen) return false;
+    if (Date.now() - seen.at >= uuidWindowMs) {
+      uuids.delete(uuid);
+      return false;
+    }
+    answerSend(res, messages.get(seen.messageId)!);
+    return true;
+  };
+  const rememberUuid = (uuid: string | undefined, stored: FakeStoredMessage) => {
+    if (uuid) uuids.set(uuid, { messageId: stored.messageId, at: Date.now() });
+  };
+
   server.route(
     'POST',
     '/open-apis/im/v1/messages',
@@ -168,12 +202,7 @@ export function registerFakeFeishuRest(server: FakeServer, o: FakeRestOptions) {
       if (req.query.get('receive_id_type') !== 'chat_id')
         return fail(res, 230001, 'receive_id_type must be chat_id here');
       const body = req.json<{ receive_id?: string; msg_type?: string; content?: unknown; uuid?: string }>();
-      if (body.uuid && uuids.has(body.uuid))
-        return respondJson(res, {
-          code: 0,
-          msg: 'success',
-          data: messageData(messages.get(uuids.get(body.uuid)!)!),
-        });
+      if (answeredByUuid(res, body.uuid)) return;
       if (takeFailure(res)) return;
       if (!body.receive_id || !body.msg_type)
         return fail(res, 230001, 'receive_id and msg_type are required');
@@ -189,7 +218,7 @@ export function registerFakeFeishuRest(server: FakeServer, o: FakeRestOptions) {
         createTime: Date.now(),
       };
       messages.set(stored.messageId, stored);
-      if (body.uuid) uuids.set(body.uuid, stored.messageId);
+      rememberUuid(body.uuid, stored);
       accept(req, stored, body.uuid ? { uuid: body.uuid } : {});
       answerSend(res, stored);
     }),
@@ -205,12 +234,7 @@ export function registerFakeFeishuRest(server: FakeServer, o: FakeRestOptions) {
         uuid?: string;
         reply_in_thread?: boolean;
       }>();
-      if (body.uuid && uuids.has(body.uuid))
-        return respondJson(res, {
-          code: 0,
-          msg: 'success',
-          data: messageData(messages.get(uuids.get(body.uuid)!)!),
-        });
+      if (answeredByUuid(res, body.uuid)) return;
       if (takeFailure(res)) return;
       const parent = messages.get(parentId);
       if (!parent) return fail(res, 231003, 'The message is not found');
@@ -231,7 +255,7 @@ export function registerFakeFeishuRest(server: FakeServer, o: FakeRestOptions) {
         createTime: Date.now(),
       };
       messages.set(stored.messageId, stored);
-      if (body.uuid) uuids.set(body.uuid, stored.messageId);
+      rememberUuid(body.uuid, stored);
       accept(req, stored, {
         replyTo: parentId,
         ...(rootId ? { threadId: rootId } : {}),

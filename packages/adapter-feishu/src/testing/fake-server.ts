@@ -19,6 +19,11 @@ export interface FakeFeishuServerOptions {
   tokenExpireS?: number;
   /** Unacked events are pushed again after this long, as Feishu retries them (default 1000 ms). */
   redeliverAfterMs?: number;
+  /**
+   * How long a send's `uuid` makes a later send (create or reply) with the same uuid return the first
+   * message instead of creating one. Feishu documents 1 hour (the default); shorten it to test expiry.
+   */
+  uuidWindowMs?: number;
 }
 
 export interface FakeDeliverOptions {
@@ -89,7 +94,10 @@ export interface FakeFeishuServer {
   dropConnections(mode?: 'terminate' | 'close'): number;
   /** Makes the next `count` send requests (create/reply) fail with this Feishu code. */
   failNextSend(code: number, msg: string, count?: number, httpStatus?: number): void;
-  /** The next `count` sends are stored, then their answer is lost (the socket is cut before it is written). */
+  /**
+   * The answers to the next `count` sends are lost (the socket is cut before they are written): a new
+   * message is stored all the same, and a repeat of a known uuid loses its answer too, as on a real network.
+   */
   loseNextSendAnswer(count?: number): void;
   /** Makes every issued token invalid (99991663), as after a secret rotation. */
   revokeTokens(): void;
@@ -136,6 +144,7 @@ export async function startFakeFeishuServer(
     botName,
     clientConfig,
     tokenExpireS: options.tokenExpireS,
+    uuidWindowMs: options.uuidWindowMs ?? 60 * 60 * 1000,
     nextId: next,
   });
   const ws = new FakeLongConnection(server, {
