@@ -56,13 +56,25 @@ function isFatal(error: unknown): boolean {
 }
 
 /**
+ * Without E2EE a keyed send is deduped by the homeserver for the device the adapter keeps across restarts.
+ * With E2EE it is not promised: every start logs in a new device (README, limits), and transaction ids are
+ * scoped to the device, so a reply repeated after a restart would show twice; in encrypted rooms the SDK
+ * also refuses to reuse a transaction id within the process (transport.ts).
+ */
+function capabilitiesFor(config: MatrixConfig): Capabilities {
+  if (!config.encryption) return MATRIX_CAPABILITIES;
+  const { idempotentSend: _notWithEncryption, ...rest } = MATRIX_CAPABILITIES;
+  return rest;
+}
+
+/**
  * The Matrix adapter (matrix-js-sdk): /sync long poll with a persisted position, DMs and rooms with
  * mention gating, threads, replies, edits, reactions, typing, media through the authenticated content
  * repository, auto-join on invites from allowed users, optional E2EE.
  */
 export class MatrixAdapter implements PlatformAdapter {
   readonly platform = PLATFORM;
-  readonly capabilities: Capabilities = MATRIX_CAPABILITIES;
+  readonly capabilities: Capabilities;
   // Private: the config holds the token and password, and nothing public may expose them.
   readonly #config: MatrixConfig;
   #running: Running | undefined;
@@ -70,6 +82,7 @@ export class MatrixAdapter implements PlatformAdapter {
 
   constructor(config: MatrixConfigInput) {
     this.#config = parseMatrixConfig(config);
+    this.capabilities = capabilitiesFor(this.#config);
     // A /sync returns at least once per poll timeout while the server is reachable.
     this.#liveness = new LivenessTracker(this.#config.syncTimeoutMs + 15_000);
   }

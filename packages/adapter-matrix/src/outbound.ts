@@ -23,9 +23,26 @@ const MEDIA_MSGTYPE: Record<OutboundMedia['kind'], string> = {
   video: 'm.video',
 };
 
+/** A key made only of these characters goes into the transaction id as is (readable in server logs). */
+const URL_SAFE_KEY = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * The transaction id of event `index` of a send that carries `OutboundMessage.idempotencyKey`. The same key
+ * and index give the same id on every try (even from a restarted process on the same device), so the
+ * homeserver answers a repeat with the event it already created instead of creating a second one; each
+ * event of a split or media-carrying reply gets its own index, or the homeserver would take parts 2..n
+ * for repeats of part 1. Random ids start with `hermes-`, so the two kinds never meet. A key with other
+ * characters is base64url-encoded under its own prefix: still URL-safe, still distinct from any raw key.
+ */
+export function keyedTxnId(key: string, index: number): string {
+  if (URL_SAFE_KEY.test(key)) return `hk.${key}.${index}`;
+  return `hkb.${Buffer.from(key, 'utf8').toString('base64url')}.${index}`;
+}
+
 /**
  * One event through the pacer. The transaction id is chosen once, outside the retry: a retried PUT with
- * the same id is the same event to the homeserver, so a lost answer never doubles a message.
+ * the same id is the same event to the homeserver, so a lost answer never doubles a message. Callers pass
+ * a key-derived id (see keyedTxnId) to stretch that guarantee across separate send() calls.
  */
 export function sendPaced(
   transport: MatrixTransport,
@@ -33,8 +50,8 @@ export function sendPaced(
   roomId: string,
   type: string,
   content: MatrixContent,
+  txnId: string = transport.newTxnId(),
 ): Promise<{ eventId: string }> {
-  const txnId = transport.newTxnId();
   return pacer.run(roomId, () => transport.sendEvent(roomId, type, content, txnId));
 }
 
@@ -69,7 +86,10 @@ async function mediaContent(
 /**
  * Sends one OutboundMessage: text rendered to Matrix HTML and split by core, chunks in order through the
  * pacer (per-room order, M_LIMIT_EXCEEDED retry_after_ms honoured), the first chunk replying to `replyTo`,
- * every chunk in `threadId`, then the media. Never throws: failures come back as { ok: false }.
+ * every chunk in `threadId`, then the media. With `idempotencyKey`, event n of the reply goes out under
+ * keyedTxnId(key, n), so the host may repeat the whole send after an unknown outcome: parts that landed
+ * come back with their first event ids, missing ones are created. Never throws: failures come back as
+ * { ok: false }.
  */
 export async function sendMatrixMessage(
   transport: MatrixTransport,
@@ -91,6 +111,9 @@ export async function sendMatrixMessage(
   const roomId = chat.chatId;
   const threadId = message.threadId ?? chat.threadId;
   const messageIds: string[] = [];
+  const key = message.idempotencyKey;
+  // Indexes count every event of the reply, text and media alike, in the order they are sent.
+  const txnIdFor = (index: number) => (key === undefined ? transport.newTxnId() : keyedTxnId(key, index));
   const placement = (first: boolean): MatrixPlacement => ({
     ...(threadId !== undefined ? { threadId } : {}),
     ...(first && message.replyTo !== undefined ? { replyTo: message.replyTo } : {}),
@@ -98,13 +121,17 @@ export async function sendMatrixMessage(
   try {
     for (const [index, chunk] of chunks.entries()) {
       const content = textContent(chunk, format, placement(index === 0));
-      messageIds.push((await sendPaced(transport, pacer, roomId, 'm.room.message', content)).eventId);
+      const txnId = txnIdFor(index);
+      messageIds.push((await sendPaced(transport, pacer, roomId, 'm.room.message', content, txnId)).eventId);
     }
-    for (const item of media) {
+    for (const [index, item] of media.entries()) {
+      // A repeat uploads the file again (uploads have no transaction id): an unused copy in the content
+      // repository, never a second message, since the event below reuses its transaction id.
       const content = await mediaContent(transport, roomId, item);
       const relation = relationFor(placement(chunks.length === 0 && messageIds.length === 0));
       if (relation) content['m.relates_to'] = relation;
-      messageIds.push((await sendPaced(transport, pacer, roomId, 'm.room.message', content)).eventId);
+      const txnId = txnIdFor(chunks.length + index);
+      messageIds.push((await sendPaced(transport, pacer, roomId, 'm.room.message', content, txnId)).eventId);
     }
     return { ok: true, messageIds };
   } catch (error) {

@@ -177,7 +177,9 @@ export class MatrixTransport {
   /**
    * Sends one room event. In a plain room it is a PUT with the caller's transaction id, so a retried call
    * is the same event to the homeserver (a lost answer never doubles a message). In an encrypted room
-   * the SDK encrypts it; its local echo refuses a reused transaction id, so each attempt gets its own.
+   * the SDK encrypts it; its local echo refuses a reused transaction id, so each attempt gets its own:
+   * there a repeat is not deduped, which is why the adapter declares `idempotentSend` only with
+   * encryption off (adapter.ts).
    */
   async sendEvent(
     roomId: string,

@@ -231,6 +231,42 @@ describe.skipIf(!availability.ok)(
       expect(sessionAfter.deviceId).toBe(sessionBefore.deviceId);
     });
 
+    it('idempotent send: a keyed reply repeated (first cut off, then its answer lost, then after a restart) shows each part once', async () => {
+      const chat = { platform: 'matrix', chatId: dmRoom, chatType: 'dm' as const };
+      const marker = `idem${randomBytes(4).toString('hex')}`;
+      const parts = [0, 1, 2].map((n) => `${marker} part ${n}: ${'lorem ipsum '.repeat(250)}`);
+      const key = `h-${marker}`;
+      const ours = async () =>
+        (await alice.recent(dmRoom, 50))
+          .filter((e) => e.sender === bot.userId && String(e.content['body'] ?? '').startsWith(marker))
+          .reverse();
+      // A first try that got only part 1 out (the process died before part 2): same key, one event.
+      const cut = await main.adapter.send(chat, { text: parts[0]!, idempotencyKey: key });
+      if (!cut.ok) throw cut.error;
+      const full = { text: parts.join('\n\n'), idempotencyKey: key };
+      const repeated = await main.adapter.send(chat, full);
+      if (!repeated.ok) throw repeated.error;
+      expect(repeated.messageIds).toHaveLength(3);
+      expect(repeated.messageIds[0], 'Synapse answers part 1 with the event it already has').toBe(
+        cut.messageIds[0],
+      );
+      // The answer to that lost too: the same send again creates nothing.
+      const again = await main.adapter.send(chat, full);
+      if (!again.ok) throw again.error;
+      expect(again.messageIds).toEqual(repeated.messageIds);
+      // And once more from a restarted adapter: it keeps its device, the scope of transaction ids.
+      await stopAdapter(main);
+      main = await startAdapter();
+      const afterRestart = await main.adapter.send(chat, full);
+      if (!afterRestart.ok) throw afterRestart.error;
+      expect(afterRestart.messageIds).toEqual(repeated.messageIds);
+      const inRoom = await ours();
+      expect(inRoom.map((e) => e.event_id)).toEqual(repeated.messageIds);
+      expect(inRoom.map((e) => String(e.content['body']).slice(0, marker.length + 7))).toEqual(
+        [0, 1, 2].map((n) => `${marker} part ${n}`),
+      );
+    }, 30_000);
+
     it('encrypted room (MATRIX_ENCRYPTION=true): the DM is decrypted and the answer goes out encrypted', async () => {
       await stopAdapter(main);
       const e2eeDir = mkdtempSync(join(tmpdir(), 'hermes-matrix-e2ee-'));

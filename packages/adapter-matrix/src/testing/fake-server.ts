@@ -23,8 +23,9 @@ export interface FakeMatrixServerOptions {
 
 /**
  * A loopback Matrix homeserver speaking the client-server API routes the adapter (through matrix-js-sdk)
- * uses: versions, login, whoami, filters, push rules, /sync long poll with stream tokens, send, redact,
- * typing, join, media upload and authenticated download. Unencrypted rooms only. Errors carry Matrix
+ * uses: versions, login, whoami, filters, push rules, /sync long poll with stream tokens, send (deduped on
+ * device + path + transaction id, as a homeserver does), redact, typing, join, media upload and
+ * authenticated download. Unencrypted rooms only. Errors carry Matrix
  * `errcode` bodies (M_UNKNOWN_TOKEN, M_FORBIDDEN, M_NOT_FOUND, M_LIMIT_EXCEEDED).
  */
 export interface FakeMatrixServer {
@@ -109,6 +110,7 @@ export async function startFakeMatrixServer(
   const botToken = `syt_${randomBytes(12).toString('hex')}`;
   tokens.set(botToken, { userId: botUserId, deviceId: 'FAKEDEVICE0' });
   const media = new Map<string, { bytes: Buffer; mime: string; name?: string }>();
+  /** Event id per (device, room, event type, transaction id): what the send endpoint dedupes on. */
   const txns = new Map<string, string>();
   const polls = new Set<ServerResponse>();
   const sockets = new Set<import('node:net').Socket>();
@@ -236,7 +238,9 @@ export async function startFakeMatrixServer(
     const room = world.rooms.get(roomId);
     if (!room?.members.has(who.userId))
       return matrixError(res, 403, 'M_FORBIDDEN', 'You are not in this room');
-    const txnKey = `${who.deviceId}|${txn}`;
+    // A homeserver's dedupe (spec, "Transaction identifiers"): the same device, HTTP path (room, event
+    // type) and transaction id is a retransmission, answered with the first event and creating none.
+    const txnKey = JSON.stringify([who.deviceId, roomId, type, txn]);
     const earlier = txns.get(txnKey);
     if (earlier !== undefined) return reply(res, 200, { event_id: earlier });
     let content: Record<string, unknown>;
