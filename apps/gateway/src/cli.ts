@@ -82,19 +82,19 @@ const pairing = program.command('pairing').description('DM pairing: approve who 
 pairing
   .command('list')
   .description('pending requests and approved users')
-  .action(() => finish(pairingList(out)));
+  .action(async () => finish(await pairingList(out)));
 pairing
   .command('approve <platform> <code>')
   .description('approve a pairing code a user received')
-  .action((platform: string, code: string) => finish(pairingApprove(platform, code, out)));
+  .action(async (platform: string, code: string) => finish(await pairingApprove(platform, code, out)));
 pairing
   .command('revoke <platform> <user_id>')
   .description('remove an approved user')
-  .action((platform: string, userId: string) => finish(pairingRevoke(platform, userId, out)));
+  .action(async (platform: string, userId: string) => finish(await pairingRevoke(platform, userId, out)));
 pairing
   .command('clear-pending [platform]')
   .description('drop pending pairing requests')
-  .action((platform: string | undefined) => finish(pairingClearPending(platform, out)));
+  .action(async (platform: string | undefined) => finish(await pairingClearPending(platform, out)));
 
 program
   .command('cron <action> [args...]')
@@ -105,14 +105,16 @@ program
     'origin | local | <platform> | <platform>:<chat_id>[:<thread_id>] (comma-separated)',
   )
   .option('--repeat <n>', 'number of runs in all')
-  .action((action: string, args: string[], opts: { name?: string; deliver?: string; repeat?: string }) => {
-    if (!['list', 'create', 'pause', 'resume', 'run', 'remove'].includes(action)) {
-      console.error(`hermes cron: unknown action "${action}" (list, create, pause, resume, run, remove)`);
-      finish(2);
-      return;
-    }
-    finish(cronCommand(action, args, opts, out));
-  });
+  .action(
+    async (action: string, args: string[], opts: { name?: string; deliver?: string; repeat?: string }) => {
+      if (!['list', 'create', 'pause', 'resume', 'run', 'remove'].includes(action)) {
+        console.error(`hermes cron: unknown action "${action}" (list, create, pause, resume, run, remove)`);
+        finish(2);
+        return;
+      }
+      finish(await cronCommand(action, args, opts, out));
+    },
+  );
 program
   .command('doctor')
   .description('check config, env and credentials of every enabled platform')

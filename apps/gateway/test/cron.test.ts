@@ -26,7 +26,7 @@ describe('cron', () => {
     );
     h.adapter.inject({ text: 'every hour, summarise the news for me', chatId: 'chat-7' });
     await waitFor(() => h!.adapter.texts().includes('Scheduled it.'), 'confirmation');
-    const [job] = h.host.cron.list();
+    const [job] = await h.host.cron.list();
     expect(job).toMatchObject({
       name: 'news',
       deliver: 'origin',
@@ -58,17 +58,17 @@ describe('cron', () => {
       repeat: { times: null, completed: 0 },
       next_run_at: new Date().toISOString(),
     };
-    const home = h.host.cron.add({ ...base, name: 'to-home', deliver: 'memory' });
+    const home = await h.host.cron.add({ ...base, name: 'to-home', deliver: 'memory' });
     h.fake.script(step.text('pong'));
     await runCronJob(h.host.runtime, h.host.cron, home);
     expect(h.adapter.sent.find((s) => s.message.text?.includes('pong'))?.chat.chatId).toBe('home-1');
-    expect(h.host.cron.get(home.id)?.state).toBe('completed');
-    const nowhere = h.host.cron.add({ ...base, name: 'nowhere', deliver: 'telegram' });
+    expect((await h.host.cron.get(home.id))?.state).toBe('completed');
+    const nowhere = await h.host.cron.add({ ...base, name: 'nowhere', deliver: 'telegram' });
     h.fake.script(step.text('lost?'));
     const failed = await runCronJob(h.host.runtime, h.host.cron, nowhere);
     expect(failed?.last_status).toBe('delivery_failed');
     expect(failed?.last_error).toContain('TELEGRAM_HOME_CHANNEL is not set');
-    const quiet = h.host.cron.add({ ...base, name: 'quiet', deliver: 'memory' });
+    const quiet = await h.host.cron.add({ ...base, name: 'quiet', deliver: 'memory' });
     const before = h.adapter.sent.length;
     h.fake.script(step.text('[SILENT]'));
     await runCronJob(h.host.runtime, h.host.cron, quiet);
@@ -78,7 +78,7 @@ describe('cron', () => {
   it('runs due jobs from the gateway ticker', async () => {
     h = await startHarness({ env: { HERMES_CRON_TICK_SECONDS: '0.2', MEMORY_HOME_CHANNEL: 'home-2' } });
     h.fake.script(step.text('tick tock'));
-    h.host.cron.add({
+    await h.host.cron.add({
       name: 'soon',
       prompt: 'say tick',
       schedule: parseSchedule('every 1h'),
@@ -87,6 +87,9 @@ describe('cron', () => {
       next_run_at: new Date(Date.now() - 1000).toISOString(),
     });
     await waitFor(() => h!.adapter.texts().some((t) => t.includes('tick tock')), 'ticker run', 5000);
-    await waitFor(() => h!.host.cron.list()[0]?.state === 'completed', 'completed after its one repeat');
+    await waitFor(
+      async () => (await h!.host.cron.list())[0]?.state === 'completed',
+      'completed after its one repeat',
+    );
   });
 });

@@ -37,7 +37,7 @@ describe('gateway host with an in-memory platform and the fake model', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(h.adapter.sent.filter((s) => s.chat.chatId === 'group-1')).toHaveLength(0);
     expect(h.fake.requests).toHaveLength(0);
-    expect(h.host.runtime.pairing.approveCode('memory', code!).ok).toBe(true);
+    expect((await h.host.runtime.pairing.approveCode('memory', code!)).ok).toBe(true);
     h.fake.script(step.text('welcome'));
     h.adapter.inject({ text: 'let me in', userId: 'stranger', chatId: 'dm-stranger' });
     await waitFor(() => h!.adapter.texts().includes('welcome'), 'reply after approval');

@@ -1,6 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AdapterError, type ChatRef, type OutboundMessage, type SendResult } from '@hermes/adapter-core';
+import {
+  AdapterError,
+  type ChatRef,
+  type OutboundMessage,
+  type PlatformAgentTool,
+  type SendResult,
+} from '@hermes/adapter-core';
 import { type FakeOpenAI, lastUserText, startFakeOpenAI, step } from '@hermes/agent/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openPostgresStorage } from '../src/state/postgres/index.js';
@@ -30,6 +36,7 @@ async function twoReplicas(
   options: {
     adapter?: () => MemoryAdapter;
     whileAlone?: (holder: Harness, fake: FakeOpenAI) => Promise<void>;
+    platformTools?: boolean;
   } = {},
 ): Promise<{ holder: Harness; other: Harness; all: Harness[] }> {
   const { url } = await freshSchemaUrl();
@@ -45,6 +52,7 @@ async function twoReplicas(
       env: { HERMES_CONNECTION_LEASE_SECONDS: '2' },
       files: { 'config.yaml': config },
       staleReplies: { everyMs: 100, afterMs: 500 },
+      ...(options.platformTools ? { platformTools: true } : {}),
     });
     hosts.push(h);
     if (id === 'replica-a') {
@@ -62,6 +70,29 @@ class RefusingAdapter extends MemoryAdapter {
     if (this.refused.has(chat.chatId))
       return { ok: false, error: new AdapterError('not_connected', 'reconnecting') };
     return super.send(chat, message);
+  }
+}
+
+/** A platform with a tool of its own (as Home Assistant's `ha_*`), which works only on a live connection. */
+class ToolAdapter extends MemoryAdapter {
+  readonly ran: Array<Record<string, unknown>> = [];
+  constructor() {
+    super('memory', { agentTools: true });
+  }
+  agentTools(): readonly PlatformAgentTool[] {
+    return [
+      {
+        name: 'memory_lamp',
+        description: 'Switches the lamp',
+        parameters: { type: 'object', properties: { on: { type: 'boolean' } } },
+        toolset: 'memory',
+        execute: async (args) => {
+          if (!this.ctx) return { ok: false, output: 'not connected here' };
+          this.ran.push(args);
+          return { ok: true, output: `lamp ${args['on'] ? 'on' : 'off'}` };
+        },
+      },
+    ];
   }
 }
 
@@ -205,7 +236,10 @@ suite(pgSuiteName('turns across replicas'), () => {
     // The other replica ran the turn, tried through the holder, was told "not connected" and kept it pending.
     await waitFor(
       async () =>
-        (await holder.host.runtime.outbox.stale(['memory'], 0)).some((e) => e.chat.chatId === 'late'),
+        // Tried (attempts ≥ 1) and back to pending: not the moment between recording and the first try.
+        (await holder.host.runtime.outbox.stale(['memory'], 0)).some(
+          (e) => e.chat.chatId === 'late' && e.attempts >= 1,
+        ),
       'the reply kept pending after its tries',
       20_000,
     );
@@ -222,5 +256,25 @@ suite(pgSuiteName('turns across replicas'), () => {
       .map((s) => s.message.text ?? '');
     expect(replies).toHaveLength(1);
     expect(replies[0]).toContain('Delayed reply');
+  });
+
+  it("a platform's own tool called in a turn on the other replica runs on the holder's connection", async () => {
+    const adapters: ToolAdapter[] = [];
+    const { holder } = await twoReplicas('gateway:\n  max_concurrent_runs: 1\n', {
+      adapter: () => {
+        const a = new ToolAdapter();
+        adapters.push(a);
+        return a;
+      },
+      whileAlone: busyHolder,
+      platformTools: true,
+    });
+    fakes[1]!.script(step.toolCall('memory_lamp', { on: true }), step.text('the lamp is on'));
+    holder.adapter.inject({ text: 'lamp on please', chatId: 'home' });
+    await waitFor(() => holder.adapter.texts().includes('the lamp is on'), 'the answer', 10_000);
+    expect(adapters[0]!.ran).toEqual([{ on: true }]);
+    expect(adapters[1]!.ran).toEqual([]);
+    const toolResult = fakes[1]!.requests[1]!.body.messages.find((m) => m.role === 'tool');
+    expect(String(toolResult?.content)).toContain('lamp on');
   });
 });

@@ -132,7 +132,7 @@ export async function buildGateway(
     toolProviders: [mcp],
     tools: [
       createTerminalTool(checkpoints ? { checkpoints } : {}),
-      createCronTool(new CronJobsStore(config.paths.cronDir)),
+      createCronTool(new CronJobsStore(config.paths.cronDir, storage)),
       createSendMessageTool(
         async (_target, text, call) =>
           host ? sendToTarget(host.runtime, text, call) : { ok: false, detail: 'gateway is starting' },
@@ -140,7 +140,7 @@ export async function buildGateway(
           platforms: knownPlatforms(),
         },
       ),
-      ...platformAgentTools(adapters),
+      ...platformAgentTools(adapters, (platform) => host?.agentToolRoute(platform)),
       createClarifyTool((req) =>
         host ? askClarify(host.runtime, req) : Promise.resolve({ kind: 'aborted' as const }),
       ),

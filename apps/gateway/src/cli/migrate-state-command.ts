@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { stateUrlOf } from '../state/open-storage.js';
 import { loadConfigOrExplain } from './load-or-exit.js';
 
@@ -21,7 +22,12 @@ export async function migrateStateCommand(
   const sqlitePath = o.from ?? config.paths.stateDb;
   const { migrateState, MigrateStateError } = await import('./migrate-state.js');
   try {
-    const result = await migrateState({ sqlitePath, databaseUrl, out });
+    const result = await migrateState({
+      sqlitePath,
+      databaseUrl,
+      out,
+      files: { pairingDir: config.paths.pairingDir, cronJobsFile: join(config.paths.cronDir, 'jobs.json') },
+    });
     const rows = result.tables.reduce((n, t) => n + t.rows, 0);
     out(
       `Copied ${rows} row(s) from ${sqlitePath} into ${result.target}. Start the gateway with the same setting.`,

@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { ChatRef } from '@hermes/adapter-core';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { kvPairingDocuments, PairingStore } from '../inbound/pairing-store.js';
 import { type Db, openStateDb } from '../state/db.js';
 import { InboundJournal } from '../state/inbound-journal.js';
 import { KvStore } from '../state/kv-store.js';
@@ -237,6 +238,57 @@ describe.skipIf(!postgres.ok)(pgSuiteName('migrateState into PostgreSQL'), () =>
     expect((error as MigrateStateError).code).toBe('target_busy');
     expect((error as Error).message).toContain('stayed locked for 200 ms');
     expect((error as Error).message).toContain('stop it and run migrate-state again');
+  });
+
+  it('copies the pairing files and the cron jobs into the shared kv store the replicas read them from', async () => {
+    const path = tempStateDb();
+    openStateDb(path).close();
+    const home = dirname(path);
+    const pairingDir = join(home, 'platforms', 'pairing');
+    mkdirSync(pairingDir, { recursive: true });
+    const approved = { '42': { user_name: 'Ada', approved_at: 1_700_000_000 } };
+    writeFileSync(join(pairingDir, 'telegram-approved.json'), JSON.stringify(approved));
+    writeFileSync(join(pairingDir, '_rate_limits.json'), '{}');
+    const jobs = { jobs: [{ id: 'j1', name: 'weather', prompt: 'Report the weather' }] };
+    const cronJobsFile = join(home, 'jobs.json');
+    writeFileSync(cronJobsFile, JSON.stringify(jobs));
+    const { url } = await freshSchemaUrl();
+    const lines: string[] = [];
+    await migrateState({
+      sqlitePath: path,
+      databaseUrl: url,
+      out: (l) => lines.push(l),
+      files: { pairingDir, cronJobsFile },
+    });
+    expect(lines.slice(-2)).toEqual([
+      'pairing documents (files → kv): 2 row(s) copied',
+      'cron jobs document (file → kv): 1 row(s) copied',
+    ]);
+    const pg = await openPostgresStorage(url, { replicaId: 'replica-a' });
+    storages.push(pg);
+    expect(await pg.kv.get('pairing:telegram-approved.json')).toEqual(approved);
+    expect(await new PairingStore(kvPairingDocuments(pg.kv)).isApproved('telegram', '42')).toBe(true);
+    expect(await pg.kv.get('cron:jobs')).toEqual(jobs);
+  });
+
+  it('refuses a pairing file that is not a JSON object, naming it, and copies nothing', async () => {
+    const path = tempStateDb();
+    openStateDb(path).close();
+    const pairingDir = join(dirname(path), 'pairing');
+    mkdirSync(pairingDir, { recursive: true });
+    writeFileSync(join(pairingDir, 'telegram-approved.json'), '[1, 2');
+    const { url } = await freshSchemaUrl();
+    const error = await migrateState({
+      sqlitePath: path,
+      databaseUrl: url,
+      out: () => {},
+      files: { pairingDir },
+    }).catch((e: unknown) => e);
+    expect((error as MigrateStateError).code).toBe('source_unreadable');
+    expect((error as Error).message).toContain('telegram-approved.json');
+    const pg = await openPostgresStorage(url);
+    storages.push(pg);
+    expect(await pg.kv.get('pairing:telegram-approved.json')).toBeUndefined();
   });
 
   it('copies an empty state.db, and the target then starts its ids at 1', async () => {

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { STATE_SCHEMA_VERSION, stateDbErrorFrom } from '../state/db.js';
 import { connectState, type Queryable, STATE_TABLES } from '../state/postgres/index.js';
@@ -36,6 +37,11 @@ export interface MigrateStateOptions {
   out: (line: string) => void;
   /** How long to wait for running replicas to let go of the target's tables (default 10 s). */
   lockTimeoutMs?: number;
+  /**
+   * What lives in files beside state.db and, with replicas, in the shared kv store: the DM pairing documents
+   * (`platforms/pairing/*.json`) and the cron jobs (`cron/jobs.json`). Copied in the same transaction.
+   */
+  files?: { pairingDir?: string; cronJobsFile?: string };
 }
 
 export interface MigrateStateResult {
@@ -147,6 +153,7 @@ export async function migrateState(options: MigrateStateOptions): Promise<Migrat
               );
             copied.push({ table: name, rows });
           }
+          if (options.files) copied.push(...(await copyFiles(tx, options.files)));
           return copied;
         } finally {
           source.exec('COMMIT');
@@ -160,6 +167,51 @@ export async function migrateState(options: MigrateStateOptions): Promise<Migrat
   } finally {
     source.close();
   }
+}
+
+/**
+ * The pairing documents and cron jobs, under the kv keys the replicas read them from (`pairing:<file name>`,
+ * `cron:jobs`; see kvPairingDocuments and CronJobsStore). A file that is not a JSON object is refused by name:
+ * better to stop than to drop approvals silently.
+ */
+async function copyFiles(
+  tx: Queryable,
+  files: NonNullable<MigrateStateOptions['files']>,
+): Promise<Array<{ table: string; rows: number }>> {
+  const documents: Array<[key: string, path: string]> = [];
+  if (files.pairingDir && existsSync(files.pairingDir))
+    for (const name of readdirSync(files.pairingDir)
+      .filter((n) => n.endsWith('.json'))
+      .sort())
+      documents.push([`pairing:${name}`, join(files.pairingDir, name)]);
+  if (files.cronJobsFile && existsSync(files.cronJobsFile)) documents.push(['cron:jobs', files.cronJobsFile]);
+  for (const [key, path] of documents) {
+    let value: unknown;
+    try {
+      value = JSON.parse(readFileSync(path, 'utf8'));
+    } catch (err) {
+      throw new MigrateStateError(
+        'source_unreadable',
+        `${path} is not readable JSON (${(err as Error).message}): fix or remove it, then run migrate-state again`,
+        { cause: err },
+      );
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw new MigrateStateError(
+        'source_unreadable',
+        `${path} does not hold a JSON object: fix or remove it, then run migrate-state again`,
+      );
+    await tx.query('INSERT INTO kv (k, v, updated_at) VALUES ($1, $2, $3)', [
+      key,
+      JSON.stringify(value),
+      Date.now(),
+    ]);
+  }
+  const pairing = documents.filter(([key]) => key.startsWith('pairing:')).length;
+  return [
+    { table: 'pairing documents (files → kv)', rows: pairing },
+    { table: 'cron jobs document (file → kv)', rows: documents.length - pairing },
+  ];
 }
 
 /** Copies one table in batches; returns how many rows state.db has. */

@@ -5,7 +5,7 @@ import type { HostRuntime } from '../host/runtime.js';
 import { isSilentReply } from '../outbound/extract-media.js';
 import { type HomeChannels, targetChat } from '../outbound/target-chat.js';
 import { CLARIFY_TOOLSET } from '../turn/clarify-questions.js';
-import type { CronJob, CronJobsStore } from './jobs-store.js';
+import { type CronJob, type CronJobsStore, isDue } from './jobs-store.js';
 import { nextRunAfter } from './schedule.js';
 
 /** What the cron runner needs from the host. */
@@ -50,16 +50,47 @@ function nextState(job: CronJob, ranAt: Date): Pick<CronJob, 'state' | 'next_run
   return { state: done ? 'completed' : 'scheduled', next_run_at: done ? null : next.toISOString(), repeat };
 }
 
-/** One run of one job: a fresh session, the prompt, the output saved and delivered (spec 5.5). */
+/** How long a run may take (HERMES_CRON_TIMEOUT, seconds; 600 by default) before it is aborted. */
+export function cronTimeoutMs(env: CronDeps['env']): number {
+  return Number(env.HERMES_CRON_TIMEOUT ?? 600) * 1000;
+}
+
+/**
+ * A claim older than this is abandoned (its replica died mid-run) and another replica may run the job again.
+ * A live run is aborted at the timeout; the margin covers its delivery and clock skew between replicas.
+ */
+export function staleClaimMs(env: CronDeps['env']): number {
+  const timeoutMs = cronTimeoutMs(env);
+  return (Number.isFinite(timeoutMs) && timeoutMs > 0 ? timeoutMs : 600_000) + 5 * 60_000;
+}
+
+/**
+ * One run of one job, now, whether due or not (the tests and a manual run): claimed first, so it is not run
+ * twice at once. Undefined when another run holds the job, or it is gone.
+ */
 export async function runCronJob(
   rt: CronDeps,
   store: CronJobsStore,
   job: CronJob,
   now = new Date(),
 ): Promise<CronJob | undefined> {
-  store.update(job.id, (j) => ({ ...j, state: 'running' }));
+  const claimed = await store.claim(job.id, {
+    now: new Date(),
+    staleAfterMs: staleClaimMs(rt.env),
+    dueOnly: false,
+  });
+  return claimed ? runClaimed(rt, store, claimed, now) : undefined;
+}
+
+/** A fresh session, the prompt, the output saved and delivered (spec 5.5); the job must be claimed. */
+async function runClaimed(
+  rt: CronDeps,
+  store: CronJobsStore,
+  job: CronJob,
+  now: Date,
+): Promise<CronJob | undefined> {
   const controller = new AbortController();
-  const timeoutMs = Number(rt.env.HERMES_CRON_TIMEOUT ?? 600) * 1000;
+  const timeoutMs = cronTimeoutMs(rt.env);
   const timer = setTimeout(() => controller.abort(new Error('cron run timed out')), timeoutMs);
   timer.unref();
   let text = '';
@@ -112,41 +143,55 @@ export async function runCronJob(
       }
     }
   }
-  return store.update(job.id, (j) => ({
+  const after = await store.finish(job, (j) => ({
     ...j,
     ...nextState(j, now),
     last_run_at: now.toISOString(),
     last_status: status,
     last_error: problems.length ? problems.join('; ') : null,
   }));
+  if (!after)
+    rt.logger.warn('cron run not recorded: the job was removed, or its claim was taken over meanwhile', {
+      id: job.id,
+    });
+  return after;
 }
 
-/** Every enabled, scheduled job whose time has come. */
-export function dueJobs(store: CronJobsStore, now: Date): CronJob[] {
-  return store
-    .list()
-    .filter(
-      (j) =>
-        j.enabled &&
-        j.state === 'scheduled' &&
-        j.next_run_at !== null &&
-        new Date(j.next_run_at).getTime() <= now.getTime(),
-    );
+/**
+ * Every enabled, scheduled job whose time has come, and jobs left running under a claim older than
+ * `staleAfterMs` (their runner died). Candidates only: the ticker runs one only once its claim lands.
+ */
+export async function dueJobs(
+  store: CronJobsStore,
+  now: Date,
+  staleAfterMs = Number.POSITIVE_INFINITY,
+): Promise<CronJob[]> {
+  return (await store.list()).filter((j) => isDue(j, now, staleAfterMs));
 }
 
 /**
  * The gateway's cron ticker: every `tickMs` (60 s by default, HERMES_CRON_TICK_SECONDS to change) it runs
- * the due jobs one after another. A tick never overlaps the previous one.
+ * the due jobs one after another. A tick never overlaps the previous one. Every replica ticks over the same
+ * jobs; each due run is claimed first, and only the replica whose claim landed runs it. The returned stop
+ * waits (at most `waitMs`) for a run in progress, so its result is written before the storage closes.
  */
-export function startCronTicker(rt: CronDeps, store: CronJobsStore, tickMs: number): () => void {
-  let busy = false;
+export function startCronTicker(
+  rt: CronDeps,
+  store: CronJobsStore,
+  tickMs: number,
+): (waitMs?: number) => Promise<void> {
+  let current: Promise<void> | undefined;
+  let stopped = false;
   const tick = async () => {
-    if (busy || rt.shuttingDown) return;
-    busy = true;
+    const staleAfterMs = staleClaimMs(rt.env);
     try {
-      for (const job of dueJobs(store, new Date())) {
+      for (const due of await dueJobs(store, new Date(), staleAfterMs)) {
+        if (stopped || rt.shuttingDown) return;
+        // Claimed at the current time: a run earlier in this tick may have taken minutes.
+        const job = await store.claim(due.id, { now: new Date(), staleAfterMs, dueOnly: true });
+        if (!job) continue; // another replica claimed it first, or it changed since the list
         rt.logger.info('cron job running', { id: job.id, name: job.name });
-        const after = await runCronJob(rt, store, job);
+        const after = await runClaimed(rt, store, job, new Date());
         rt.logger.info('cron job finished', {
           id: job.id,
           status: after?.last_status,
@@ -155,11 +200,21 @@ export function startCronTicker(rt: CronDeps, store: CronJobsStore, tickMs: numb
       }
     } catch (err) {
       rt.logger.error('cron tick failed', { error: (err as Error).message });
-    } finally {
-      busy = false;
     }
   };
-  const timer = setInterval(() => void tick(), tickMs);
+  const timer = setInterval(() => {
+    if (current || stopped || rt.shuttingDown) return;
+    current = tick().finally(() => {
+      current = undefined;
+    });
+  }, tickMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return async (waitMs = 2000) => {
+    stopped = true;
+    clearInterval(timer);
+    if (!current) return;
+    let bound: NodeJS.Timeout | undefined;
+    await Promise.race([current, new Promise((r) => (bound = setTimeout(r, waitMs)))]);
+    clearTimeout(bound);
+  };
 }

@@ -36,7 +36,7 @@ export function createCronTool(store: CronJobsStore): AgentTool {
       if (ctx.sessionKey.startsWith('agent:main:cron:'))
         return { ok: false, output: 'Cron runs cannot manage cron jobs.' };
       if (args.action === 'list') {
-        const jobs = store.list();
+        const jobs = await store.list();
         return { ok: true, output: jobs.length ? jobs.map(describeJob).join('\n') : 'No cron jobs.' };
       }
       if (args.action === 'create') {
@@ -49,7 +49,7 @@ export function createCronTool(store: CronJobsStore): AgentTool {
           const platform = typeof ctx.context.platform === 'string' ? ctx.context.platform : undefined;
           const chatId = typeof ctx.context.chatId === 'string' ? ctx.context.chatId : undefined;
           const threadId = typeof ctx.context.threadId === 'string' ? ctx.context.threadId : undefined;
-          const job = store.add({
+          const job = await store.add({
             name: args.name ?? args.prompt.slice(0, 40),
             prompt: args.prompt,
             schedule,
@@ -71,10 +71,10 @@ export function createCronTool(store: CronJobsStore): AgentTool {
       }
       if (!args.id) return { ok: false, output: `${args.action} needs the job id (action=list shows them).` };
       if (args.action === 'remove')
-        return store.remove(args.id)
+        return (await store.remove(args.id))
           ? { ok: true, output: `Removed ${args.id}.` }
           : { ok: false, output: `No job ${args.id}.` };
-      const updated = store.update(args.id, (j) => {
+      const updated = await store.update(args.id, (j) => {
         if (args.action === 'pause') return { ...j, enabled: false };
         if (args.action === 'resume')
           return { ...j, enabled: true, state: j.state === 'completed' ? j.state : 'scheduled' };

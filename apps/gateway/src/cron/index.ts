@@ -1,4 +1,19 @@
-export { dueJobs, resolveCronTargets, runCronJob, startCronTicker } from './cron-runner.js';
+export {
+  cronTimeoutMs,
+  dueJobs,
+  resolveCronTargets,
+  runCronJob,
+  staleClaimMs,
+  startCronTicker,
+} from './cron-runner.js';
 export { createCronTool } from './cron-tool.js';
-export { type CronJob, type CronJobState, CronJobsStore } from './jobs-store.js';
+export {
+  type ClaimOptions,
+  CRON_JOBS_KEY,
+  type CronJob,
+  type CronJobState,
+  CronJobsStore,
+  isDue,
+  type NewCronJob,
+} from './jobs-store.js';
 export { type CronSchedule, nextRunAfter, parseSchedule, ScheduleError } from './schedule.js';

@@ -15,7 +15,7 @@ import { CronJobsStore } from '../cron/jobs-store.js';
 import { handleAction } from '../inbound/approval-actions.js';
 import { nothingAllowed } from '../inbound/authorize.js';
 import { handleInbound } from '../inbound/intake.js';
-import { PairingStore } from '../inbound/pairing-store.js';
+import { filePairingDocuments, kvPairingDocuments, PairingStore } from '../inbound/pairing-store.js';
 import { replayEntries } from '../inbound/replay.js';
 import { SessionDispatcher } from '../inbound/session-dispatch.js';
 import { gatewayAttachPolicy } from '../outbound/attachable-path.js';
@@ -33,6 +33,12 @@ import { startLivenessWatchdog } from '../platforms/liveness-watchdog.js';
 import { conventionalProfile, type PlatformProfile } from '../platforms/platform-profile.js';
 import { remotePlatformAdapter, servePlatformCalls } from '../platforms/remote-adapter.js';
 import { ATTACHMENT_OP, fetchAttachmentElsewhere, serveAttachment } from '../platforms/remote-attachments.js';
+import {
+  AGENT_TOOL_OP,
+  type AgentToolRunner,
+  agentToolElsewhere,
+  serveAgentTool,
+} from '../platforms/remote-tools.js';
 import { type GatewayStatusFile, removeFile, writeStatusFile } from '../platforms/status-file.js';
 import { sessionKeyFor } from '../sessions/session-key.js';
 import type { Skill } from '../skills/skill-library.js';
@@ -95,7 +101,7 @@ export class GatewayHost {
   private lastStatusWritten: string | undefined;
   private readonly startedAt = new Date();
   private sweeperStop: (() => void) | undefined;
-  private cronStop: (() => void) | undefined;
+  private cronStop: ((waitMs?: number) => Promise<void>) | undefined;
   private ownership: ConnectionOwnership | undefined;
   private presenceTimer: NodeJS.Timeout | undefined;
   private watchdogStop: (() => void) | undefined;
@@ -178,7 +184,12 @@ export class GatewayHost {
       kv,
       turns: storage.turns,
       units: storage.units,
-      pairing: new PairingStore(config.paths.pairingDir),
+      // Replicas share the pairing through the state's kv store: a message may run on any of them.
+      pairing: new PairingStore(
+        storage.replicas !== undefined
+          ? kvPairingDocuments(kv, storage.location)
+          : filePairingDocuments(config.paths.pairingDir),
+      ),
       approvals,
       forgetSessionApprovals: (key) => (approvals as Partial<InMemoryApprovalGate>).forgetSession?.(key),
       agent: options.agent,
@@ -228,7 +239,8 @@ export class GatewayHost {
       },
     };
     this.sweeperStop = mediaCache.startSweeper(3_600_000);
-    this.cron = new CronJobsStore(config.paths.cronDir);
+    // With replicas, the jobs are the shared state's (kv), so every replica sees and runs the same ones.
+    this.cron = new CronJobsStore(config.paths.cronDir, storage);
   }
 
   async start(): Promise<void> {
@@ -285,6 +297,7 @@ export class GatewayHost {
             hostOps: {
               [ATTACHMENT_OP]: (args) => serveAttachment((id) => this.dispatcher?.liveMessage(id), args),
               [ACTION_OP]: (args) => serveForwardedAction(this.runtime, args),
+              [AGENT_TOOL_OP]: (args) => serveAgentTool((p) => this.supervisor.get(p), args),
             },
           },
         );
@@ -430,6 +443,16 @@ export class GatewayHost {
       this.remoteAdapters.set(platform, remote);
     }
     return remote;
+  }
+
+  /**
+   * Where a platform's agent tools run: undefined here (this replica runs the platform, or is alone), else
+   * through the replica holding its connection.
+   */
+  agentToolRoute(platform: string): AgentToolRunner | undefined {
+    const calls = this.runtime.storage.replicas?.calls;
+    if (!calls || !this.supervisor.isStandby(platform)) return undefined;
+    return agentToolElsewhere(calls, platform);
   }
 
   /**
@@ -643,7 +666,8 @@ export class GatewayHost {
     // After the adapters stopped: another replica may take their connections over at once.
     await this.ownership?.stop();
     this.sweeperStop?.();
-    this.cronStop?.();
+    // A run in progress gets a moment to record its result before the storage closes.
+    await this.cronStop?.(Math.min(drainMs, 2000));
     this.watchdogStop?.();
     clearInterval(this.pruneTimer);
     removeFile(this.runtime.config.paths.statusFile);

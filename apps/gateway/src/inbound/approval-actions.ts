@@ -182,7 +182,7 @@ async function answerAction(
   }
   const prompt = rt.approvalPrompts.get(parsed.approvalId);
   if (mode === 'if-here' && !prompt) return false;
-  if (!mayAnswer(rt, platform, action, prompt)) {
+  if (!(await mayAnswer(rt, platform, action, prompt))) {
     rt.logger.warn('button press by a user who may not answer this approval; nothing applied', {
       platform,
       userId: action.sender.id,
@@ -226,7 +226,7 @@ async function answerClarifyByButton(
 ): Promise<void> {
   const q = rt.clarify.get(pressed.id);
   const asker = q ? { platform: q.chat.platform, chatId: q.chat.chatId, userId: q.userId } : undefined;
-  if (!mayAnswer(rt, platform, action, asker)) {
+  if (!(await mayAnswer(rt, platform, action, asker))) {
     rt.logger.warn('button press by a user who may not answer this question; nothing applied', {
       platform,
       userId: action.sender.id,
@@ -251,12 +251,12 @@ async function answerClarifyByButton(
  * The person whose turn asked, an admin (`gateway.allow_admin_from`), or someone the platform's allowlist,
  * roles or pairing name. Allow-all settings do not count: anyone in a group could press otherwise.
  */
-function mayAnswer(
+async function mayAnswer(
   rt: ApprovalActionDeps,
   platform: string,
   action: InboundAction,
   prompt: Pick<ApprovalPrompt, 'platform' | 'chatId' | 'userId'> | undefined,
-): boolean {
+): Promise<boolean> {
   if (action.chat.platform !== platform) return false;
   if (
     prompt &&
@@ -266,7 +266,7 @@ function mayAnswer(
   )
     return true;
   if (rt.config.file.gateway.allow_admin_from.includes(`${platform}:${action.sender.id}`)) return true;
-  const decision = authorize(action, rt.profileOf(platform), rt.env, rt.pairing);
+  const decision = await authorize(action, rt.profileOf(platform), rt.env, rt.pairing);
   return (
     decision.allowed &&
     (decision.via === 'allowlist' || decision.via === 'role' || decision.via === 'pairing')

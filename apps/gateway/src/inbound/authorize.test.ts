@@ -44,86 +44,104 @@ const msg = (platform: string, id: string, altId?: string) => ({
 });
 
 describe('authorize', () => {
-  it('denies by default when nothing is configured', () => {
-    expect(authorize(msg('telegram', '42'), {}, pairing)).toEqual({ allowed: false, reason: 'no-allowlist' });
+  it('denies by default when nothing is configured', async () => {
+    expect(await authorize(msg('telegram', '42'), {}, pairing)).toEqual({
+      allowed: false,
+      reason: 'no-allowlist',
+    });
   });
 
-  it('always lets event platforms through', () => {
-    expect(authorize(msg('webhook', ''), {}, pairing).allowed).toBe(true);
+  it('always lets event platforms through', async () => {
+    expect((await authorize(msg('webhook', ''), {}, pairing)).allowed).toBe(true);
   });
 
-  it('denies a message without a user id', () => {
-    expect(authorize(msg('telegram', ''), { GATEWAY_ALLOW_ALL_USERS: 'true' }, pairing)).toEqual({
+  it('denies a message without a user id', async () => {
+    expect(await authorize(msg('telegram', ''), { GATEWAY_ALLOW_ALL_USERS: 'true' }, pairing)).toEqual({
       allowed: false,
       reason: 'no-user',
     });
   });
 
-  it('follows the spec order: allow-all, pairing, allowlists, gateway allow-all', () => {
-    expect(authorize(msg('telegram', '42'), { TELEGRAM_ALLOW_ALL_USERS: 'yes' }, pairing)).toMatchObject({
+  it('follows the spec order: allow-all, pairing, allowlists, gateway allow-all', async () => {
+    expect(
+      await authorize(msg('telegram', '42'), { TELEGRAM_ALLOW_ALL_USERS: 'yes' }, pairing),
+    ).toMatchObject({
       via: 'allow-all-platform',
     });
-    const r = pairing.generateCode('telegram', '42');
-    if (r.ok) pairing.approveCode('telegram', r.code);
-    expect(authorize(msg('telegram', '42'), { TELEGRAM_ALLOWED_USERS: '7' }, pairing)).toMatchObject({
+    const r = await pairing.generateCode('telegram', '42');
+    expect(r.ok && (await pairing.approveCode('telegram', r.code)).ok).toBe(true);
+    expect(await authorize(msg('telegram', '42'), { TELEGRAM_ALLOWED_USERS: '7' }, pairing)).toMatchObject({
       via: 'pairing',
     });
-    expect(authorize(msg('telegram', '7'), { TELEGRAM_ALLOWED_USERS: '1, 7' }, pairing)).toMatchObject({
+    expect(await authorize(msg('telegram', '7'), { TELEGRAM_ALLOWED_USERS: '1, 7' }, pairing)).toMatchObject({
       via: 'allowlist',
     });
-    expect(authorize(msg('telegram', '8'), { GATEWAY_ALLOWED_USERS: '8' }, pairing)).toMatchObject({
+    expect(await authorize(msg('telegram', '8'), { GATEWAY_ALLOWED_USERS: '8' }, pairing)).toMatchObject({
       via: 'allowlist',
     });
     // An allowlist that exists but does not contain the user wins over GATEWAY_ALLOW_ALL_USERS.
     expect(
-      authorize(msg('telegram', '9'), { TELEGRAM_ALLOWED_USERS: '7', GATEWAY_ALLOW_ALL_USERS: '1' }, pairing),
+      await authorize(
+        msg('telegram', '9'),
+        { TELEGRAM_ALLOWED_USERS: '7', GATEWAY_ALLOW_ALL_USERS: '1' },
+        pairing,
+      ),
     ).toEqual({
       allowed: false,
       reason: 'not-allowed',
     });
-    expect(authorize(msg('telegram', '9'), { GATEWAY_ALLOW_ALL_USERS: '1' }, pairing)).toMatchObject({
+    expect(await authorize(msg('telegram', '9'), { GATEWAY_ALLOW_ALL_USERS: '1' }, pairing)).toMatchObject({
       via: 'allow-all-gateway',
     });
   });
 
-  it("matches the alternate id, and applies the platform's id rule to both sides", () => {
+  it("matches the alternate id, and applies the platform's id rule to both sides", async () => {
     expect(
-      authorize(msg('whatsapp', 'lid-1', '15551234567'), { WHATSAPP_ALLOWED_USERS: '15551234567' }, pairing)
-        .allowed,
+      (
+        await authorize(
+          msg('whatsapp', 'lid-1', '15551234567'),
+          { WHATSAPP_ALLOWED_USERS: '15551234567' },
+          pairing,
+        )
+      ).allowed,
     ).toBe(true);
     expect(
-      authorize(msg('wecom', 'ZhangSan'), { WECOM_ALLOWED_USERS: 'wecom:user:zhangsan' }, pairing).allowed,
+      (await authorize(msg('wecom', 'ZhangSan'), { WECOM_ALLOWED_USERS: 'wecom:user:zhangsan' }, pairing))
+        .allowed,
     ).toBe(true);
     // Without a rule, ids compare as written (trimmed).
     expect(
-      authorize(msg('telegram', 'ZhangSan'), { TELEGRAM_ALLOWED_USERS: ' zhangsan' }, pairing).allowed,
+      (await authorize(msg('telegram', 'ZhangSan'), { TELEGRAM_ALLOWED_USERS: ' zhangsan' }, pairing))
+        .allowed,
     ).toBe(false);
-    expect(authorize(msg('slack', 'U1'), { SLACK_ALLOWED_USERS: '*' }, pairing).allowed).toBe(true);
+    expect((await authorize(msg('slack', 'U1'), { SLACK_ALLOWED_USERS: '*' }, pairing)).allowed).toBe(true);
   });
 
-  it('lets request/reply clients through (their platform authenticated them) and reads no other env', () => {
-    expect(authorize(msg('api_server', 'client'), {}, pairing)).toMatchObject({ via: 'event-platform' });
+  it('lets request/reply clients through (their platform authenticated them) and reads no other env', async () => {
+    expect(await authorize(msg('api_server', 'client'), {}, pairing)).toMatchObject({
+      via: 'event-platform',
+    });
   });
 
-  it('admits members of an allowed role (Discord), by role id or name, and no one else', () => {
+  it('admits members of an allowed role (Discord), by role id or name, and no one else', async () => {
     const member = {
       chat: { platform: 'discord', chatId: 'c', chatType: 'group' as const },
       sender: { id: 'u9', roles: ['111', 'Moderators'] },
     };
-    expect(authorize(member, { DISCORD_ALLOWED_ROLES: 'moderators' }, pairing)).toMatchObject({
+    expect(await authorize(member, { DISCORD_ALLOWED_ROLES: 'moderators' }, pairing)).toMatchObject({
       via: 'role',
     });
-    expect(authorize(member, { DISCORD_ALLOWED_ROLES: '111' }, pairing)).toMatchObject({ via: 'role' });
+    expect(await authorize(member, { DISCORD_ALLOWED_ROLES: '111' }, pairing)).toMatchObject({ via: 'role' });
     const outsider = { ...member, sender: { id: 'u9' } };
     expect(
-      authorize(outsider, { DISCORD_ALLOWED_ROLES: '111', GATEWAY_ALLOW_ALL_USERS: 'true' }, pairing),
+      await authorize(outsider, { DISCORD_ALLOWED_ROLES: '111', GATEWAY_ALLOW_ALL_USERS: 'true' }, pairing),
     ).toEqual({
       allowed: false,
       reason: 'not-allowed',
     });
   });
 
-  it('knows when nothing at all is allowed, for the startup warning', () => {
+  it('knows when nothing at all is allowed, for the startup warning', async () => {
     const chats = [PROFILES.telegram!, PROFILES.slack!];
     expect(nothingAllowed({}, chats)).toBe(true);
     expect(nothingAllowed({ SLACK_ALLOWED_USERS: 'U1' }, chats)).toBe(false);

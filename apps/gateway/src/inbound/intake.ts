@@ -151,7 +151,7 @@ export async function processInbound(
   msg: InboundMessage,
   journalIds: number[],
 ): Promise<void> {
-  const decision = authorize(msg, rt.profileOf(msg.chat.platform), rt.env, rt.pairing);
+  const decision = await authorize(msg, rt.profileOf(msg.chat.platform), rt.env, rt.pairing);
   if (!decision.allowed) {
     await rt.journal.finish(journalIds, 'ignored');
     await refuse(rt, msg);
@@ -268,10 +268,10 @@ async function refuse(rt: IntakeDeps, msg: InboundMessage): Promise<void> {
     rt.logger.info('message from an unauthorised user ignored', { platform, chatType: msg.chat.chatType });
     return;
   }
-  const result = rt.pairing.generateCode(platform, msg.sender.id, msg.sender.name ?? '');
+  const result = await rt.pairing.generateCode(platform, msg.sender.id, msg.sender.name ?? '');
   if (!result.ok) {
     if (result.reason === 'store_unreadable')
-      rt.logger.error('pairing files unreadable; fix or remove them', { dir: rt.pairing.dir });
+      rt.logger.error('pairing files unreadable; fix or remove them', { dir: rt.pairing.location });
     await rt.deliverer.deliverText(msg.chat, PAIRING_REFUSALS[result.reason] ?? 'Please try again later.');
     return;
   }

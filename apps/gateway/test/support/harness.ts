@@ -10,6 +10,7 @@ import { createCronTool } from '../../src/cron/cron-tool.js';
 import { CronJobsStore } from '../../src/cron/jobs-store.js';
 import { GatewayHost } from '../../src/host/gateway-host.js';
 import { conventionalProfile } from '../../src/platforms/platform-profile.js';
+import { platformAgentTools } from '../../src/platforms/platform-tools.js';
 import type { Skill } from '../../src/skills/skill-library.js';
 import { createSkillTool } from '../../src/skills/skill-tool.js';
 import type { Db } from '../../src/state/db.js';
@@ -62,6 +63,8 @@ export async function startHarness(
     skills?: Skill[];
     /** A state storage of the test's own (replicas on one PostgreSQL); default: by HERMES_TEST_STATE. */
     storage?: StateStorage;
+    /** Give the agent the adapters' own tools (`capabilities.agentTools`), routed as the gateway routes them. */
+    platformTools?: boolean;
   } = {},
 ): Promise<Harness> {
   const home = options.home ?? mkdtempSync(join(tmpdir(), 'hermes-host-'));
@@ -79,6 +82,9 @@ export async function startHarness(
     ...options.env,
   });
   const logger = createMemoryLogger();
+  const adapter = options.adapter ?? new MemoryAdapter();
+  const storage =
+    options.storage ?? (onPostgres ? await openPostgresStorage(await postgresSchemaFor(home)) : undefined);
   const agent = createAgent({
     baseURL: fake.baseURL,
     apiKey: 'test-key',
@@ -86,19 +92,18 @@ export async function startHarness(
     maxRetries: 0,
     tools: [
       createTerminalTool(),
-      createCronTool(new CronJobsStore(config.paths.cronDir)),
+      // The host's jobs: the shared state's when the storage has replicas, else cron/jobs.json.
+      createCronTool(new CronJobsStore(config.paths.cronDir, storage)),
       createClarifyTool((req) => askClarify(host.runtime, req)),
       ...(options.skills ? [createSkillTool(options.skills)] : []),
+      ...(options.platformTools
+        ? platformAgentTools([adapter, ...(options.extraAdapters ?? [])], (p) => host.agentToolRoute(p))
+        : []),
     ],
   });
-  const adapter = options.adapter ?? new MemoryAdapter();
   const host = new GatewayHost({
     config,
-    ...(options.storage
-      ? { storage: options.storage }
-      : onPostgres
-        ? { storage: await openPostgresStorage(await postgresSchemaFor(home)) }
-        : {}),
+    ...(storage ? { storage } : {}),
     logger,
     agent,
     adapters: [adapter, ...(options.extraAdapters ?? [])],
