@@ -1,6 +1,7 @@
 // Replicas on PostgreSQL (issue 15): API-server turns/s with one replica on PostgreSQL against one on
 // SQLite, then two and three replicas; the takeover time after kill -9 of the connection owner (median and
-// max of 10); what one journal and one outbox write cost on each engine. Every process is started here,
+// max of 10); what one journal and one outbox write cost on each engine; what a send through another
+// replica's connection costs. Every process is started here,
 // on 127.0.0.1, and stopped before the script ends. PostgreSQL runs with its own durability on (fsync,
 // synchronous commit), as an operator runs it; state.db with the gateway's WAL + synchronous=NORMAL.
 import { spawn } from 'node:child_process';
@@ -21,6 +22,7 @@ const CLIENTS = Number(process.env.BENCH_REPLICA_CLIENTS ?? 16);
 const TAKEOVERS = Number(process.env.BENCH_TAKEOVERS ?? 10);
 const LEASE_SECONDS = Number(process.env.BENCH_LEASE_SECONDS ?? 2);
 const WRITES = Number(process.env.BENCH_STATE_WRITES ?? 2000);
+const CALLS = Number(process.env.BENCH_PLATFORM_CALLS ?? 500);
 
 /** Resolves with the first line `child` prints that parses as JSON; rejects on exit or after `ms`. */
 function firstJsonLine(child, ms) {
@@ -241,6 +243,44 @@ async function writeCost(env) {
   }
 }
 
+/**
+ * µs per adapter call forwarded to the replica holding the connection (a reply sent by a replica running a
+ * turn for a connection it does not hold), sequential, against the floor of the same number of plain round
+ * trips: record the call, the holder takes it, answers, the caller reads the answer (4 round trips).
+ */
+async function platformCallCost(url) {
+  const homes = [0, 1].map(() => mkdtempSync(join(tmpdir(), 'hermes-bench-calls-')));
+  const [holder, caller] = await Promise.all(
+    homes.map((home, i) =>
+      openStateStorage(
+        loadConfig({ HERMES_HOME: home, HERMES_DATABASE_URL: url, HERMES_REPLICA_ID: `bench-${i}` }),
+      ),
+    ),
+  );
+  const server = holder.replicas.calls.serve({
+    platforms: () => ['bench'],
+    run: async () => ({ ok: true, result: { ok: true, messageIds: ['m'] } }),
+  });
+  try {
+    const args = { chat: { platform: 'bench', chatId: '1', chatType: 'dm' }, message: { text: 'hello' } };
+    for (let i = 0; i < 20; i++) await caller.replicas.calls.call('bench', 'send', args, 10_000);
+    let t = performance.now();
+    for (let i = 0; i < CALLS; i++) {
+      const outcome = await caller.replicas.calls.call('bench', 'send', args, 10_000);
+      if (outcome.state !== 'done') throw new Error(`forwarded call ended ${outcome.state}`);
+    }
+    const forwarded = ((performance.now() - t) * 1000) / CALLS;
+    t = performance.now();
+    for (let i = 0; i < CALLS; i++) for (let k = 0; k < 4; k++) await caller.kv.get('bench:none');
+    const floor = ((performance.now() - t) * 1000) / CALLS;
+    return { forwarded, floor };
+  } finally {
+    await server.close();
+    await Promise.all([holder.close(), caller.close()]);
+    for (const home of homes) rmSync(home, { recursive: true, force: true });
+  }
+}
+
 const avail = postgresAvailability();
 if (!avail.ok) {
   console.log(`\nReplica benchmarks skipped: ${avail.reason}\n`);
@@ -252,6 +292,7 @@ try {
   const takeover = await benchTakeover(pg);
   const sqliteWrites = await writeCost({});
   const pgWrites = await writeCost({ HERMES_DATABASE_URL: await pg.createDatabase('bench_writes') });
+  const calls = await platformCallCost(await pg.createDatabase('bench_calls'));
   const f = (n) => n.toFixed(0);
   const r = (a, b) => `${(a / b).toFixed(2)}×`;
   console.log(
@@ -279,6 +320,9 @@ try {
   );
   console.log(
     `| outbox enqueue+sending+sent µs (vs state.db) | ${f(pgWrites.outbox)} | ${f(sqliteWrites.outbox)} | ${r(pgWrites.outbox, sqliteWrites.outbox)} |`,
+  );
+  console.log(
+    `| send through another replica's connection µs (vs 4 plain round trips) | ${f(calls.forwarded)} | ${f(calls.floor)} | ${r(calls.forwarded, calls.floor)} |`,
   );
 } finally {
   await pg.stop();

@@ -18,6 +18,7 @@ import {
 } from './replica-traffic.js';
 import {
   checkWecomReplies,
+  liveWecomConnection,
   type SentWecomMessage,
   startWecomTraffic,
   type WecomTraffic,
@@ -329,6 +330,12 @@ suite(
       /** kill -9s in the run: each may cut a send in flight, at most a few (one per chat being answered). */
       killCount = 0,
       w?: WecomTraffic,
+      /**
+       * WeCom messages pushed onto a paused holder's socket while it was stopped: the fake (as WeCom) never
+       * pushes them again, they wait in that socket until the replica resumes and hands them over, so they are
+       * answered after messages sent later. Allowed out of order, counted apart; never allowed to go missing.
+       */
+      heldByPause: ReadonlySet<string> = new Set(),
     ) => {
       const check = checkTelegramReplies(t.sent, r.telegram);
       if (check.missing.length > 0) await explainMissing(r, check.missing);
@@ -364,6 +371,11 @@ suite(
         wecomLost = wecom.missing
           .map((m) => m.token)
           .filter((token) => !wecomCut.has(token) && !wecomDied.has(token));
+        const late = wecom.outOfOrder.filter((o) => heldByPause.has(o.got));
+        wecom.outOfOrder = wecom.outOfOrder.filter((o) => !heldByPause.has(o.got));
+        console.log(
+          `[${label}] wecom: ${heldByPause.size} pushed onto the paused holder's socket, ${late.length} of them answered after later messages (${late.map((o) => o.got).join(' ') || 'none'})`,
+        );
         console.log(
           `[${label}] wecom: ${w.sent.length} sent, ${wecom.answered} answered (${wecom.passive} passive, ${wecom.proactive} proactive), ` +
             `${wecom.missing.length} missing (${wecomCut.size} cut mid-send, ${wecomDied.size} died unread with a killed socket), ` +
@@ -561,7 +573,18 @@ suite(
       );
 
       await settle(r, t, w);
-      await verify('kill -9 ×2 + SIGSTOP', r, t, api, 2, w);
+      const heldByPause = new Set(
+        w.sent
+          .filter(
+            (m) =>
+              m.connection !== undefined &&
+              r.wecomReplicaOf(m.connection) === paused.name &&
+              m.sentAt >= pausedAt &&
+              m.sentAt <= resumedAt,
+          )
+          .map((m) => m.token),
+      );
+      await verify('kill -9 ×2 + SIGSTOP', r, t, api, 2, w, heldByPause);
       const spread = await turnSpread('kill -9 ×2 + SIGSTOP', r);
       await turnSpread('kill -9 ×2 + SIGSTOP', r, 'wecom');
       // Turns ran on more than one replica: not all on whichever held the connection.
@@ -589,6 +612,53 @@ suite(
       expect(t.total).toBe(1_000);
       expect(w.total).toBe(100);
     }, 170_000);
+
+    it("WeCom callbacks pushed onto a paused holder's socket are answered once after it resumes", async () => {
+      const r = await startRig(1, 2, 3);
+      const holder = await r.waitForOwner('wecom', 20_000);
+      const pausedAt = Date.now();
+      r.pause(holder);
+      // Pushed before anyone else subscribes: they wait in the paused replica's socket, and WeCom never
+      // pushes a callback twice, so only that replica can hand them over.
+      const sent: SentWecomMessage[] = r.wecomUsers.map((u) => {
+        const token = wecomToken(u.index + 1, 1);
+        const connection = liveWecomConnection(r.wecom);
+        const { reqId, msgid } = r.wecom.deliverText(`msg ${token}`, { from: u.userId, chatId: u.userId });
+        return {
+          user: u.index + 1,
+          chatId: u.userId,
+          seq: 1,
+          token,
+          sentAt: Date.now(),
+          reqId,
+          msgid,
+          ...(connection === undefined ? {} : { connection }),
+        };
+      });
+      expect(
+        sent.every((m) => m.connection !== undefined && r.wecomReplicaOf(m.connection) === holder.name),
+      ).toBe(true);
+      const takeover = await r.measureWecomTakeover(holder, pausedAt, 20_000);
+      console.log(`[paused holder] wecom takeover: ${JSON.stringify(takeover)}`);
+      await sleep(pausedAt + 3 * LEASE_SECONDS * 1000 - Date.now());
+      r.resume(holder);
+      await waitFor(
+        () => checkWecomReplies(sent, r.wecom.replies).missing.length === 0,
+        'the held callbacks answered',
+        30_000,
+      ).catch(() => undefined);
+      await sleep(LEASE_SECONDS * 1000);
+      const check = checkWecomReplies(sent, r.wecom.replies);
+      if (check.missing.length > 0) await explainMissingWecom(r, check.missing);
+      console.log(
+        `[paused holder] wecom: ${sent.length} pushed onto ${holder.name}'s socket while it was stopped, ${check.answered} answered ` +
+          `(${check.passive} passive, ${check.proactive} proactive), ${check.duplicated.length} duplicated`,
+      );
+      expect(check.missing.map((m) => m.token)).toEqual([]);
+      expect(check.duplicated).toEqual([]);
+      // Its socket is no longer the bot's: the answers went out proactively through the new holder.
+      expect(check.passive).toBe(0);
+    }, 90_000);
 
     it('a rolling restart of all three under steady traffic loses and duplicates nothing, order kept', async () => {
       const r = await startRig(50, 3, 10);

@@ -82,11 +82,11 @@ export class PgJournal implements JournalStorage {
   ): Promise<number | undefined> {
     const key = sessionKey ?? null;
     if (partKeys.length === 0)
-      return this.db.fenced(platform, (on) =>
+      return this.#recordOn(platform, (on) =>
         recordEntry(on, dedupeKey, platform, payload, this.now(), this.replicaId, key, this.notifyChannel),
       );
     // One statement: the entry and its parts commit together, fenced or not.
-    return this.db.fenced(platform, async (on) => {
+    return this.#recordOn(platform, async (on) => {
       const values = [
         dedupeKey,
         platform,
@@ -101,6 +101,17 @@ export class PgJournal implements JournalStorage {
       const { rows } = await on.query<{ id: number }>(Q.recordWithParts, values);
       return rows[0]?.id;
     });
+  }
+
+  /**
+   * Alone, a connection's holder journals under its lease: a holder that lost it also runs what it journals,
+   * and must not once another replica does. With replicas sharing turns (`notifyChannel`), journaling only
+   * hands a message over (a claim decides who runs it, the dedupe key that it runs once), so a holder that
+   * lost its lease still journals what only its socket received: a WeCom callback pushed to a paused
+   * holder's socket is never pushed again, and refusing it would lose it.
+   */
+  #recordOn<T>(platform: string, fn: (on: Queryable) => Promise<T>): Promise<T> {
+    return this.notifyChannel === null ? this.db.fenced(platform, fn) : fn(this.db);
   }
 
   async known(dedupeKeys: readonly string[]): Promise<string[]> {

@@ -108,7 +108,8 @@ export class PgOutbox implements OutboxStorage {
     private readonly replicaId: string | null,
   ) {}
 
-  enqueue(chat: ChatRef, messages: readonly OutboundMessage[], turnRef?: string): Promise<number[]> {
+  // async: a lost lease is a rejection, like every other failure of the write, never a synchronous throw.
+  async enqueue(chat: ChatRef, messages: readonly OutboundMessage[], turnRef?: string): Promise<number[]> {
     return this.db.fenced(chat.platform, (on) =>
       enqueueReply(on, chat, messages, turnRef, this.now(), this.replicaId),
     );
