@@ -60,6 +60,22 @@ describe('WecomAdapter replies', () => {
     });
   });
 
+  it("a reply to a message this socket never received goes proactively, never on another message's req_id", async () => {
+    rig = await startRig();
+    // Alice's newer message is pending here; the one answered reached another replica's socket.
+    const { reqId: newer } = await receiveFrom(rig, 'alice', 'newer question');
+    const result = await rig.adapter.send(dm('alice'), {
+      text: 'answer to the older one',
+      replyTo: 'msg-elsewhere',
+    });
+    expect(result.ok).toBe(true);
+    expect(rig.fake.frames.at(-1)).toMatchObject({
+      cmd: 'aibot_send_msg',
+      body: { chatid: 'alice', markdown: { content: 'answer to the older one' } },
+    });
+    expect(rig.fake.frames.some((f) => f.cmd === 'aibot_respond_msg' && f.reqId === newer)).toBe(false);
+  });
+
   it('a proactive-looking send to a group with a cached token goes through aibot_respond_msg', async () => {
     rig = await startRig();
     const { reqId } = rig.fake.deliverText('@Bot hello', { from: 'alice', chatId: 'wrGroup' });

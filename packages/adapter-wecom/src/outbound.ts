@@ -62,7 +62,14 @@ interface Route {
   delivered: number;
 }
 
-/** `replyTo` names the message answered; `quote:` ids and unknown ids fall back to the chat's latest token. */
+/**
+ * `replyTo` names the message answered, and its own token is the one to use. For a message this socket never
+ * received (it reached another replica's socket, or one before a reconnect) or whose token expired, a DM
+ * goes proactively: the chat's latest token belongs to another callback, and a passive reply on it would show
+ * as that message's answer. A group keeps the fallback, since WeCom refuses proactive posts there (600039) and
+ * a reply tied to a neighbour beats none. Without `replyTo` (cron, home channel) and for `quote:` ids, the
+ * chat's latest token serves as before.
+ */
 function findToken(
   tokens: WecomReplyTokenCache,
   chat: ChatRef,
@@ -70,7 +77,7 @@ function findToken(
 ): WecomReplyToken | undefined {
   if (replyTo && !replyTo.startsWith('quote:')) {
     const token = tokens.forMessage(replyTo);
-    if (token) return token;
+    if (token || chat.chatType === 'dm') return token;
   }
   return tokens.forChat(chat.chatId);
 }
