@@ -11,10 +11,18 @@ afterEach(async () => {
 });
 
 async function startWithButtons(): Promise<{ r: Rig; url: string }> {
-  const port = await freePort();
-  const publicUrl = `http://127.0.0.1:${port}`;
-  rig = await startRig({ actions: { publicUrl, port } });
-  return { r: rig, url: `${publicUrl}${MATTERMOST_ACTIONS_PATH}` };
+  // The endpoint must name its port before it listens, and another process may take a port freePort saw
+  // free (CI lost that race once): a few tries with fresh ports, never a different outcome.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const publicUrl = `http://127.0.0.1:${port}`;
+    try {
+      rig = await startRig({ actions: { publicUrl, port } });
+      return { r: rig, url: `${publicUrl}${MATTERMOST_ACTIONS_PATH}` };
+    } catch (error) {
+      if (attempt >= 3 || !String((error as Error).message).includes('EADDRINUSE')) throw error;
+    }
+  }
 }
 
 const channel = { platform: 'mattermost', chatId: 'group-1', chatType: 'channel' } as const;
