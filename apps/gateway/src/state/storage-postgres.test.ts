@@ -156,7 +156,7 @@ suite(pgSuiteName('PostgreSQL storage engine'), () => {
       const r = await c.query(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'hermes_dropped'",
       );
-      return r.rowCount;
+      return r.rowCount ?? 0;
     });
     expect(killed).toBeGreaterThan(0);
     // Each dropped idle connection reports once, and only then has the pool let go of it: until every one
