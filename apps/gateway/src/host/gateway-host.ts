@@ -390,10 +390,11 @@ export class GatewayHost {
   private async leftovers(scope: RecoveryScope | undefined): Promise<Leftovers> {
     if (scope?.platforms.length === 0) return { replies: [], messages: [] };
     const dispatched = this.runtime.sessionDispatch?.platforms;
-    const open = await this.runtime.journal.open(scope);
+    // Messages any replica may run are claimed by session, not replayed by whoever finds them first.
+    const replayed = scope?.platforms.filter((p) => !dispatched?.has(p));
+    const open = replayed?.length === 0 ? [] : await this.runtime.journal.open(scope);
     return {
       replies: await this.runtime.outbox.pending(scope),
-      // Messages any replica may run are claimed by session, not replayed by whoever finds them first.
       messages: dispatched ? open.filter((e) => !dispatched.has(e.platform)) : open,
     };
   }

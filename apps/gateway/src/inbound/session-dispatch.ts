@@ -105,11 +105,6 @@ export class SessionDispatcher {
     return this.live.get(String(journalId));
   }
 
-  /** Sessions this replica runs now, for `hermes status`. */
-  held(): string[] {
-    return [...this.running.keys()];
-  }
-
   private async pass(): Promise<void> {
     const { claims, platforms, maxSessions } = this.options;
     const room = Math.max(0, maxSessions - this.running.size);

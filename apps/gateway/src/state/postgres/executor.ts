@@ -69,7 +69,8 @@ export class PgExecutor implements Queryable {
    * first asserts the connection lease's token (held until COMMIT, so a takeover waits for it), and refused
    * once the lease is lost.
    */
-  fenced<T>(platform: string, fn: (on: Queryable) => Promise<T>): Promise<T> {
+  // `platform` undefined: a write only a running session fences (no connection lease applies).
+  fenced<T>(platform: string | undefined, fn: (on: Queryable) => Promise<T>): Promise<T> {
     const fence = this.fences.fenceFor(platform, this.target.where);
     if (fence === undefined) return fn(this);
     return this.inTransaction(fn, fence);

@@ -43,13 +43,14 @@ export class PgFences {
    * The lease to assert for a write on `platform`: the running session's when there is one, else the
    * platform's connection lease; undefined when neither fences it; throws when the lease was lost.
    */
-  fenceFor(platform: string, where: string): WriteFence {
+  fenceFor(platform: string | undefined, where: string): WriteFence {
     const session = sessionFenceContext.getStore();
     if (session) {
       const lease = session.lease();
       if (!lease) throw sessionLeaseLost(session.sessionKey, where);
       return { what: `session ${session.sessionKey}`, lease };
     }
+    if (platform === undefined) return undefined;
     const lease = this.leaseFor(platform, where);
     return lease === undefined ? undefined : { what: `the ${platform} connection`, lease };
   }

@@ -131,11 +131,8 @@ export class PgOutbox implements OutboxStorage {
 
   async #markSending(id: number): Promise<number> {
     // Inside a dispatched message the session lease fences the send, whoever holds the connection.
-    if (sessionFenceContext.getStore()) {
-      const platform = (await this.db.query<{ platform: string }>(Q.platformOf, [id])).rows[0]?.platform;
-      if (platform === undefined) return 0;
-      return (await this.db.fenced(platform, (on) => on.query(Q.markSending, [this.now(), id]))).rowCount;
-    }
+    if (sessionFenceContext.getStore())
+      return (await this.db.fenced(undefined, (on) => on.query(Q.markSending, [this.now(), id]))).rowCount;
     if (!this.db.fences.active) return (await this.db.query(Q.markSending, [this.now(), id])).rowCount;
     const { platforms, tokens } = this.db.fences.snapshot();
     return (await this.db.query(Q.markSendingFenced, [this.now(), id, platforms, tokens])).rowCount;

@@ -70,6 +70,21 @@ suite(pgSuiteName('PostgreSQL platform calls: adapter calls forwarded to the con
     return { gate, release };
   };
 
+  /** A holder of telegram whose call number 1 hangs until released; the others answer `result(n)` at once. */
+  const serveHoldingFirst = (on: PlatformCalls, result: (n: number) => unknown) => {
+    const { gate, release } = hanging();
+    const ran = serve(
+      on,
+      () => ['telegram'],
+      async ({ args }) => {
+        const n = (args as { n: number }).n;
+        if (n === 1) await gate;
+        return { ok: true, result: result(n) };
+      },
+    );
+    return { ran, release };
+  };
+
   const rows = (schema: string) =>
     asAdmin(async (c) => {
       const r = await c.query<{ id: string; state: string; taken_by: string | null; caller: string }>(
@@ -199,15 +214,7 @@ suite(pgSuiteName('PostgreSQL platform calls: adapter calls forwarded to the con
     const { url } = await freshSchemaUrl();
     const a = await replica(url, 'replica-a');
     const b = await replica(url, 'replica-b');
-    const { gate, release } = hanging();
-    const ran = serve(
-      a,
-      () => ['telegram'],
-      async ({ args }) => {
-        if ((args as { n: number }).n === 1) await gate;
-        return { ok: true, result: (args as { n: number }).n };
-      },
-    );
+    const { ran, release } = serveHoldingFirst(a, (n) => n);
 
     const first = b.call('telegram', 'send', { chat: 'c1', n: 1 }, 10_000);
     await until(() => ran.length === 1);
@@ -226,15 +233,7 @@ suite(pgSuiteName('PostgreSQL platform calls: adapter calls forwarded to the con
     const { url, schema } = await freshSchemaUrl();
     const a = await replica(url, 'replica-a');
     const b = await replica(url, 'replica-b');
-    const { gate, release } = hanging();
-    const ran = serve(
-      a,
-      () => ['telegram'],
-      async ({ args }) => {
-        if ((args as { n: number }).n === 1) await gate;
-        return { ok: true, result: null };
-      },
-    );
+    const { ran, release } = serveHoldingFirst(a, () => null);
 
     const first = b.call('telegram', 'send', { chat: 'c1', n: 1 }, 10_000);
     await until(() => ran.length === 1);
@@ -254,15 +253,7 @@ suite(pgSuiteName('PostgreSQL platform calls: adapter calls forwarded to the con
     const a = await replica(url, 'replica-a');
     const b = await replica(url, 'replica-b');
     const c = await replica(url, 'replica-c');
-    const { gate, release } = hanging();
-    const ranOnA = serve(
-      a,
-      () => ['telegram'],
-      async ({ args }) => {
-        if ((args as { n: number }).n === 1) await gate;
-        return { ok: true, result: 'from a' };
-      },
-    );
+    const { ran: ranOnA, release } = serveHoldingFirst(a, () => 'from a');
     const first = b.call('telegram', 'send', { chat: 'c1', n: 1 }, 10_000);
     await until(() => ranOnA.length === 1);
     const second = b.call('telegram', 'send', { chat: 'c1', n: 2 }, 10_000);

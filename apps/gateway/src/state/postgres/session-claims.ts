@@ -80,7 +80,7 @@ export class PgSessionClaims implements SessionClaims {
   async claim(session: HeldSession): Promise<ClaimedEntry[]> {
     const held = this.#own(session);
     const rows = await this.within(held, () =>
-      this.db.fenced('', (on) =>
+      this.db.fenced(undefined, (on) =>
         on.query<RawJournalEntry & { was: number | null }>(Q.claim, [held.sessionKey, held.token.toString()]),
       ),
     );
