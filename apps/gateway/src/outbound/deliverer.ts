@@ -109,6 +109,39 @@ export class Deliverer {
   }
 
   /**
+   * A request/reply answer, sent once to the client waiting on the request, with no outbox row: that client
+   * is the answer's only reader and cannot outlive this process, so a row would leave nothing to recover.
+   */
+  sendToWaitingClient(chat: ChatRef, messages: readonly OutboundMessage[]): Promise<DeliveryReport> {
+    return this.#track(this.#sendToWaitingClient(chat, messages));
+  }
+
+  async #sendToWaitingClient(chat: ChatRef, messages: readonly OutboundMessage[]): Promise<DeliveryReport> {
+    const report: DeliveryReport = { sent: 0, failed: 0, messageIds: [] };
+    const adapter = this.deps.adapterFor(chat.platform);
+    for (const message of messages) {
+      const result: SendResult = adapter
+        ? await adapter.send(chat, message).catch((err: unknown) => ({
+            ok: false as const,
+            error: toAdapterError(err, chat.platform),
+          }))
+        : { ok: false, error: new AdapterError('not_connected', `platform ${chat.platform} is not running`) };
+      if (result.ok) {
+        report.sent++;
+        report.messageIds.push(...result.messageIds);
+        continue;
+      }
+      report.failed++;
+      this.deps.logger.warn('answer not delivered to the client waiting for it', {
+        platform: chat.platform,
+        code: result.error.code,
+        error: result.error.message,
+      });
+    }
+    return report;
+  }
+
+  /**
    * Sends rows already in the outbox, in order; used after enqueue and by crash recovery. `reuseFirst`
    * delivers the first row by finishing a streamed message (an edit, a native stream's finish) so the
    * reply is not shown twice; if that fails for good the row is sent as a new message.

@@ -214,7 +214,7 @@ export function openStateDb(path: string): Db {
     chmodSync(path, 0o600);
     db = new Database(path);
     migrate(db);
-    checkpointOnTimer(db);
+    checkpointOnTimer(db, path);
     return db;
   } catch (err) {
     db?.close();

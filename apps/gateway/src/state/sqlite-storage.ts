@@ -131,10 +131,11 @@ export class SqliteStorage implements StateStorage {
   }
 
   private finishTurn(turn: FinishedTurn): void {
-    const { sessions, turns } = this.stores;
+    const { sessions, turns, journal } = this.stores;
     this.atomically(() => {
       sessions.appendMany(turn.sessionId, turn.messages);
       if (turn.usage) sessions.addUsage(turn.sessionId, turn.usage, turn.usage.lastPromptTokens);
+      if (turn.closeJournal) journal.finish(turn.closeJournal.ids, turn.closeJournal.state);
       // SAVEPOINT: a failed /insights row must not take the transcript down with it.
       try {
         this.atomically(() => turns.record(turn.record));

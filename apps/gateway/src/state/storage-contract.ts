@@ -711,6 +711,37 @@ export function storageContract(
         expect((await s.turns.insights(0)).turns).toBe(0);
       });
 
+      it('finishTurn closes the journal entries it is given in the same commit, or none when it fails', async () => {
+        const created = await s.sessions.create(KEY, chat, '99');
+        const answered = (await s.journal.record('k:answered', 'api_server', '{}'))!;
+        const left = (await s.journal.record('k:left', 'api_server', '{}'))!;
+        const other = (await s.journal.record('k:other', 'api_server', '{}'))!;
+        s.journal.setSessionKey(answered, KEY);
+        await s.units.finishTurn({
+          sessionId: created.id,
+          messages: [{ role: 'assistant', content: 'answer' }],
+          record: turnRecord({ sessionId: created.id }),
+          closeJournal: { ids: [answered], state: 'done' },
+        });
+        await s.units.finishTurn({
+          sessionId: created.id,
+          messages: [],
+          record: turnRecord({ sessionId: created.id }),
+          closeJournal: { ids: [left], state: 'abandoned' },
+        });
+        // A turn whose writes are refused closes nothing: its entry stays open for the replay.
+        await expect(
+          s.units.finishTurn({
+            sessionId: 'no-such-session',
+            messages: [{ role: 'assistant', content: 'lost' }],
+            record: turnRecord({ sessionId: 'no-such-session' }),
+            closeJournal: { ids: [other], state: 'done' },
+          }),
+        ).rejects.toThrow();
+        expect((await s.journal.open()).map((e) => e.id)).toEqual([other]);
+        expect((await s.sessions.transcript(created.id)).map((m) => m.content)).toEqual(['answer']);
+      });
+
       it('recordReply enqueues the chunks, finishes the journal entries and keeps the streamed message', async () => {
         const a = (await s.journal.record('k:a', 'telegram', '{}'))!;
         const b = (await s.journal.record('k:b', 'telegram', '{}'))!;

@@ -162,6 +162,11 @@ export interface FinishedTurn {
   usage?: TokenUsage & { lastPromptTokens: number };
   /** The /insights row; a failure to write it must not fail the turn (engines may skip it on error). */
   record: TurnRecord;
+  /**
+   * Journal entries closed in the same commit. A request/reply turn closes its entries here: its client is
+   * the only reader of the answer and cannot outlive the process, so the answer needs no outbox row.
+   */
+  closeJournal?: { ids: readonly number[]; state: 'done' | 'abandoned' };
 }
 
 /** A reply recorded for delivery; the inbound entries it answers are finished in the same commit. */

@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 
 /** How often WAL frames are copied into state.db (a checkpoint), unless the WAL reaches the cap first. */
@@ -8,15 +10,65 @@ export const WAL_CAP_PAGES = 10_000;
 const WAL_KEEP_BYTES = 16 * 1024 * 1024;
 
 /**
+ * The checkpointer: its own connection to state.db on a worker thread. A PASSIVE checkpoint from another
+ * connection is allowed in WAL mode and never blocks the writer, so the page copies and the two fsyncs of
+ * each checkpoint no longer stop the event loop. Evaluated as CommonJS so it runs the same from src and dist.
+ */
+const CHECKPOINTER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.path, { fileMustExist: true });
+// Busy means a writer is mid-checkpoint or closing: skip this tick, never wait.
+db.pragma('busy_timeout = 0');
+parentPort.on('message', (m) => {
+  if (m === 'close') {
+    db.close();
+    parentPort.close();
+    return;
+  }
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+  } catch {}
+});
+`;
+
+/**
  * Checkpoints on a timer instead of inside whichever commit crosses 1000 WAL pages. A checkpoint copies
  * every page changed since the last one and fsyncs twice; under load SQLite's default ran one every few
- * dozen requests, inside a request's commit. Once a second, the same hot pages are copied once, and no
- * commit waits for an fsync. Crash safety is unchanged: a commit is durable once it is in the WAL
- * (synchronous = NORMAL), whether or not it has been checkpointed; a crash replays the WAL on open.
+ * dozen requests, inside a request's commit. Once a second, the same hot pages are copied once, on a
+ * worker thread, and no commit waits for an fsync. Crash safety is unchanged: a commit is durable once it
+ * is in the WAL (synchronous = NORMAL), whether or not it has been checkpointed; a crash replays the WAL.
+ * The worker starts on the first tick, so short-lived commands (`hermes status`) never start one.
  */
-export function checkpointOnTimer(db: Database.Database): void {
+export function checkpointOnTimer(db: Database.Database, path: string): void {
   db.pragma(`wal_autocheckpoint = ${WAL_CAP_PAGES}`);
   db.pragma(`journal_size_limit = ${WAL_KEEP_BYTES}`);
+  let worker: Worker | undefined;
+  const timer = setInterval(() => {
+    if (!db.open) {
+      clearInterval(timer);
+      worker?.postMessage('close');
+      return;
+    }
+    worker ??= startCheckpointer(db, path);
+    worker.postMessage('checkpoint');
+  }, CHECKPOINT_INTERVAL_MS);
+  timer.unref();
+}
+
+function startCheckpointer(db: Database.Database, path: string): Worker {
+  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+  const worker = new Worker(CHECKPOINTER, { eval: true, workerData: { driver, path } });
+  worker.unref();
+  worker.on('error', () => {
+    // The checkpointer could not open state.db: SQLite's own cap (WAL_CAP_PAGES) still checkpoints inside
+    // a commit, as it does without a worker; try the timer on this thread instead.
+    if (db.open) checkpointHere(db);
+  });
+  return worker;
+}
+
+function checkpointHere(db: Database.Database): void {
   const timer = setInterval(() => {
     if (!db.open) {
       clearInterval(timer);

@@ -9,7 +9,7 @@ import { ToolProgress } from '../outbound/tool-progress.js';
 import { expiredReason, resolveResetPolicy } from '../sessions/reset-policy.js';
 import { routeSkills } from '../skills/route-skills.js';
 import type { SessionRow, TranscriptMessage } from '../state/session-store.js';
-import type { TranscriptEntry } from '../state/storage.js';
+import type { FinishedTurn, TranscriptEntry } from '../state/storage.js';
 import type { SpokenReplyDeps } from '../voice/spoken-delivery.js';
 import { deliverSpokenReply, transcriberFor } from '../voice/spoken-delivery.js';
 import { composeTurnInput, type PendingInput } from './compose-turn.js';
@@ -99,9 +99,10 @@ export async function ensureSession(
   rt: TurnDeps,
   sessionKey: string,
   msg: InboundMessage,
-): Promise<{ session: SessionRow; resetNotice?: string }> {
+): Promise<{ session: SessionRow; resetNotice?: string; empty?: true }> {
   const current = await rt.sessions.active(sessionKey);
-  if (!current) return { session: await rt.sessions.create(sessionKey, msg.chat, msg.sender.id) };
+  if (!current)
+    return { session: await rt.sessions.create(sessionKey, msg.chat, msg.sender.id), empty: true };
   const policy = resolveResetPolicy(
     rt.config.file,
     msg.chat.platform,
@@ -179,8 +180,9 @@ export async function runAgentTurn(
     await runTurnOnce(rt, items, lane);
   } finally {
     // A turn left open for replay (shutdown) keeps the record, so the replay can mark the cut message;
-    // after kill -9 nothing here runs and the record stays for the same reason.
-    if (!rt.shuttingDown)
+    // after kill -9 nothing here runs and the record stays for the same reason. Request/reply turns stream
+    // to their client, never into a chat message, so they leave no record to clear.
+    if (!rt.shuttingDown && !items.at(-1)?.msg.request)
       await Promise.all(journalIds.map((id) => rt.kv.delete(openStreamKey(id)))).catch((err: unknown) =>
         rt.logger.warn('streamed-reply marker not cleared', { error: (err as Error).message }),
       );
@@ -202,7 +204,7 @@ async function runTurnOnce(
     await rt.journal.finish(journalIds, 'abandoned');
     return;
   }
-  const { session, resetNotice } = await ensureSession(rt, lane.sessionKey, msg);
+  const { session, resetNotice, empty } = await ensureSession(rt, lane.sessionKey, msg);
   if (resetNotice) await rt.deliverer.deliverText(msg.chat, resetNotice);
   const shared =
     msg.chat.chatType !== 'dm' &&
@@ -217,7 +219,8 @@ async function runTurnOnce(
   // has the note about the failed transcription in front of it.
   if (!request && rt.profileOf(msg.chat.platform).kind === 'chat')
     for (const notice of composed.notices) await rt.deliverer.deliverText(msg.chat, notice);
-  const history = requestHistory(msg) ?? historyFrom(await rt.sessions.transcript(session.id));
+  // A session made just now has no transcript to read.
+  const history = requestHistory(msg) ?? (empty ? [] : historyFrom(await rt.sessions.transcript(session.id)));
   const userMessageId = await rt.units.startTurn(session.id, userText, journalIds);
 
   const stopTyping = keepTyping(adapter, msg.chat);
@@ -239,6 +242,8 @@ async function runTurnOnce(
   let finalText = '';
   let error: Extract<AgentEvent, { type: 'error' }> | undefined;
   let interrupted = false;
+  let ended = false;
+  let closeJournal: FinishedTurn['closeJournal'];
   const startedAt = Date.now();
   const usage = {
     model: undefined as string | undefined,
@@ -325,10 +330,16 @@ async function runTurnOnce(
         answered = ev.messages;
       }
     }
+    ended = true;
   } finally {
     stopTyping();
     await progress?.finish();
     if (streamer) outcome = await streamer.settle();
+    // A request/reply turn that ran to its end closes its journal entries with its writes: one commit
+    // fewer, and its answer needs no outbox row (see `FinishedTurn.closeJournal`). A turn cut by a stop
+    // stays open for the replay, which abandons it.
+    if (request && ended && !(interrupted && rt.shuttingDown))
+      closeJournal = { ids: journalIds, state: request.signal.aborted ? 'abandoned' : 'done' };
     // What the turn leaves behind (its messages, token counts, the /insights row) in one commit, before
     // any reply is recorded or sent; a commit each was most of a short turn's cost.
     await rt.units.finishTurn({
@@ -356,8 +367,11 @@ async function runTurnOnce(
         error: error?.code,
         interrupted,
       },
+      ...(closeJournal ? { closeJournal } : {}),
     });
   }
+  const finishJournal = (state?: 'abandoned') =>
+    closeJournal ? Promise.resolve() : rt.journal.finish(journalIds, state);
   if (interrupted && rt.shuttingDown) {
     // Leave the turn as if it never started: the journal replays the message on the next start, and the
     // cut does not count toward giving the message up as poison.
@@ -368,19 +382,19 @@ async function runTurnOnce(
   }
   if (request?.signal.aborted) {
     rt.logger.info('request abandoned by its client; run stopped', { platform: msg.chat.platform });
-    await rt.journal.finish(journalIds, 'abandoned');
+    await finishJournal('abandoned');
     return;
   }
   // A newer message interrupted this turn: its reply is stale, the next turn answers everything together.
   if (interrupted && rt.lanes.queued(lane.sessionKey) > 0) {
-    await rt.journal.finish(journalIds);
+    await finishJournal();
     if (adapter) await markAbandonedSafely(rt, outcome, adapter, msg.chat);
     return;
   }
   if (request && error && adapter?.failRequest) {
     // A client waiting on a request gets the failure as an error (status, code), never as answer text.
     adapter.failRequest(msg.chat, requestFailureOf(error));
-    await rt.journal.finish(journalIds);
+    await finishJournal();
     return;
   }
   const errorText = error ? `⚠️ ${error.message}` : '';
@@ -414,7 +428,7 @@ async function runTurnOnce(
       ? `${streamed}${errorText && !streamed.includes(errorText) ? `\n\n${errorText}` : ''}`
       : finalText || errorText || (interrupted ? '⚡ Stopped.' : '');
   if (!reply) {
-    await rt.journal.finish(journalIds);
+    await finishJournal();
     return;
   }
   budget?.spend();
@@ -423,7 +437,8 @@ async function runTurnOnce(
     reply,
     replyTo: target ? undefined : msg.id,
     sessionId: session.id,
-    journalIds,
+    journalIds: closeJournal ? [] : journalIds,
+    toWaitingClient: closeJournal !== undefined && !target,
   });
   // Spoken only where a person reads the chat the message came from (not API clients or webhook routes).
   if (!request && !target && !interrupted && !error && finalText)
@@ -451,6 +466,8 @@ async function deliverTurnReply(
     journalIds: number[];
     reuseFirst?: FinalPlan['reuseFirst'];
     streamedMessageId?: string;
+    /** The answer goes to the client waiting on the request, with no outbox row (entries already closed). */
+    toWaitingClient?: boolean;
   },
 ): Promise<void> {
   let messages: OutboundMessage[];
@@ -465,6 +482,10 @@ async function deliverTurnReply(
     if (o.replyTo) plain.replyTo = o.replyTo;
     if (o.chat.threadId) plain.threadId = o.chat.threadId;
     messages = [plain];
+  }
+  if (o.toWaitingClient) {
+    await rt.deliverer.sendToWaitingClient(o.chat, messages);
+    return;
   }
   // Recovery after a crash from here on can finish a streamed message instead of leaving it partial.
   const ids = await rt.units.recordReply({

@@ -103,7 +103,9 @@ export class PgUnits implements StateUnits {
         // The turn's messages matter; its statistics row does not.
         await tx.query('ROLLBACK TO SAVEPOINT insights_row');
       }
+      if (turn.closeJournal) await this.journal.finishOn(tx, turn.closeJournal.ids, turn.closeJournal.state);
     });
+    if (turn.closeJournal) this.journal.written(turn.closeJournal.ids);
   }
 
   async recordReply(reply: RecordedReply): Promise<number[]> {
