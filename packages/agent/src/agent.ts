@@ -3,6 +3,7 @@ import { type CompressInput, type CompressResult, compressHistory } from './comp
 import { EventChannel } from './event-channel.js';
 import { runTurnLoop, type TurnDeps } from './loop/run-turn.js';
 import { type ModelConfigStatus, resolveModelConfig } from './model-config.js';
+import { createModelFetch, type FetchFunction } from './model-fetch/index.js';
 import type {
   AgentEvent,
   AgentLogger,
@@ -34,6 +35,11 @@ export interface AgentOptions {
   reasoningEffort?: ReasoningEffort;
   /** Cap on one tool result in the transcript. Default 50,000 characters. */
   maxToolOutputChars?: number;
+  /**
+   * The fetch the model client uses. Default: `createModelFetch()`, undici's request() on a keep-alive
+   * pool that honours HTTP_PROXY/HTTPS_PROXY/NO_PROXY. Pass `globalThis.fetch` for Node's own.
+   */
+  fetch?: FetchFunction;
 }
 
 export interface Agent {
@@ -129,7 +135,11 @@ export function createAgent(options: AgentOptions = {}): Agent {
     };
   }
   const requestTimeoutMs = options.requestTimeoutMs ?? 120_000;
+  // One pool per agent. The agent has no close(): the pool's idle sockets are unref'd, so it never holds
+  // the process open, and it goes with the agent.
+  const fetch = options.fetch ?? createModelFetch().fetch;
   const client = new OpenAI({
+    fetch,
     baseURL: status.baseURL,
     apiKey: status.apiKey,
     maxRetries: options.maxRetries ?? 2,

@@ -56,6 +56,15 @@ export {
   OPENAI_DEFAULT_BASE_URL,
   resolveModelConfig,
 } from './model-config.js';
+export {
+  createModelFetch,
+  type FetchFunction,
+  type ModelFetch,
+  ModelFetchAbortError,
+  ModelFetchError,
+  type ModelFetchErrorCode,
+  type ModelFetchOptions,
+} from './model-fetch/index.js';
 export { type ModelProbeResult, probeModel } from './model-probe.js';
 export { describeProviderError, type ProviderErrorInfo } from './provider-errors.js';
 export { defineTool, type ToolDefinition } from './tools/define-tool.js';

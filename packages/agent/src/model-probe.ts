@@ -1,4 +1,5 @@
 import OpenAI, { APIError } from 'openai';
+import { createModelFetch } from './model-fetch/index.js';
 import { describeProviderError } from './provider-errors.js';
 import type { AgentErrorCode } from './types.js';
 
@@ -16,7 +17,9 @@ export async function probeModel(o: {
   apiKey?: string;
   timeoutMs?: number;
 }): Promise<ModelProbeResult> {
+  const transport = createModelFetch();
   const client = new OpenAI({
+    fetch: transport.fetch,
     apiKey: o.apiKey ?? 'no-key',
     maxRetries: 0,
     timeout: o.timeoutMs ?? 10_000,
@@ -41,5 +44,8 @@ export async function probeModel(o: {
       return { ok: true, detail: `${where} answers (it has no model list to check "${o.model}" against)` };
     const info = describeProviderError(error);
     return { ok: false, code: info.code, message: `${where}: ${info.message}` };
+  } finally {
+    // A probe is one-off: its pool goes with it (every response has been read or aborted by now).
+    await transport.close();
   }
 }
