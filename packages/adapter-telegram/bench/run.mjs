@@ -14,6 +14,16 @@ const BURST = Number(process.env.BENCH_BURST ?? 1000);
 const BURST_CHATS = 50;
 const WAIT_MS = 60_000;
 
+/**
+ * Main-thread CPU time (µs): a diagnostic next to the wall-clock rates, steadier on a shared machine since
+ * time the thread spends descheduled is not counted. A Node without process.threadCpuUsage prints n/a.
+ */
+function threadCpuMicros() {
+  if (typeof process.threadCpuUsage !== 'function') return Number.NaN;
+  const { user, system } = process.threadCpuUsage();
+  return user + system;
+}
+
 function percentile(values, p) {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
@@ -67,6 +77,7 @@ async function measure(fake, label) {
     await watcher.wait(id);
   }
   const sequential = [];
+  const seqCpu = threadCpuMicros();
   const seqStart = performance.now();
   for (let i = 0; i < SEQUENTIAL; i++) {
     const { id, sentAt } = push(users[i % BURST_CHATS]);
@@ -74,17 +85,22 @@ async function measure(fake, label) {
     sequential.push(watcher.arrived.get(id) - sentAt);
   }
   const seqSeconds = (performance.now() - seqStart) / 1000;
+  const seqCpuPer = (threadCpuMicros() - seqCpu) / SEQUENTIAL;
   const burst = [];
+  const burstCpu = threadCpuMicros();
   const burstStart = performance.now();
   for (let i = 0; i < BURST; i++) burst.push(push(users[i % BURST_CHATS]));
   await Promise.all(burst.map((b) => watcher.wait(b.id)));
   const burstSeconds = (performance.now() - burstStart) / 1000;
+  const burstCpuPer = (threadCpuMicros() - burstCpu) / BURST;
   watcher.off();
   return {
     label,
     seqRate: SEQUENTIAL / seqSeconds,
     seqP50: percentile(sequential, 50),
     seqP99: percentile(sequential, 99),
+    seqCpuPer,
+    burstCpuPer,
     burstRate: BURST / burstSeconds,
     burstP99: percentile(
       burst.map((b) => watcher.arrived.get(b.id) - b.sentAt),
@@ -242,6 +258,15 @@ for (const [name, b, a] of [
   ['burst round trips/s', persisted.burstRate, adapter.burstRate],
 ]) {
   console.log(`${name.padEnd(44)}${f(b).padStart(12)}${f(a).padStart(12)}${f(a / b, 2).padStart(18)}`);
+}
+console.log(
+  `\n${'main-thread CPU (µs, fake included; lower is better)'.padEnd(44)}${'baseline'.padStart(12)}${'adapter'.padStart(12)}${'baseline/adapter'.padStart(18)}`,
+);
+for (const [name, b, a] of [
+  ['per sequential round trip', baseline.seqCpuPer, adapter.seqCpuPer],
+  ['per burst round trip', baseline.burstCpuPer, adapter.burstCpuPer],
+]) {
+  console.log(`${name.padEnd(44)}${f(b).padStart(12)}${f(a).padStart(12)}${f(b / a, 2).padStart(18)}`);
 }
 console.log(
   '\nbaseline: getUpdates long poll + sendMessage with bare node:http (keep-alive), same fake, same run.',

@@ -470,10 +470,13 @@ export class TelegramAdapter implements PlatformAdapter {
     }
     this.#handledTo = next;
     // The next getUpdates confirms this batch to Telegram: it waits until the host journaled every message.
-    return intake
-      .settled()
-      .then(() => this.#persistSoon(running))
-      .then(() => running.handoff?.drained());
+    // A host whose receive() returns nothing has nothing to wait for: the save is queued straight away
+    // (it still runs on a later turn, see saveSoon), without a round of promises per batch.
+    const saved = intake.journaling
+      ? intake.settled().then(() => this.#persistSoon(running))
+      : this.#persistSoon(running);
+    const handoff = running.handoff;
+    return handoff ? saved.then(() => handoff.drained()) : saved;
   }
 
   async #startPolling(running: Running): Promise<void> {

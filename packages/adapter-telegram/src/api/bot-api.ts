@@ -79,9 +79,11 @@ export class TelegramBotApi {
     // Like AbortSignal.timeout: the deadline alone never keeps the process alive.
     timer.unref();
     this.#inFlight.add(controller);
-    const raw = this.telegram.callApi.bind(this.telegram) as unknown as RawCall;
     try {
-      return await raw(method, payload, { signal: controller.signal });
+      // A method call rather than a bound copy per call: telegraf's public type leaves the signal out.
+      return await (this.telegram as unknown as { callApi: RawCall }).callApi(method, payload, {
+        signal: controller.signal,
+      });
     } catch (error) {
       const stopped = this.#closed || caller?.aborted === true;
       throw telegramErrorFrom(error, {

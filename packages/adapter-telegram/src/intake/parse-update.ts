@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fastTelegramMessage } from './fast-parse.js';
 
 /**
  * The parts of a Bot API update the adapter reads, checked before use: Telegram is trusted, but a proxy,
@@ -135,6 +136,8 @@ export function parseTelegramUpdate(raw: unknown): ParsedUpdate {
       ? { kind: 'malformed', updateId: id, problem: 'the update carries nothing besides update_id' }
       : { kind: 'other', updateId: id, type };
   }
+  const common = fastTelegramMessage(update['message']);
+  if (common !== undefined) return { kind: 'message', updateId: id, message: common };
   const parsed = telegramMessageSchema.safeParse(update['message']);
   if (!parsed.success) {
     const problem = parsed.error.issues

@@ -264,6 +264,11 @@ export class TelegramIntake {
     if (!this.#insideHandle) this.#o.onHeldChanged();
   }
 
+  /** True while a hand-over waits for the host's journal (settled() would wait). */
+  get journaling(): boolean {
+    return this.#journaling.size > 0;
+  }
+
   /** Settles once every message handed over so far is journaled (or refused and kept in held()). */
   async settled(): Promise<void> {
     while (this.#journaling.size > 0) await Promise.all([...this.#journaling]);

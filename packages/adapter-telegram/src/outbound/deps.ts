@@ -17,20 +17,25 @@ export interface TelegramTarget {
   threadId?: string;
 }
 
+// Module-level: a regex literal inside a function is a new RegExp object on every call, and these run
+// several times per message sent.
+const SIGNED_DIGITS = /^-?\d+$/;
+const DIGITS = /^\d+$/;
+
 /** Telegram takes numeric chat ids as numbers and public channels as `@name`. */
 export function chatIdParam(chatId: string): number | string {
-  return /^-?\d+$/.test(chatId) ? Number(chatId) : chatId;
+  return SIGNED_DIGITS.test(chatId) ? Number(chatId) : chatId;
 }
 
 export function threadParam(target: TelegramTarget): Record<string, unknown> {
-  return target.threadId !== undefined && /^\d+$/.test(target.threadId)
+  return target.threadId !== undefined && DIGITS.test(target.threadId)
     ? { message_thread_id: Number(target.threadId) }
     : {};
 }
 
 /** Reply to `replyTo` if it still exists; a deleted original must not make the answer fail. */
 export function replyParam(replyTo: string | undefined): Record<string, unknown> {
-  return replyTo !== undefined && /^\d+$/.test(replyTo)
+  return replyTo !== undefined && DIGITS.test(replyTo)
     ? { reply_parameters: { message_id: Number(replyTo), allow_sending_without_reply: true } }
     : {};
 }
