@@ -29,7 +29,15 @@ function profileOf(descriptor) {
  */
 function productionLikeLogger() {
   const drop = () => {};
-  const inner = { debug: drop, info: drop, warn: drop, error: drop, child: () => inner };
+  // The CLI's pino logger says which levels it drops; at info, debug lines are skipped before redaction.
+  const inner = {
+    debug: drop,
+    info: drop,
+    warn: drop,
+    error: drop,
+    child: () => inner,
+    isLevelEnabled: (level) => level !== 'debug',
+  };
   return createRedactingLogger(inner, []);
 }
 

@@ -8,6 +8,11 @@ export interface Logger {
   warn(msg: string, fields?: LogFields): void;
   error(msg: string, fields?: LogFields): void;
   child(bindings: LogFields): Logger;
+  /**
+   * False when lines of `level` are dropped. Optional: wrappers that do work per line (redaction) skip it
+   * for dropped levels, so debug lines cost nothing on the hot path at the default level.
+   */
+  isLevelEnabled?(level: LogLevel): boolean;
 }
 
 export interface LogEntry {

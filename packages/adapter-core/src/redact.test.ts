@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createMemoryLogger } from './logger.js';
+import { createMemoryLogger, type Logger } from './logger.js';
 import { createRedactingLogger, createRedactor } from './redact.js';
 
 describe('createRedactor', () => {
@@ -46,5 +46,36 @@ describe('createRedactingLogger', () => {
     expect(all).not.toContain('hunter2-password');
     expect(all).not.toContain('whatever-it-is');
     expect(memory.find('warn', 'failed with [REDACTED]')).toHaveLength(1);
+  });
+
+  it('does no redaction work for a level the logger drops, and still logs the levels it keeps', () => {
+    const written: string[] = [];
+    let inspected = 0;
+    const inner: Logger = {
+      debug: (m) => written.push(`debug ${m}`),
+      info: (m) => written.push(`info ${m}`),
+      warn: (m) => written.push(`warn ${m}`),
+      error: (m) => written.push(`error ${m}`),
+      child: () => inner,
+      isLevelEnabled: (level) => level !== 'debug',
+    };
+    const logger = createRedactingLogger(inner, ['hunter2-password']);
+    // A field whose read is counted: redaction walks every field it is given.
+    const fields = {
+      get detail() {
+        inspected++;
+        return 'hunter2-password';
+      },
+    };
+    logger.debug('dropped hunter2-password', fields);
+    expect(inspected).toBe(0);
+    logger.child({ a: 1 }).info('kept hunter2-password', fields);
+    expect(inspected).toBe(1);
+    expect(written).toEqual(['info kept [REDACTED]']);
+    expect(logger.isLevelEnabled?.('debug')).toBe(false);
+    // A logger that cannot say drops nothing.
+    const memory = createMemoryLogger();
+    createRedactingLogger(memory).debug('kept');
+    expect(memory.entries.map((e) => e.msg)).toEqual(['kept']);
   });
 });

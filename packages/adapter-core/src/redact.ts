@@ -1,4 +1,4 @@
-import type { LogFields, Logger } from './logger.js';
+import type { LogFields, Logger, LogLevel } from './logger.js';
 
 /**
  * Token shapes of the platforms we speak to. Anything matching is masked even if nobody registered it
@@ -59,12 +59,16 @@ export function createRedactingLogger(inner: Logger, secrets: Iterable<string | 
   const wrap = (logger: Logger): Logger => {
     const fields = (f?: LogFields) =>
       f === undefined ? undefined : (redactValue(f, redact, 0) as LogFields);
+    const enabled = (level: LogLevel) => logger.isLevelEnabled?.(level) !== false;
     return {
-      debug: (m, f) => logger.debug(redact(m), fields(f)),
+      debug: (m, f) => {
+        if (enabled('debug')) logger.debug(redact(m), fields(f));
+      },
       info: (m, f) => logger.info(redact(m), fields(f)),
       warn: (m, f) => logger.warn(redact(m), fields(f)),
       error: (m, f) => logger.error(redact(m), fields(f)),
       child: (b) => wrap(logger.child(redactValue(b, redact, 0) as LogFields)),
+      isLevelEnabled: enabled,
     };
   };
   return wrap(inner);

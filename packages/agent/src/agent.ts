@@ -107,14 +107,23 @@ async function* configuredTurn(deps: TurnDeps, input: RunTurnInput): AsyncGenera
   // Leaving the for-await early (break, throw) must not leave a command running.
   const local = new AbortController();
   const signal = AbortSignal.any([input.signal, local.signal]);
+  let settled = false;
   const work = runTurnLoop(deps, input, signal, (e) => channel.push(e)).then(
-    () => channel.close(),
-    (error: unknown) => channel.fail(error),
+    () => {
+      settled = true;
+      channel.close();
+    },
+    (error: unknown) => {
+      settled = true;
+      channel.fail(error);
+    },
   );
   try {
     yield* channel;
   } finally {
-    local.abort();
+    // A loop that has ended holds nothing to stop (its listeners are gone), and an abort would build a
+    // DOMException with a stack trace on every turn for nobody to read.
+    if (!settled) local.abort();
     await work;
   }
 }

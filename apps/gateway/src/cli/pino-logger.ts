@@ -101,6 +101,7 @@ export function createGatewayLogger(options: {
       const fresh = withoutBound(bindings, bound);
       return wrap(p.child(fresh), new Set([...bound, ...Object.keys(fresh)]));
     },
+    isLevelEnabled: (l) => p.isLevelEnabled(l),
   });
   const logger = createRedactingLogger(wrap(root, new Set()), options.secrets);
   if (!known)
