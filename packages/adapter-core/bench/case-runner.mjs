@@ -9,7 +9,7 @@ const bench = (await import(pathToFileURL(file).href)).default;
 if (caseName === undefined) {
   // Plan request: a plain script has already run on import; a plan is described for run.mjs.
   if (bench?.cases) {
-    const cases = bench.cases.map(({ name, baseline }) => ({ name, baseline }));
+    const cases = bench.cases.map(({ name, baseline, nodeFlags }) => ({ name, baseline, nodeFlags }));
     console.log(`@@bench-plan ${JSON.stringify({ title: bench.title, cases })}`);
   }
   process.exit(0);

@@ -10,7 +10,8 @@
 //     setup(): context | Promise<context>,     // builds the input, once per child process
 //     inputBytes(context): number,             // for MB/s
 //     cases: Array<{ name: string, run(context): unknown, baseline?: string /* another case's name */,
-//                    describe?(result): string /* e.g. chunk count */ }>,
+//                    describe?(result): string /* e.g. chunk count */,
+//                    nodeFlags?: string[] /* V8/Node flags for this case's process only */ }>,
 //   }
 //
 // Usage: node bench/run.mjs [substring of a bench file name]
@@ -36,8 +37,8 @@ if (files.length === 0) {
 }
 
 const runner = join(here, 'case-runner.mjs');
-const node = (args) =>
-  spawnSync(process.execPath, ['--expose-gc', runner, ...args], {
+const node = (args, flags = []) =>
+  spawnSync(process.execPath, ['--expose-gc', ...flags, runner, ...args], {
     encoding: 'utf8',
     maxBuffer: 16 * 1024 * 1024,
   });
@@ -58,7 +59,7 @@ for (const file of files) {
   const plan = JSON.parse(planLine.slice(PLAN_MARK.length));
   const results = new Map();
   for (const benchCase of plan.cases) {
-    const child = node([path, benchCase.name]);
+    const child = node([path, benchCase.name], benchCase.nodeFlags);
     const last = child.stdout.trim().split('\n').pop() ?? '';
     if (child.status !== 0 || !last.startsWith('{')) {
       console.error(

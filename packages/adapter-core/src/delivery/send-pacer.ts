@@ -114,8 +114,9 @@ export function createSendPacer(options: SendPacerOptions = {}): SendPacer {
     // Each wait only when there is something to wait for: an await costs a turn of the microtask queue
     // and a promise, per call, on every send of a busy bot.
     if (lane.pausedUntil > Date.now()) await waitUntilResumed(lane);
-    if (lane.bucket) await lane.bucket.take(stopped);
-    if (global) await global.take(stopped);
+    // A free token is taken on the spot; take() (a promise) only when the bucket makes the send wait.
+    if (lane.bucket && (stopped.aborted || !lane.bucket.tryTake())) await lane.bucket.take(stopped);
+    if (global && (stopped.aborted || !global.tryTake())) await global.take(stopped);
     try {
       return await fn();
     } catch (raw) {

@@ -1,6 +1,6 @@
 import type { TopLevelBlocks } from '../block-stream.js';
 import { BlockJoins } from './block-leaves.js';
-import { BREAK, type Segment } from './segment.js';
+import { BREAK, makeSegment, type Segment } from './segment.js';
 
 /**
  * The segments the packer is looking at: from the start of the chunk being built to as far as it
@@ -46,15 +46,16 @@ export class SegmentWindow {
     const field = this.joins.leaf(token, BREAK.block);
     if (!field) return;
     // A block of the document itself: the text's first block takes no join before it.
-    this.buffered.push({
-      ...field,
-      join: this.first ? '' : (field.join ?? '\n'),
-      joinKind: 'block',
-      priority: BREAK.block,
-      wrappers: [],
-      firstFrom: 0,
-      topLevel: true,
-    });
+    this.buffered.push(
+      makeSegment(field, {
+        join: this.first ? '' : (field.join ?? '\n'),
+        joinKind: 'block',
+        priority: BREAK.block,
+        wrappers: [],
+        firstFrom: 0,
+        topLevel: true,
+      }),
+    );
     this.first = false;
   }
 }
