@@ -149,6 +149,48 @@ export function newSessionValues(
   ];
 }
 
+/** A session row not written yet, with the chat it is written with (its `origin`). */
+export interface SessionDraft {
+  readonly row: SessionRow;
+  readonly chat: ChatRef;
+}
+
+/** The row a new session gets (the columns left to their defaults included), written or not. */
+export function draftSession(
+  sessionKey: string,
+  chat: ChatRef,
+  userId: string | undefined,
+  now: number,
+  auto?: { reason: string },
+): SessionDraft {
+  const row: SessionRow = {
+    id: newSessionId(new Date(now)),
+    sessionKey,
+    platform: chat.platform,
+    chatType: chat.chatType,
+    chatId: chat.chatId,
+    userId: userId ?? null,
+    title: null,
+    model: null,
+    createdAt: now,
+    updatedAt: now,
+    endedAt: null,
+    endReason: null,
+    wasAutoReset: auto !== undefined,
+    autoResetReason: auto?.reason ?? null,
+    inputTokens: 0,
+    outputTokens: 0,
+    totalTokens: 0,
+  };
+  return { row, chat };
+}
+
+/** The draft's columns, in `newSessionValues` order. */
+export function draftValues({ row, chat }: SessionDraft): ReturnType<typeof newSessionValues> {
+  const auto = row.wasAutoReset ? { reason: row.autoResetReason ?? '' } : undefined;
+  return newSessionValues(row.id, row.sessionKey, chat, row.userId ?? undefined, auto, row.createdAt);
+}
+
 export class SessionStore {
   private readonly sql: Sql;
   private readonly atomically: Atomically;
@@ -185,32 +227,21 @@ export class SessionStore {
     userId: string | undefined,
     auto?: { reason: string },
   ): SessionRow {
-    const now = this.now();
-    const id = newSessionId(new Date(now));
+    const draft = draftSession(sessionKey, chat, userId, this.now(), auto);
+    this.insert(draft);
+    // The row as inserted (the other columns take their defaults): no read back per new session.
+    return draft.row;
+  }
+
+  draft(sessionKey: string, chat: ChatRef, userId: string | undefined): SessionDraft {
+    return draftSession(sessionKey, chat, userId, this.now());
+  }
+
+  insert(draft: SessionDraft): void {
     this.sql(
       `INSERT INTO sessions (id, session_key, platform, chat_type, chat_id, user_id, origin, created_at, was_auto_reset, auto_reset_reason, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(...newSessionValues(id, sessionKey, chat, userId, auto, now), now);
-    // The row as inserted (the other columns take their defaults): no read back per new session.
-    return {
-      id,
-      sessionKey,
-      platform: chat.platform,
-      chatType: chat.chatType,
-      chatId: chat.chatId,
-      userId: userId ?? null,
-      title: null,
-      model: null,
-      createdAt: now,
-      updatedAt: now,
-      endedAt: null,
-      endReason: null,
-      wasAutoReset: auto !== undefined,
-      autoResetReason: auto?.reason ?? null,
-      inputTokens: 0,
-      outputTokens: 0,
-      totalTokens: 0,
-    };
+    ).run(...draftValues(draft), draft.row.createdAt);
   }
 
   end(id: string, reason: string): void {

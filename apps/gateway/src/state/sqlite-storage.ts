@@ -5,7 +5,7 @@ import { InboundJournal } from './inbound-journal.js';
 import { KvStore } from './kv-store.js';
 import { Outbox } from './outbox.js';
 import { ResponseStore } from './response-store.js';
-import { SessionStore } from './session-store.js';
+import { type SessionDraft, SessionStore } from './session-store.js';
 import type {
   FinishedTurn,
   JournalStorage,
@@ -58,23 +58,26 @@ export class SqliteStorage implements StateStorage {
     this.atomically = atomically(db);
     const g = new GroupCommit(db);
     this.#group = g;
-    this.sessions = promised(
-      g,
-      s.sessions,
-      ['active', 'get', 'recent', 'transcript', 'count'],
-      [
-        'create',
-        'end',
-        'switchTo',
-        'touch',
-        'setTitle',
-        'addUsage',
-        'append',
-        'appendMany',
-        'truncateFrom',
-        'truncateAtLastUserMessage',
-      ],
-    );
+    this.sessions = {
+      ...promised(
+        g,
+        s.sessions,
+        ['active', 'get', 'recent', 'transcript', 'count'],
+        [
+          'create',
+          'end',
+          'switchTo',
+          'touch',
+          'setTitle',
+          'addUsage',
+          'append',
+          'appendMany',
+          'truncateFrom',
+          'truncateAtLastUserMessage',
+        ],
+      ),
+      draft: (sessionKey, chat, userId) => s.sessions.draft(sessionKey, chat, userId),
+    };
     // One process owns state.db: a recovery scope only narrows by platform.
     this.journal = {
       ...promised(g, s.journal, [], ['record', 'finish', 'prune']),
@@ -102,8 +105,8 @@ export class SqliteStorage implements StateStorage {
     };
     this.turns = promised(g, s.turns, ['insights'], ['record']);
     this.units = {
-      startTurn: (sessionId, userText, journalIds) =>
-        g.write(() => this.startTurn(sessionId, userText, journalIds)),
+      startTurn: (sessionId, userText, journalIds, draft) =>
+        g.write(() => this.startTurn(sessionId, userText, journalIds, draft)),
       finishTurn: (turn) => g.write(() => this.finishTurn(turn)),
       recordReply: (reply) => g.write(() => this.recordReply(reply)),
       recordOnce: (key, platform, payload) => g.write(() => this.recordOnce(key, platform, payload)),
@@ -121,9 +124,15 @@ export class SqliteStorage implements StateStorage {
   }
 
   // One commit: a crash between the two would leave a user message the replay does not know to remove.
-  private startTurn(sessionId: string, userText: string, journalIds: readonly number[]): number {
+  private startTurn(
+    sessionId: string,
+    userText: string,
+    journalIds: readonly number[],
+    draft?: SessionDraft,
+  ): number {
     const { sessions, journal } = this.stores;
     return this.atomically(() => {
+      if (draft) sessions.insert(draft);
       const id = sessions.append(sessionId, 'user', userText);
       journal.markTurnStart(journalIds, sessionId, id);
       return id;

@@ -711,6 +711,20 @@ export function storageContract(
         expect((await s.turns.insights(0)).turns).toBe(0);
       });
 
+      it('startTurn with a drafted session writes the session and the message together, or neither', async () => {
+        const id = (await s.journal.record('k:opens', 'telegram', '{}'))!;
+        const draft = s.sessions.draft(KEY, chat, '99');
+        expect(await s.sessions.active(KEY)).toBeUndefined();
+        await s.units.startTurn(draft.row.id, 'hello', [id], draft);
+        expect(await s.sessions.active(KEY)).toEqual(draft.row);
+        expect((await s.sessions.transcript(draft.row.id)).map((m) => m.content)).toEqual(['hello']);
+        expect(await s.journal.open()).toMatchObject([{ id, attempts: 1 }]);
+        // The same draft again: its session row exists, so the unit fails whole and adds no message.
+        await expect(s.units.startTurn(draft.row.id, 'again', [], draft)).rejects.toThrow();
+        expect((await s.sessions.transcript(draft.row.id)).map((m) => m.content)).toEqual(['hello']);
+        expect(await s.sessions.count()).toBe(1);
+      });
+
       it('finishTurn closes the journal entries it is given in the same commit, or none when it fails', async () => {
         const created = await s.sessions.create(KEY, chat, '99');
         const answered = (await s.journal.record('k:answered', 'api_server', '{}'))!;

@@ -1,7 +1,7 @@
 import type { ChatRef, OutboundMessage, ResponseRecordStore, ResponseRetention } from '@hermes/adapter-core';
 import type { InboundState, JournalEntry } from './inbound-journal.js';
 import type { OutboxEntry, OutboxState } from './outbox.js';
-import type { SessionRow, TranscriptMessage } from './session-store.js';
+import type { SessionDraft, SessionRow, TranscriptMessage } from './session-store.js';
 import type { Insights, TurnRecord } from './turn-log.js';
 
 /**
@@ -53,6 +53,11 @@ export interface SessionStorage {
     userId: string | undefined,
     auto?: { reason: string },
   ): Promise<SessionRow>;
+  /**
+   * The row `create` would write, not written: `units.startTurn` writes it with the turn's first message,
+   * one commit instead of two for a message that opens a session.
+   */
+  draft(sessionKey: string, chat: ChatRef, userId: string | undefined): SessionDraft;
   /** Ends it if still open; an ended session is left as it was. */
   end(id: string, reason: string): Promise<void>;
   /** /resume: ends whatever is active for the key and reopens the target under that key, in one commit. */
@@ -182,8 +187,16 @@ export interface RecordedReply {
 
 /** Writes that span stores and must land together. */
 export interface StateUnits {
-  /** Appends the turn's user message and marks its journal entries started there; returns the message id. */
-  startTurn(sessionId: string, userText: string, journalIds: readonly number[]): Promise<number>;
+  /**
+   * Appends the turn's user message and marks its journal entries started there; returns the message id.
+   * With `draft` (from `sessions.draft`), the session row is written in the same commit.
+   */
+  startTurn(
+    sessionId: string,
+    userText: string,
+    journalIds: readonly number[],
+    draft?: SessionDraft,
+  ): Promise<number>;
   finishTurn(turn: FinishedTurn): Promise<void>;
   /** Returns the outbox ids in order. */
   recordReply(reply: RecordedReply): Promise<number[]>;

@@ -8,7 +8,7 @@ import type { HomeChannels } from '../outbound/target-chat.js';
 import { ToolProgress } from '../outbound/tool-progress.js';
 import { expiredReason, resolveResetPolicy } from '../sessions/reset-policy.js';
 import { routeSkills } from '../skills/route-skills.js';
-import type { SessionRow, TranscriptMessage } from '../state/session-store.js';
+import type { SessionDraft, SessionRow, TranscriptMessage } from '../state/session-store.js';
 import type { FinishedTurn, TranscriptEntry } from '../state/storage.js';
 import type { SpokenReplyDeps } from '../voice/spoken-delivery.js';
 import { deliverSpokenReply, transcriberFor } from '../voice/spoken-delivery.js';
@@ -99,10 +99,13 @@ export async function ensureSession(
   rt: TurnDeps,
   sessionKey: string,
   msg: InboundMessage,
-): Promise<{ session: SessionRow; resetNotice?: string; empty?: true }> {
+): Promise<{ session: SessionRow; resetNotice?: string; draft?: SessionDraft }> {
   const current = await rt.sessions.active(sessionKey);
-  if (!current)
-    return { session: await rt.sessions.create(sessionKey, msg.chat, msg.sender.id), empty: true };
+  if (!current) {
+    // Written with the turn's first message (one commit); nothing before that reads or writes it.
+    const draft = rt.sessions.draft(sessionKey, msg.chat, msg.sender.id);
+    return { session: draft.row, draft };
+  }
   const policy = resolveResetPolicy(
     rt.config.file,
     msg.chat.platform,
@@ -204,7 +207,7 @@ async function runTurnOnce(
     await rt.journal.finish(journalIds, 'abandoned');
     return;
   }
-  const { session, resetNotice, empty } = await ensureSession(rt, lane.sessionKey, msg);
+  const { session, resetNotice, draft } = await ensureSession(rt, lane.sessionKey, msg);
   if (resetNotice) await rt.deliverer.deliverText(msg.chat, resetNotice);
   const shared =
     msg.chat.chatType !== 'dm' &&
@@ -219,9 +222,9 @@ async function runTurnOnce(
   // has the note about the failed transcription in front of it.
   if (!request && rt.profileOf(msg.chat.platform).kind === 'chat')
     for (const notice of composed.notices) await rt.deliverer.deliverText(msg.chat, notice);
-  // A session made just now has no transcript to read.
-  const history = requestHistory(msg) ?? (empty ? [] : historyFrom(await rt.sessions.transcript(session.id)));
-  const userMessageId = await rt.units.startTurn(session.id, userText, journalIds);
+  // A session opened by this message has no transcript to read.
+  const history = requestHistory(msg) ?? (draft ? [] : historyFrom(await rt.sessions.transcript(session.id)));
+  const userMessageId = await rt.units.startTurn(session.id, userText, journalIds, draft);
 
   const stopTyping = keepTyping(adapter, msg.chat);
   const target = deliveryChatOf(msg, rt);

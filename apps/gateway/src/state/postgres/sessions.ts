@@ -1,11 +1,12 @@
 import type { ChatRef } from '@hermes/adapter-core';
 import {
+  draftSession,
+  draftValues,
   extraJson,
   messageFromRow,
-  newSessionId,
-  newSessionValues,
   type RawMessage,
   type RawSession,
+  type SessionDraft,
   type SessionRow,
   sessionFromRow,
   type TranscriptMessage,
@@ -148,12 +149,15 @@ export class PgSessions implements SessionStorage {
     userId: string | undefined,
     auto?: { reason: string },
   ): Promise<SessionRow> {
-    const now = this.now();
     const { rows } = await this.db.query<RawSession>(
       Q.create,
-      newSessionValues(newSessionId(new Date(now)), sessionKey, chat, userId, auto, now),
+      draftValues(draftSession(sessionKey, chat, userId, this.now(), auto)),
     );
     return sessionFromRow(rows[0]!);
+  }
+
+  draft(sessionKey: string, chat: ChatRef, userId: string | undefined): SessionDraft {
+    return draftSession(sessionKey, chat, userId, this.now());
   }
 
   async end(id: string, reason: string): Promise<void> {
@@ -221,4 +225,9 @@ export class PgSessions implements SessionStorage {
   async count(): Promise<number> {
     return (await this.db.query<{ n: number }>(Q.count)).rows[0]!.n;
   }
+}
+
+/** Writes a drafted session on a unit's transaction (`units.startTurn`). */
+export async function insertSessionDraft(on: Queryable, draft: SessionDraft): Promise<void> {
+  await on.query(Q.create, draftValues(draft));
 }

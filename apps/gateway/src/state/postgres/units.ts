@@ -1,7 +1,9 @@
+import type { SessionDraft } from '../session-store.js';
 import type { FinishedTurn, RecordedReply, StateUnits } from '../storage.js';
 import type { PgExecutor, Queryable, Statement } from './executor.js';
 import { type PgJournal, recordEntry } from './journal.js';
 import { setKv } from './kv.js';
+import { insertSessionDraft } from './sessions.js';
 import { recordTurn } from './turn-log.js';
 
 /**
@@ -64,8 +66,14 @@ export class PgUnits implements StateUnits {
   }
 
   // One commit: a crash between the two would leave a user message the replay does not know to remove.
-  async startTurn(sessionId: string, userText: string, journalIds: readonly number[]): Promise<number> {
+  async startTurn(
+    sessionId: string,
+    userText: string,
+    journalIds: readonly number[],
+    draft?: SessionDraft,
+  ): Promise<number> {
     const id = await this.db.inTransaction(async (tx) => {
+      if (draft) await insertSessionDraft(tx, draft);
       const { rows } = await tx.query<{ id: number }>(Q.startTurn, [
         sessionId,
         userText,
