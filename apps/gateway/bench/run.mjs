@@ -188,10 +188,11 @@ function benchMemory() {
 }
 
 const fmt = (n, d = 1) => n.toFixed(d);
+// Memory first: RSS per session means something only before the other runs have grown the heap.
+const mem = benchMemory();
 const { base, proxy, gw } = await benchRoundTrips();
 const appends = benchAppends();
 const viaStorage = await benchStorageAppends();
-const mem = benchMemory();
 const stream = await benchStreaming();
 console.log(
   `\nGateway benchmarks (${ROUND_TRIPS} round trips per side, medians of 3 rounds; ${APPENDS} appends, ${SESSIONS} sessions)\n`,
