@@ -123,32 +123,6 @@ export function newSessionId(now: Date = new Date()): string {
   return `${stamp}_${randomUUID().slice(0, 8)}`;
 }
 
-/**
- * A new session's columns in the order id, session_key, platform, chat_type, chat_id, user_id, origin,
- * created_at (also updated_at), was_auto_reset, auto_reset_reason.
- */
-export function newSessionValues(
-  id: string,
-  sessionKey: string,
-  chat: ChatRef,
-  userId: string | undefined,
-  auto: { reason: string } | undefined,
-  now: number,
-): [string, string, string, string, string, string | null, string, number, number, string | null] {
-  return [
-    id,
-    sessionKey,
-    chat.platform,
-    chat.chatType,
-    chat.chatId,
-    userId ?? null,
-    JSON.stringify(chat),
-    now,
-    auto ? 1 : 0,
-    auto?.reason ?? null,
-  ];
-}
-
 /** A session row not written yet, with the chat it is written with (its `origin`). */
 export interface SessionDraft {
   readonly row: SessionRow;
@@ -185,10 +159,37 @@ export function draftSession(
   return { row, chat };
 }
 
-/** The draft's columns, in `newSessionValues` order. */
-export function draftValues({ row, chat }: SessionDraft): ReturnType<typeof newSessionValues> {
-  const auto = row.wasAutoReset ? { reason: row.autoResetReason ?? '' } : undefined;
-  return newSessionValues(row.id, row.sessionKey, chat, row.userId ?? undefined, auto, row.createdAt);
+/**
+ * A draft's columns in the order id, session_key, platform, chat_type, chat_id, user_id, origin, created_at
+ * (also updated_at), was_auto_reset, auto_reset_reason: what both engines' INSERT takes.
+ */
+export function draftValues({
+  row,
+  chat,
+}: SessionDraft): [
+  string,
+  string,
+  string,
+  string,
+  string,
+  string | null,
+  string,
+  number,
+  number,
+  string | null,
+] {
+  return [
+    row.id,
+    row.sessionKey,
+    row.platform,
+    row.chatType,
+    row.chatId,
+    row.userId,
+    JSON.stringify(chat),
+    row.createdAt,
+    row.wasAutoReset ? 1 : 0,
+    row.autoResetReason,
+  ];
 }
 
 export class SessionStore {

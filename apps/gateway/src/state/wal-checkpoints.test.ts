@@ -64,3 +64,22 @@ it('copies commits into state.db on the timer, off the event loop, and they surv
   expect(reopened.prepare('SELECT COUNT(*) AS n FROM kv').get()).toEqual({ n: 1501 });
   reopened.close();
 });
+
+it('checkpoints on this thread when the worker cannot open state.db', async () => {
+  const path = join(dir, 'state.db');
+  const db = openStateDb(path);
+  const onThisThread: string[] = [];
+  const pragma = db.pragma.bind(db);
+  db.pragma = ((source: string, options?: Database.PragmaOptions) => {
+    onThisThread.push(source);
+    return pragma(source, options);
+  }) as typeof db.pragma;
+  // The open connection keeps its file; the worker, opening by path, finds none.
+  rmSync(path);
+  const fellBack = await until(
+    () => onThisThread.some((p) => p.includes('wal_checkpoint')),
+    5 * CHECKPOINT_INTERVAL_MS,
+  );
+  db.close();
+  expect(fellBack).toBe(true);
+});

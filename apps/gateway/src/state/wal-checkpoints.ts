@@ -44,42 +44,39 @@ export function checkpointOnTimer(db: Database.Database, path: string): void {
   db.pragma(`wal_autocheckpoint = ${WAL_CAP_PAGES}`);
   db.pragma(`journal_size_limit = ${WAL_KEEP_BYTES}`);
   let worker: Worker | undefined;
+  // Set when the worker could not open state.db: the timer then checkpoints on this thread, as it used to.
+  let onThisThread = false;
   const timer = setInterval(() => {
     if (!db.open) {
       clearInterval(timer);
       worker?.postMessage('close');
       return;
     }
-    worker ??= startCheckpointer(db, path);
+    if (onThisThread) {
+      checkpointPassive(db);
+      return;
+    }
+    worker ??= startCheckpointer(path, () => {
+      onThisThread = true;
+    });
     worker.postMessage('checkpoint');
   }, CHECKPOINT_INTERVAL_MS);
   timer.unref();
 }
 
-function startCheckpointer(db: Database.Database, path: string): Worker {
+function startCheckpointer(path: string, onFailure: () => void): Worker {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(CHECKPOINTER, { eval: true, workerData: { driver, path } });
   worker.unref();
-  worker.on('error', () => {
-    // The checkpointer could not open state.db: SQLite's own cap (WAL_CAP_PAGES) still checkpoints inside
-    // a commit, as it does without a worker; try the timer on this thread instead.
-    if (db.open) checkpointHere(db);
-  });
+  worker.on('error', onFailure);
   return worker;
 }
 
-function checkpointHere(db: Database.Database): void {
-  const timer = setInterval(() => {
-    if (!db.open) {
-      clearInterval(timer);
-      return;
-    }
-    try {
-      // PASSIVE never waits for readers or writers; with nothing new in the WAL it does no I/O.
-      db.pragma('wal_checkpoint(PASSIVE)');
-    } catch {
-      // Busy or closing: the next tick, or the cap, checkpoints instead.
-    }
-  }, CHECKPOINT_INTERVAL_MS);
-  timer.unref();
+function checkpointPassive(db: Database.Database): void {
+  try {
+    // PASSIVE never waits for readers or writers; with nothing new in the WAL it does no I/O.
+    db.pragma('wal_checkpoint(PASSIVE)');
+  } catch {
+    // Busy or closing: the next tick, or the cap, checkpoints instead.
+  }
 }
