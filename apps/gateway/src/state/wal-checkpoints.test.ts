@@ -14,6 +14,17 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** The pragmas this thread's connection runs from now on (the worker has its own connection). */
+function pragmasRunOn(db: Database.Database): string[] {
+  const seen: string[] = [];
+  const pragma = db.pragma.bind(db);
+  db.pragma = ((source: string, options?: Database.PragmaOptions) => {
+    seen.push(source);
+    return pragma(source, options);
+  }) as typeof db.pragma;
+  return seen;
+}
+
 async function until(check: () => boolean, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
   while (!check()) {
@@ -27,12 +38,7 @@ it('copies commits into state.db on the timer, off the event loop, and they surv
   const path = join(dir, 'state.db');
   const db = openStateDb(path);
   expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(WAL_CAP_PAGES);
-  const onThisThread: string[] = [];
-  const pragma = db.pragma.bind(db);
-  db.pragma = ((source: string, options?: Database.PragmaOptions) => {
-    onThisThread.push(source);
-    return pragma(source, options);
-  }) as typeof db.pragma;
+  const onThisThread = pragmasRunOn(db);
   const before = statSync(path).size;
   const insert = db.prepare('INSERT INTO kv (k, v, updated_at) VALUES (?, ?, 0)');
   // Well past SQLite's default of 1000 pages, which would have checkpointed inside one of these commits.
@@ -68,12 +74,7 @@ it('copies commits into state.db on the timer, off the event loop, and they surv
 it('checkpoints on this thread when the worker cannot open state.db', async () => {
   const path = join(dir, 'state.db');
   const db = openStateDb(path);
-  const onThisThread: string[] = [];
-  const pragma = db.pragma.bind(db);
-  db.pragma = ((source: string, options?: Database.PragmaOptions) => {
-    onThisThread.push(source);
-    return pragma(source, options);
-  }) as typeof db.pragma;
+  const onThisThread = pragmasRunOn(db);
   // The open connection keeps its file; the worker, opening by path, finds none.
   rmSync(path);
   const fellBack = await until(
